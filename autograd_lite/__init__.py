@@ -1,0 +1,39 @@
+"""autograd_lite: a scalar reverse-mode autodiff engine for learning backpropagation.
+
+Example:
+    >>> from autograd_lite import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = (x * x + 1).log()
+    >>> y.backward()
+    >>> round(x.grad, 6)   # 2x / (x² + 1)
+    0.8
+"""
+
+from .autodiff import GradcheckError, grad, gradcheck, gradgradcheck, hessian, jacobian
+from .functional import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .ops import OPS, DivisionByZero, DomainError, Op
+from .value import Value, apply, topological_order
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "apply",
+    "topological_order",
+    "OPS",
+    "Op",
+    "DomainError",
+    "DivisionByZero",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "softmax",
+    "log_softmax",
+    "grad",
+    "jacobian",
+    "hessian",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+]

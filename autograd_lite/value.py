@@ -1,0 +1,485 @@
+"""``Value``: one node of a computation graph, and its backward pass.
+
+A Value holds a float (``data``), the gradient backward gave it (``grad``), the
+nodes it was computed from (``parents``, in operand order, so ``a * a`` keeps
+both edges) and the table entry of the op that made it. Internally the parents
+of a unary or binary node sit in two slots rather than a tuple: one object per
+node instead of two halves both the allocation work and the objects Python's
+garbage collector has to look at. Every operator and
+method is a thin entry into the op table in :mod:`autograd_lite.ops`.
+
+Speed and memory come from what is *not* here: no per-node closures and no
+reference cycles (a dropped graph is freed by reference counting alone, without
+work for Python's cyclic garbage collector), ``__slots__``, one object per node,
+local derivatives looked up in the table at backward time, and an iterative
+topological sort.
+
+Example:
+    >>> from autograd_lite import Value
+    >>> x = Value(0.5, label="x"); w = Value(-3.0, label="w"); b = Value(2.0, label="b")
+    >>> y = (x * w + b).sigmoid()
+    >>> y.backward()
+    >>> s = y.data
+    >>> abs(x.grad - w.data * s * (1 - s)) < 1e-15
+    True
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Union
+
+from .ops import OPS, VARIADIC, BoundOp, Op
+
+__all__ = ["Value", "Number", "apply", "topological_order", "as_float"]
+
+Number = Union[int, float]
+_OpLike = Union[Op, BoundOp]
+
+_new = object.__new__
+_EXIT = object()  # marks, on the sort's stack, that a node's parents are done
+
+
+def as_float(x: Any, what: str = "Value()") -> float:
+    """``x`` as a float, or a TypeError/ValueError saying what is accepted.
+
+    Example:
+        >>> as_float(3)
+        3.0
+    """
+    if x.__class__ is float:
+        return x
+    if isinstance(x, numbers.Real):
+        try:
+            return float(x)
+        except OverflowError:
+            raise ValueError(
+                f"{what}: {_short(x)} is too large for a float (the largest is about 1.8e308)"
+            ) from None
+    if isinstance(x, Value):
+        raise TypeError(
+            f"{what} takes a real number, not a Value; use the Value itself, "
+            "or Value(v.data) for a new leaf with the same number"
+        )
+    raise TypeError(f"{what} takes a real number (int or float), got {type(x).__name__}: {_short(x)}")
+
+
+def _short(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _make(data: float, a: Any, b: Value | None, op: _OpLike | None) -> Value:
+    # The constructor every op uses: no checks, all slots set. ``a`` is the
+    # first parent (a tuple of all of them for a variadic op), ``b`` the second.
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node._a = a
+    node._b = b
+    node._op = op
+    node.label = None
+    node._mark = None
+    return node
+
+
+def _constant(x: Any) -> Value | None:
+    """A plain number on one side of an operator, as a constant leaf; None if not a number."""
+    cls = x.__class__
+    if cls is float or cls is int or isinstance(x, numbers.Real):
+        return _make(x if cls is float else as_float(x, "an operand"), None, None, None)
+    return None
+
+
+class Value:
+    """A scalar in a computation graph: data, grad, parents, op and a label.
+
+    ``Value(data, label=None)`` makes a leaf from a real number. Operators
+    ``+ - * / **`` and unary ``-`` work with Values and plain numbers on either
+    side; the methods ``exp, log, sigmoid, tanh, relu, leaky_relu(alpha=0.01)``
+    come from the op table. ``backward()`` fills in ``grad`` everywhere in the
+    graph.
+
+    Conventions: relu'(0) = 0, leaky_relu'(0) = alpha; leaves accumulate grads
+    over repeated ``backward()`` calls, like PyTorch (``zero_grad()`` clears a
+    whole graph); domain errors raise :class:`~autograd_lite.ops.DomainError`
+    at forward time; NaN propagates.
+
+    Example:
+        >>> a = Value(3.0, label="a")
+        >>> f = a * a + 2 / a
+        >>> f.backward()
+        >>> round(a.grad, 6)   # 2a − 2/a²
+        5.777778
+        >>> Value(0.5)
+        Value(data=0.5, grad=0.0)
+    """
+
+    __slots__ = ("data", "grad", "_a", "_b", "_op", "label", "_mark", "__weakref__")
+
+    data: float
+    grad: Any  # a float; a Value after backward(create_graph=True)
+    _a: Any  # first parent; a tuple of all parents for a variadic op; None for a leaf
+    _b: Value | None  # second parent of a binary op
+    _op: _OpLike | None
+    label: str | None
+    _mark: object  # the token of the last graph walk that visited this node
+
+    def __init__(self, data: Number, label: str | None = None) -> None:
+        self.data = as_float(data)
+        self.grad = 0.0
+        self._a = None
+        self._b = None
+        self._op = None
+        self._mark = None
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"Value(label=...) takes a str or None, got {type(label).__name__}")
+        self.label = label
+
+    # --- what the node is -------------------------------------------------
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The nodes this one was computed from, in operand order (``a * a``: two)."""
+        op = self._op
+        if op is None:
+            return ()
+        if op.arity == 2:
+            return (self._a, self._b)
+        return self._a if op.arity == VARIADIC else (self._a,)
+
+    @property
+    def op(self) -> str | None:
+        """The name of the op that made this node; None for a leaf."""
+        return None if self._op is None else self._op.name
+
+    @property
+    def op_entry(self) -> _OpLike | None:
+        """The op table entry (with its parameters bound) that made this node."""
+        return self._op
+
+    @property
+    def op_params(self) -> dict[str, Any]:
+        """The op's constant parameters, e.g. ``{"alpha": 0.01}``."""
+        op = self._op
+        return {} if op is None else dict(zip(op.op.params, op.args))
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for nodes made by ``Value(...)`` or from a plain number."""
+        return self._op is None
+
+    def __repr__(self) -> str:
+        label = "" if self.label is None else f", label={self.label!r}"
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- the backward pass ------------------------------------------------
+    def backward(self, grad: Any = 1.0, *, create_graph: bool = False) -> None:
+        """Fill in ``grad`` of every node in this node's graph (chain rule).
+
+        Leaves *accumulate* (call it twice and their grads double, like
+        PyTorch); every other node shows the gradient of this latest pass.
+        With ``create_graph=True`` the gradients are themselves Values whose
+        graph can be differentiated again.
+
+        Example:
+            >>> x = Value(2.0)
+            >>> y = x ** 3
+            >>> y.backward(); x.grad
+            12.0
+            >>> y.backward(); x.grad   # accumulates
+            24.0
+        """
+        order = _sorted_for_backward(self)
+        seed = grad
+        if create_graph and not isinstance(seed, Value):
+            seed = Value(as_float(seed, "backward(grad=...)"))
+        elif not create_graph:
+            seed = as_float(seed, "backward(grad=...)")
+        self.grad = self.grad + seed if self.is_leaf else seed
+        _propagate(order, create_graph)
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0.0 on every node of this node's graph.
+
+        Example:
+            >>> x = Value(2.0); y = x * x; y.backward(); y.zero_grad(); x.grad
+            0.0
+        """
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    # --- operators: thin entries into the op table ------------------------
+    def __neg__(self) -> Value:
+        return _make(_NEG.forward(self.data), self, None, _NEG)
+
+    def __pow__(self, other: Value | Number) -> Value:
+        if other.__class__ is Value:
+            return _make(_POW.forward(self.data, other.data), self, other, _POW)  # type: ignore[union-attr]
+        if not isinstance(other, numbers.Real):
+            return NotImplemented
+        n = other if other.__class__ is int else as_float(other, "an exponent")
+        return _make(_POW_CONST.forward(self.data, n), self, None, _POW_CONST.bind(n))
+
+    def __rpow__(self, other: Number) -> Value:
+        base = _constant(other)
+        if base is None:
+            return NotImplemented
+        return _make(_POW.forward(base.data, self.data), base, self, _POW)
+
+    # Filled in below from the op table:
+    __add__: Callable[[Value, Value | Number], Value]
+    __radd__: Callable[[Value, Number], Value]
+    __sub__: Callable[[Value, Value | Number], Value]
+    __rsub__: Callable[[Value, Number], Value]
+    __mul__: Callable[[Value, Value | Number], Value]
+    __rmul__: Callable[[Value, Number], Value]
+    __truediv__: Callable[[Value, Value | Number], Value]
+    __rtruediv__: Callable[[Value, Number], Value]
+    exp: Callable[[Value], Value]
+    log: Callable[[Value], Value]
+    sigmoid: Callable[[Value], Value]
+    tanh: Callable[[Value], Value]
+    relu: Callable[[Value], Value]
+    leaky_relu: Callable[..., Value]
+
+
+_NEG, _POW, _POW_CONST = OPS["neg"], OPS["pow"], OPS["pow_const"]
+
+
+def _binary_methods(op: Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    forward = op.forward
+
+    # The hottest code in the library: _make is written out inline here.
+    def method(self: Value, other: Any) -> Value:
+        if other.__class__ is not Value:
+            other = _constant(other)
+            if other is None:
+                return NotImplemented
+        node = _new(Value)
+        node.data = forward(self.data, other.data)
+        node.grad = 0.0
+        node._a = self
+        node._b = other
+        node._op = op
+        node.label = None
+        node._mark = None
+        return node
+
+    def reflected(self: Value, other: Any) -> Value:
+        left = _constant(other)
+        if left is None:
+            return NotImplemented
+        return _make(forward(left.data, self.data), left, self, op)
+
+    return method, reflected
+
+
+def _unary_method(op: Op) -> Callable[..., Value]:
+    forward = op.forward
+    if not op.params:
+
+        def method(self: Value) -> Value:
+            return _make(forward(self.data), self, None, op)
+
+    else:
+        signature = inspect.Signature(
+            [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]
+            + [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d)
+               for p, d in zip(op.params, op.defaults)]
+        )
+
+        def method(self: Value, *args: Any, **kwargs: Any) -> Value:
+            params = _bind_params(op, signature, self, args, kwargs)
+            return _make(forward(self.data, *params), self, None, op.bind(*params))
+
+        method.__signature__ = signature  # type: ignore[attr-defined]
+    method.__name__ = op.name
+    method.__qualname__ = f"Value.{op.name}"
+    method.__doc__ = (
+        f"``{op.forward_text()}``, a new node; local derivative "
+        f"{'; '.join(d for _, d in op.derivative_texts())}.\n\n"
+        f"Example:\n    >>> Value(0.5).{op.name}().data == OPS[{op.name!r}].forward("
+        f"0.5{''.join(', ' + repr(d) for d in op.defaults)})\n    True\n"
+    )
+    return method
+
+
+def _bind_params(op: Op, signature: inspect.Signature, self: Value,
+                 args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[float, ...]:
+    try:
+        bound = signature.bind(self, *args, **kwargs)
+    except TypeError as error:
+        raise TypeError(f"{op.name}{str(signature).replace('(self, ', '(')}: {error}") from None
+    bound.apply_defaults()
+    return tuple(as_float(bound.arguments[p], f"{op.name}({p}=...)") for p in op.params)
+
+
+for _name, _dunder in [("add", "add"), ("sub", "sub"), ("mul", "mul"), ("div", "truediv")]:
+    _method, _reflected = _binary_methods(OPS[_name])
+    setattr(Value, f"__{_dunder}__", _method)
+    setattr(Value, f"__r{_dunder}__", _reflected)
+for _op in OPS.values():
+    if _op.is_function and _op.arity == 1:
+        setattr(Value, _op.name, _unary_method(_op))
+
+
+def apply(op: Op | str, *inputs: Value | Number, **params: Any) -> Value | list[Value]:
+    """Apply any op of the table to Values or numbers: the generic way in.
+
+    Unary and binary ops return one Value; variadic ops (softmax) take a
+    sequence and return one Value per output.
+
+    Example:
+        >>> [round(v.data, 4) for v in apply("softmax", [1.0, 2.0, 3.0])]
+        [0.09, 0.2447, 0.6652]
+        >>> apply("leaky_relu", -2.0, alpha=0.1).data
+        -0.2
+    """
+    entry = OPS[op] if isinstance(op, str) else op
+    if entry.arity == VARIADIC:
+        if len(inputs) != 1:
+            raise TypeError(f"{entry.name} takes one sequence of numbers or Values")
+        vector = tuple(_lift(x, entry.name) for x in _as_sequence(inputs[0], entry.name))
+        outputs = entry.forward(tuple(v.data for v in vector))
+        # all outputs share one parents tuple: N nodes, one tuple
+        return [_make(s, vector, None, entry.bind(i)) for i, s in enumerate(outputs)]
+    args = _op_args(entry, params)
+    if len(inputs) != entry.arity:
+        raise TypeError(f"{entry.name} takes {entry.arity} input(s), got {len(inputs)}")
+    nodes = [_lift(x, entry.name) for x in inputs]
+    data = entry.forward(*(n.data for n in nodes), *args)
+    return _make(data, nodes[0], nodes[1] if entry.arity == 2 else None, entry.bind(*args))
+
+
+def _op_args(op: Op, params: dict[str, Any]) -> tuple[Any, ...]:
+    unknown = set(params) - set(op.params)
+    if unknown:
+        raise TypeError(f"{op.name} takes the parameters {list(op.params)}, not {sorted(unknown)}")
+    args = []
+    for k, name in enumerate(op.params):
+        if name in params:
+            value = params[name]
+            args.append(value if value.__class__ is int else as_float(value, f"{op.name}({name}=...)"))
+        elif k < len(op.defaults):
+            args.append(op.defaults[k])
+        else:
+            raise TypeError(f"{op.name} needs the parameter {name!r}")
+    return tuple(args)
+
+
+def _lift(x: Any, what: str) -> Value:
+    if x.__class__ is Value:
+        return x  # type: ignore[no-any-return]
+    node = _constant(x)
+    if node is None:
+        raise TypeError(f"{what} takes Values or real numbers, got {type(x).__name__}: {_short(x)}")
+    return node
+
+
+def _as_sequence(x: Any, what: str) -> Sequence[Any]:
+    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(f"{what} takes a sequence of numbers or Values, got {type(x).__name__}")
+    items = list(x)
+    if not items:
+        raise ValueError(f"{what} of an empty sequence is undefined")
+    return items
+
+
+# --- graph traversal and the chain rule -------------------------------------
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node of ``root``'s graph, each after all of its parents (root last).
+
+    Iterative (no recursion), so a graph a million nodes deep is fine.
+
+    Example:
+        >>> a = Value(1.0, label="a"); b = a + a; c = b * b
+        >>> [n.label or n.op for n in topological_order(c)]
+        ['a', 'add', 'mul']
+    """
+    return _sort(root, False)
+
+
+def _sorted_for_backward(root: Value) -> list[Value]:
+    # The same sort, also zeroing non-leaf grads on the way: they receive this
+    # pass's gradient only, while leaves accumulate across passes.
+    return _sort(root, True)
+
+
+def _sort(root: Value, reset: bool) -> list[Value]:
+    # Depth-first, iterative: a node is emitted once all of its parents are.
+    # Nodes are marked visited with a token unique to this call (one slot
+    # write) rather than kept in a set: no hashing, and no stale marks.
+    if root.__class__ is not Value:
+        raise TypeError(f"expected a Value, got {type(root).__name__}")
+    token = object()
+    order: list[Value] = []
+    emit = order.append
+    stack: list[Any] = [root]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node = pop()
+        if node is _EXIT:
+            emit(pop())  # all of its parents are in order now
+            continue
+        if node._mark is token:
+            continue
+        node._mark = token
+        op = node._op
+        if op is None:
+            emit(node)
+            continue
+        if reset:
+            node.grad = 0.0
+        push(node)
+        push(_EXIT)
+        arity = op.arity
+        if arity == 2:
+            b = node._b
+            if b._mark is not token:
+                push(b)
+            a = node._a
+            if a._mark is not token:
+                push(a)
+        elif arity == 1:
+            a = node._a
+            if a._mark is not token:
+                push(a)
+        else:
+            stack.extend(reversed(node._a))
+    return order
+
+
+def _propagate(order: list[Value], graph: bool) -> None:
+    """Apply each node's local rule, consumers before producers (the chain rule).
+
+    With ``graph`` the rules get the nodes themselves, so their arithmetic
+    builds a differentiable graph of the gradient; otherwise plain floats.
+    """
+    for node in reversed(order):
+        op = node._op
+        if op is None:
+            continue
+        g = node.grad
+        arity = op.arity
+        local = op.local
+        if arity == 2:
+            a = node._a
+            b = node._b
+            da, db = local(node, a, b) if graph else local(node.data, a.data, b.data)
+            a.grad += g * da
+            b.grad += g * db
+        elif arity == 1:
+            x = node._a
+            x.grad += g * (local(node, x) if graph else local(node.data, x.data))
+        else:
+            parents = node._a
+            row = local(node, parents) if graph else local(node.data, tuple(p.data for p in parents))
+            for p, d in zip(parents, row):
+                p.grad += g * d
