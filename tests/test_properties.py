@@ -1,0 +1,91 @@
+"""Property-based: random expression graphs against central differences."""
+
+from __future__ import annotations
+
+import math
+import operator
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from autograd_lite import DomainError, Value, gradcheck, gradgradcheck
+from autograd_lite.ops import OPS
+
+UNARY_METHODS = [name for name, op in OPS.items() if op.is_function and op.arity == 1]
+BINARY = ["+", "-", "*", "/", "**"]
+
+# An expression is a nested tuple: ("var", k), ("const", c), ("un", name, e), ("bin", op, e1, e2)
+leaves = st.one_of(
+    st.tuples(st.just("var"), st.integers(0, 2)),
+    st.tuples(st.just("const"), st.floats(-3, 3, allow_nan=False).filter(lambda c: abs(c) > 0.1)),
+)
+expressions = st.recursive(
+    leaves,
+    lambda sub: st.one_of(
+        st.tuples(st.just("un"), st.sampled_from(UNARY_METHODS), sub),
+        st.tuples(st.just("bin"), st.sampled_from(BINARY), sub, sub),
+    ),
+    max_leaves=8,
+)
+points = st.lists(st.floats(-2, 2, allow_nan=False).filter(lambda v: abs(v) > 0.05), min_size=3, max_size=3)
+
+
+def build(e, xs):
+    kind = e[0]
+    if kind == "var":
+        return xs[e[1]]
+    if kind == "const":
+        return e[1]
+    if kind == "un":
+        x = build(e[2], xs)
+        x = x if isinstance(x, Value) else Value(x)
+        return getattr(x, e[1])()
+    a, b = build(e[2], xs), build(e[3], xs)
+    if not isinstance(a, Value) and not isinstance(b, Value):
+        a = Value(a)  # two constants: make it a graph all the same
+    return {"+": operator.add, "-": operator.sub, "*": operator.mul,
+            "/": operator.truediv, "**": operator.pow}[e[1]](a, b)
+
+
+def well_conditioned(f, xs):
+    """Finite, away from kinks and domain edges: where differences are meaningful."""
+    for delta in (0.0, 1e-4, -1e-4):
+        try:
+            out = f(*[Value(x + delta) for x in xs])
+        except (DomainError, OverflowError):
+            return False
+        if not isinstance(out, Value) or not math.isfinite(out.data) or abs(out.data) > 1e6:
+            return False
+    return True
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions, points)
+def test_random_graphs_match_central_differences(expr, xs):
+    def f(*vs):
+        out = build(expr, list(vs))
+        return out if isinstance(out, Value) else Value(out) + 0 * vs[0]
+
+    assume(well_conditioned(f, xs))
+    # relu-like kinks inside the graph: skip points where a small step changes a branch
+    assert gradcheck(f, xs, eps=1e-6, atol=1e-4, rtol=1e-3, raise_exception=False) or _near_kink(f, xs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(expressions, points)
+def test_random_graphs_second_order(expr, xs):
+    def f(*vs):
+        out = build(expr, list(vs))
+        return out if isinstance(out, Value) else Value(out) + 0 * vs[0]
+
+    assume(well_conditioned(f, xs))
+    assert gradgradcheck(f, xs, eps=1e-5, atol=1e-3, rtol=1e-2, raise_exception=False) or _near_kink(f, xs)
+
+
+def _near_kink(f, xs):
+    """True if some relu/leaky_relu input in the graph sits within 1e-3 of 0."""
+    from autograd_lite import topological_order
+
+    out = f(*[Value(x) for x in xs])
+    return any(n.op in ("relu", "leaky_relu") and abs(n.parents[0].data) < 1e-3
+               for n in topological_order(out))
