@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from .value import Value, topological_order
 
-__all__ = ["main", "demo"]
+__all__ = ["demo", "main"]
 
 
 def demo(out: object = None) -> Value:

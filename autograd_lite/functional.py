@@ -16,13 +16,13 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any
 
 from .value import Number, Value, apply
 
-__all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax"]
+__all__ = ["leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "tanh"]
 
-Nested = Union[Number, Value, Sequence[Any]]
+Nested = Number | Value | Sequence[Any]
 
 
 def _elementwise(name: str, x: Any, **params: Any) -> Any:

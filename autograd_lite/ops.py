@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["VARIADIC", "DomainError", "Op", "BoundOp", "OPS", "FUNCTIONS", "op_table_markdown"]
+__all__ = ["FUNCTIONS", "OPS", "VARIADIC", "BoundOp", "DomainError", "Op", "op_table_markdown"]
 
 #: arity of ops that take any number of inputs (softmax, log_softmax)
 VARIADIC = 0
@@ -158,7 +158,7 @@ class BoundOp:
     Nodes store it in place of the op; it forwards everything else to the op.
     """
 
-    __slots__ = ("op", "args", "local", "name", "arity", "__weakref__")
+    __slots__ = ("__weakref__", "args", "arity", "local", "name", "op")
 
     def __init__(self, op: Op, args: tuple[Any, ...]) -> None:
         self.op = op
@@ -216,7 +216,7 @@ def _softmax_any(inputs: Sequence[Any]) -> list[Any]:
 
 
 def _is_integer(y: float) -> bool:
-    return y == y and not math.isinf(y) and y == int(y)
+    return math.isfinite(y) and y == int(y)
 
 
 def _fmt(x: float) -> str:
@@ -284,11 +284,11 @@ def _sigmoid(x: float) -> float:
 
 
 def _relu(x: float) -> float:
-    return x if x > 0.0 or x != x else 0.0
+    return x if x > 0.0 or math.isnan(x) else 0.0
 
 
 def _leaky_relu(x: float, alpha: float) -> float:
-    return x if x > 0.0 or x != x else alpha * x
+    return x if x > 0.0 or math.isnan(x) else alpha * x
 
 
 def _softmax(a: tuple[float, ...]) -> tuple[float, ...]:

@@ -29,14 +29,14 @@ from __future__ import annotations
 import inspect
 import numbers
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Union
+from typing import Any
 
 from .ops import OPS, VARIADIC, BoundOp, Op
 
-__all__ = ["Value", "Number", "apply", "topological_order", "as_float"]
+__all__ = ["Number", "Value", "apply", "as_float", "topological_order"]
 
-Number = Union[int, float]
-_OpLike = Union[Op, BoundOp]
+Number = int | float
+_OpLike = Op | BoundOp
 
 _new = object.__new__
 _EXIT = object()  # marks, on the sort's stack, that a node's parents are done
@@ -117,7 +117,7 @@ class Value:
         Value(data=0.5, grad=0.0)
     """
 
-    __slots__ = ("data", "grad", "_a", "_b", "_op", "label", "_mark", "__weakref__")
+    __slots__ = ("__weakref__", "_a", "_b", "_mark", "_op", "data", "grad", "label")
 
     data: float
     grad: Any  # a float; a Value after backward(create_graph=True)

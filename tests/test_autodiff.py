@@ -64,7 +64,7 @@ def test_grad_of_values_is_differentiable_and_of_floats_is_float():
 
 
 def test_derivatives_of_tanh_to_fourth_order():
-    f = lambda x: x.tanh()  # noqa: E731
+    f = lambda x: x.tanh()
     x = 0.4
     t = math.tanh(x)
     closed = [1 - t * t, -2 * t * (1 - t * t), -2 * (1 - t * t) * (1 - 3 * t * t),
@@ -79,11 +79,11 @@ def test_derivatives_of_tanh_to_fourth_order():
 def test_every_unary_op_to_second_order(op):
     for params in op.param_samples:
         kw = params_kw(op, params)
-        d2 = grad(grad(lambda x: apply(op, x, **kw)))
+        d2 = grad(grad(lambda x, kw=kw: apply(op, x, **kw)))
         for x in SECOND_ORDER_GRID:
             if not defined(op, x, *params) or x in op.kinks:
                 continue
-            want = M.diff(lambda t: op.reference(M, t, *params), M.mpf(x), 2)
+            want = M.diff(lambda t, params=params: op.reference(M, t, *params), M.mpf(x), 2)
             assert close(d2(x), want, rel=1e-8, abs_=1e-12), (op.name, params, x)
 
 
@@ -104,11 +104,11 @@ def test_every_binary_op_hessian(op):
 def test_vector_ops_hessian(op):
     xs = [0.5, -1.0, 2.0]
     for i in range(len(xs)):
-        h = hessian(lambda v: apply(op, v)[i], xs)
+        h = hessian(lambda v, i=i: apply(op, v)[i], xs)
         for j in range(3):
             for k in range(3):
                 order = tuple((j == n) + (k == n) for n in range(3))
-                want = M.diff(lambda *a: op.reference(M, list(a), i), [M.mpf(x) for x in xs], order)
+                want = M.diff(lambda *a, i=i: op.reference(M, list(a), i), [M.mpf(x) for x in xs], order)
                 assert close(h[j][k], want, rel=1e-8, abs_=1e-12)
 
 
@@ -117,7 +117,7 @@ def test_softmax_hessian_closed_form():
     exps = [math.exp(x) for x in xs]
     s = [e / sum(exps) for e in exps]
     h = hessian(lambda v: softmax(v)[0], xs)
-    delta = lambda a, b: 1.0 if a == b else 0.0  # noqa: E731
+    delta = lambda a, b: 1.0 if a == b else 0.0
     for j in range(3):
         for k in range(3):
             want = s[0] * ((delta(0, j) - s[j]) * (delta(0, k) - s[k]) - s[j] * (delta(j, k) - s[k]))

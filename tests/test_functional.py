@@ -6,7 +6,16 @@ import math
 
 import pytest
 
-from autograd_lite import Value, jacobian, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from autograd_lite import (
+    Value,
+    jacobian,
+    leaky_relu,
+    log_softmax,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
 
 SEED_X = [0.1, 0.2, 0.3, 0.4, 0.5]
 SEED_SIGMOID = [0.52497919, 0.549834, 0.57444252, 0.59868766, 0.62245933]

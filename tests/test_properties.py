@@ -8,7 +8,13 @@ import operator
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import DomainError, Value, gradcheck, gradgradcheck
+from autograd_lite import (
+    DomainError,
+    Value,
+    gradcheck,
+    gradgradcheck,
+    topological_order,
+)
 from autograd_lite.ops import OPS
 
 UNARY_METHODS = [name for name, op in OPS.items() if op.is_function and op.arity == 1]
@@ -66,9 +72,8 @@ def test_random_graphs_match_central_differences(expr, xs):
         out = build(expr, list(vs))
         return out if isinstance(out, Value) else Value(out) + 0 * vs[0]
 
-    assume(well_conditioned(f, xs))
-    # relu-like kinks inside the graph: skip points where a small step changes a branch
-    assert gradcheck(f, xs, eps=1e-6, atol=1e-4, rtol=1e-3, raise_exception=False) or _near_kink(f, xs)
+    assume(well_conditioned(f, xs) and not _near_kink(f, xs))
+    assert gradcheck(f, xs, eps=1e-6, atol=1e-4, rtol=1e-3)
 
 
 @settings(max_examples=60, deadline=None)
@@ -78,14 +83,21 @@ def test_random_graphs_second_order(expr, xs):
         out = build(expr, list(vs))
         return out if isinstance(out, Value) else Value(out) + 0 * vs[0]
 
-    assume(well_conditioned(f, xs))
-    assert gradgradcheck(f, xs, eps=1e-5, atol=1e-3, rtol=1e-2, raise_exception=False) or _near_kink(f, xs)
+    assume(well_conditioned(f, xs) and not _near_kink(f, xs))
+    assert gradgradcheck(f, xs, eps=1e-5, atol=1e-3, rtol=1e-2)
 
 
 def _near_kink(f, xs):
-    """True if some relu/leaky_relu input in the graph sits within 1e-3 of 0."""
-    from autograd_lite import topological_order
+    """True where differences mislead: a relu input or a power's base near 0,
+    or a negative base under a Value exponent (d/dy is NaN there by convention).
 
+    (At a power's base 0 the chain rule meets 0·∞ = NaN, as in PyTorch.)
+    """
     out = f(*[Value(x) for x in xs])
-    return any(n.op in ("relu", "leaky_relu") and abs(n.parents[0].data) < 1e-3
-               for n in topological_order(out))
+    for n in topological_order(out):
+        base = n.parents[0].data if n.parents else None
+        if n.op in ("relu", "leaky_relu", "pow_const") and abs(base) < 1e-3:
+            return True
+        if n.op == "pow" and base < 1e-3:
+            return True
+    return False

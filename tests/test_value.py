@@ -147,7 +147,7 @@ def test_activations_are_finite_at_plus_minus_1000(method, x):
 
 def test_nan_propagates():
     for method in ["exp", "log", "sigmoid", "tanh", "relu", "leaky_relu"]:
-        value, [g] = grads(lambda v: getattr(v, method)(), math.nan)
+        value, [g] = grads(lambda v, method=method: getattr(v, method)(), math.nan)
         assert math.isnan(value) and math.isnan(g), method
     value, [ga, gb] = grads(lambda a, b: a * b + a / b, math.nan, 2.0)
     assert math.isnan(value) and ga == 2.5 and math.isnan(gb)  # ∂/∂a = b + 1/b needs no a
