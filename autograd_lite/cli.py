@@ -66,5 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("command", nargs="?", choices=["demo"], default="demo",
                         help="what to run (default: demo)")
     parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    demo()
+    try:
+        demo()
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        sys.stderr.close()
+        return 0
     return 0
