@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FUNCTIONS", "OPS", "VARIADIC", "BoundOp", "DomainError", "Op", "op_table_markdown"]
+__all__ = ["OPS", "VARIADIC", "BoundOp", "DomainError", "Op", "op_table_markdown"]
 
 #: arity of ops that take any number of inputs (softmax, log_softmax)
 VARIADIC = 0
@@ -80,6 +80,8 @@ class Op:
         defaults: default values of those parameters.
         symbol: the short label drawn in graph pictures.
         is_function: callable by name (``exp(x)``) from the command line.
+        dunder: for a binary operator, the Python operator method it backs
+            (``"add"`` gives ``Value.__add__`` and ``Value.__radd__``).
         reference: the forward written with a math module ``m`` (math or mpmath):
             ``reference(m, *inputs, *params)``; the tests' high-precision oracle.
         derivative: the closed-form derivative in terms of the inputs, written
@@ -103,6 +105,7 @@ class Op:
     params: tuple[str, ...] = ()
     defaults: tuple[Any, ...] = ()
     is_function: bool = True
+    dunder: str | None = None
     domain: Callable[..., bool] | None = None
     kinks: tuple[float, ...] = ()
     param_samples: tuple[tuple[Any, ...], ...] = ((),)
@@ -381,17 +384,18 @@ OPS: dict[str, Op] = {
     for op in [
         # --- arithmetic -----------------------------------------------------
         Op("add", 2, _add, lambda out, a, b: (1.0, 1.0), _BINARY, "{a} + {b}", ("1", "1"), "+",
-           reference=lambda m, a, b: a + b, derivative=(_one, _one), is_function=False),
+           reference=lambda m, a, b: a + b, derivative=(_one, _one), is_function=False, dunder="add"),
         Op("sub", 2, _sub, lambda out, a, b: (1.0, -1.0), _BINARY, "{a} − {b}", ("1", "−1"), "−",
-           reference=lambda m, a, b: a - b, derivative=(_one, _minus_one), is_function=False),
+           reference=lambda m, a, b: a - b, derivative=(_one, _minus_one), is_function=False,
+           dunder="sub"),
         Op("mul", 2, _mul, lambda out, a, b: (b, a), _BINARY, "{a} · {b}", ("{b}", "{a}"), "×",
            reference=lambda m, a, b: a * b,
-           derivative=(lambda m, a, b: b, lambda m, a, b: a), is_function=False),
+           derivative=(lambda m, a, b: b, lambda m, a, b: a), is_function=False, dunder="mul"),
         Op("div", 2, _div, lambda out, a, b: (1.0 / b, -out / b), _BINARY, "{a} / {b}",
            ("1 / {b}", "−({out}) / {b}"), "÷",
            reference=lambda m, a, b: a / b,
            derivative=(lambda m, a, b: 1 / b, lambda m, a, b: -a / b**2),
-           domain=lambda a, b: b != 0.0, is_function=False),
+           domain=lambda a, b: b != 0.0, is_function=False, dunder="truediv"),
         Op("neg", 1, _neg, lambda out, x: -1.0, _UNARY, "−{x}", ("−1",), "−",
            reference=lambda m, x: -x, derivative=(_minus_one,), is_function=False),
         Op("pow_const", 1, _pow_const, lambda out, x, n: _power_slope(x, n), _UNARY, "{x}^{n}",
@@ -439,8 +443,6 @@ OPS: dict[str, Op] = {
     ]
 }
 
-#: the ops callable by name (``x.exp()``, ``exp(x)`` on the command line)
-FUNCTIONS: tuple[str, ...] = tuple(name for name, op in OPS.items() if op.is_function)
 
 
 def op_table_markdown() -> str:

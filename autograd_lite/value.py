@@ -5,8 +5,8 @@ nodes it was computed from (``parents``, in operand order, so ``a * a`` keeps
 both edges) and the table entry of the op that made it. Internally the parents
 of a unary or binary node sit in two slots rather than a tuple: one object per
 node instead of two halves both the allocation work and the objects Python's
-garbage collector has to look at. Every operator and
-method is a thin entry into the op table in :mod:`autograd_lite.ops`.
+garbage collector has to look at. Every operator and method is a thin entry
+into the op table in :mod:`autograd_lite.ops`.
 
 Speed and memory come from what is *not* here: no per-node closures and no
 reference cycles (a dropped graph is freed by reference counting alone, without
@@ -319,12 +319,12 @@ def _bind_params(op: Op, signature: inspect.Signature, self: Value,
     return tuple(as_float(bound.arguments[p], f"{op.name}({p}=...)") for p in op.params)
 
 
-for _name, _dunder in [("add", "add"), ("sub", "sub"), ("mul", "mul"), ("div", "truediv")]:
-    _method, _reflected = _binary_methods(OPS[_name])
-    setattr(Value, f"__{_dunder}__", _method)
-    setattr(Value, f"__r{_dunder}__", _reflected)
 for _op in OPS.values():
-    if _op.is_function and _op.arity == 1:
+    if _op.dunder is not None:
+        _method, _reflected = _binary_methods(_op)
+        setattr(Value, f"__{_op.dunder}__", _method)
+        setattr(Value, f"__r{_op.dunder}__", _reflected)
+    elif _op.is_function and _op.arity == 1:
         setattr(Value, _op.name, _unary_method(_op))
 
 

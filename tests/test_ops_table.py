@@ -123,3 +123,12 @@ def test_rules_match_the_seed_derivations():
     assert OPS["sigmoid"].derivative_texts() == [("x", "σ(x)·(1 − σ(x))")]
     assert OPS["tanh"].derivative_texts() == [("x", "1 − tanh(x)²")]
     assert OPS["softmax"].derivative_texts() == [("a_j", "softmax(a)_i·(δ_ij − S_j)")]
+
+
+@pytest.mark.parametrize("op", [op for op in OPS.values() if op.dunder], ids=lambda op: op.name)
+def test_operators_come_from_the_table(op):
+    a, b = Value(3.0), Value(2.0)
+    forward = getattr(a, f"__{op.dunder}__")(b)
+    reflected = getattr(b, f"__r{op.dunder}__")(3.0)
+    assert forward.op == reflected.op == op.name
+    assert forward.data == reflected.data == op.forward(3.0, 2.0)
