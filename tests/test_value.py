@@ -204,7 +204,7 @@ def test_bad_operands_and_labels():
         Value(1.0).leaky_relu(0.1, 0.2)
 
 
-def test_nan_and_bool_and_numpy_like_numbers_are_accepted():
+def test_bools_fractions_and_nan_are_accepted_as_real_numbers():
     from fractions import Fraction
     assert Value(True).data == 1.0
     assert Value(Fraction(1, 4)).data == 0.25
