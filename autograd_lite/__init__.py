@@ -12,7 +12,9 @@ Example:
 from .autodiff import GradcheckError, grad, gradcheck, gradgradcheck, hessian, jacobian
 from .functional import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .ops import OPS, DivisionByZero, DomainError, Op
-from .value import Value, apply, topological_order
+from .trace import Trace, trace_backward
+from .value import Value, apply, local_derivatives, topological_order
+from .viz import GraphvizNotFound, draw_dot
 
 __version__ = "0.1.0"
 
@@ -21,19 +23,24 @@ __all__ = [
     "DivisionByZero",
     "DomainError",
     "GradcheckError",
+    "GraphvizNotFound",
     "Op",
+    "Trace",
     "Value",
     "apply",
+    "draw_dot",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "hessian",
     "jacobian",
     "leaky_relu",
+    "local_derivatives",
     "log_softmax",
     "relu",
     "sigmoid",
     "softmax",
     "tanh",
     "topological_order",
+    "trace_backward",
 ]

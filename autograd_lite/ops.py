@@ -75,7 +75,8 @@ class Op:
         inputs: the input names used in the texts (``("x",)``, ``("a", "b")``).
         text: the forward for people, with ``{input}`` placeholders.
         formula: per input, the local derivative for people, with ``{out}``,
-            ``{input}`` and ``{param}`` placeholders.
+            ``{input}`` and ``{param}`` placeholders (variadic ops: one entry
+            for the row, with ``{delta}`` for δ_ij and ``{s_j}`` for S_j).
         params: names of constant parameters (``alpha``, ``n``, ``i``).
         defaults: default values of those parameters.
         symbol: the short label drawn in graph pictures.
@@ -152,7 +153,10 @@ class Op:
         return f"{self.name}: {self.forward_text()};  " + ";  ".join(parts)
 
     def _symbols(self) -> dict[str, str]:
-        return {n: n for n in (*self.inputs, *self.params)}
+        symbols = {n: n for n in (*self.inputs, *self.params)}
+        if self.arity == VARIADIC:  # a Jacobian row: entry j of ∂out_i/∂a
+            symbols.update(delta="δ_ij", s_j="S_j")
+        return symbols
 
 
 class BoundOp:
@@ -435,10 +439,10 @@ OPS: dict[str, Op] = {
            param_samples=((0.01,), (0.2,))),
         # --- vector ops: one node per output, the rule gives its Jacobian row --
         Op("softmax", VARIADIC, _softmax, _softmax_rule, ("a",), "softmax(a)_{i}",
-           ("{out}·(δ_{i}j − S_j)",), "softmax",
+           ("{out}·({delta} − {s_j})",), "softmax",
            reference=_ref_softmax, derivative=(_d_softmax,), params=("i",)),
         Op("log_softmax", VARIADIC, _log_softmax, _log_softmax_rule, ("a",),
-           "log_softmax(a)_{i}", ("δ_{i}j − S_j",), "log softmax",
+           "log_softmax(a)_{i}", ("{delta} − {s_j}",), "log softmax",
            reference=_ref_log_softmax, derivative=(_d_log_softmax,), params=("i",)),
     ]
 }

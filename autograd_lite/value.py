@@ -33,13 +33,16 @@ from typing import Any
 
 from .ops import OPS, VARIADIC, BoundOp, Op
 
-__all__ = ["Number", "Value", "apply", "as_float", "topological_order"]
+__all__ = ["Number", "Value", "apply", "as_float", "local_derivatives", "topological_order"]
 
 Number = int | float
 _OpLike = Op | BoundOp
 
 _new = object.__new__
 _EXIT = object()  # marks, on the sort's stack, that a node's parents are done
+# In a leaf's first-parent slot: this leaf is a constant made from a plain
+# number (``x * 2``), not a Value the user made. Pictures draw the two apart.
+_CONSTANT = object()
 
 
 def as_float(x: Any, what: str = "Value()") -> float:
@@ -89,7 +92,7 @@ def _constant(x: Any) -> Value | None:
     """A plain number on one side of an operator, as a constant leaf; None if not a number."""
     cls = x.__class__
     if cls is float or cls is int or isinstance(x, numbers.Real):
-        return _make(x if cls is float else as_float(x, "an operand"), None, None, None)
+        return _make(x if cls is float else as_float(x, "an operand"), _CONSTANT, None, None)
     return None
 
 
@@ -169,6 +172,17 @@ class Value:
     def is_leaf(self) -> bool:
         """True for nodes made by ``Value(...)`` or from a plain number."""
         return self._op is None
+
+    @property
+    def is_constant(self) -> bool:
+        """True for a leaf made from a plain number by an operator (the 2 in ``x * 2``).
+
+        Example:
+            >>> x = Value(3.0); y = x * 2
+            >>> [p.is_constant for p in y.parents]
+            [False, True]
+        """
+        return self._op is None and self._a is _CONSTANT
 
     def __repr__(self) -> str:
         label = "" if self.label is None else f", label={self.label!r}"
@@ -454,6 +468,29 @@ def _sort(root: Value, reset: bool) -> list[Value]:
         else:
             stack.extend(reversed(node._a))
     return order
+
+
+def local_derivatives(node: Value) -> tuple[float, ...]:
+    """∂node/∂parent for each parent, in operand order: what backward multiplies by.
+
+    The same rule call, with the same numbers, as the backward pass makes, so
+    pictures and the step-by-step trace show exactly what backward used.
+
+    Example:
+        >>> x = Value(2.0); w = Value(-3.0)
+        >>> local_derivatives(x * w)
+        (-3.0, 2.0)
+        >>> local_derivatives(x)
+        ()
+    """
+    op = node._op
+    if op is None:
+        return ()
+    if op.arity == 2:
+        return tuple(op.local(node.data, node._a.data, node._b.data))
+    if op.arity == 1:
+        return (op.local(node.data, node._a.data),)
+    return tuple(op.local(node.data, tuple(p.data for p in node._a)))
 
 
 def _propagate(order: list[Value], graph: bool) -> None:

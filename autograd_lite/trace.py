@@ -1,0 +1,479 @@
+"""The backward pass, step by step: a record to print, index, picture and page through.
+
+:func:`trace_backward` runs the backward pass itself (same order, same rule
+calls, same additions as ``Value.backward``, so every number is exactly the
+one backward produces) and records each step: the node, its upstream gradient
+∂L/∂node, the op's local rule from the op table with the numbers put in, and
+what each parent receives.
+
+A :class:`Trace` prints as a table, indexes to :class:`Step`, explains any
+node's gradient as the chain rule's sum over its consumers, sets each leaf's
+gradient beside a finite-difference estimate, draws the graph as it stands at
+any step (:meth:`Trace.frame`), and writes a self-contained HTML page that
+steps through the pass (:meth:`Trace.save_html`; inline in Jupyter).
+
+Example:
+    >>> from autograd_lite import Value, trace_backward
+    >>> x = Value(2.0, label="x"); w = Value(-3.0, label="w")
+    >>> y = (x * w).relu(); y.label = "y"
+    >>> steps = trace_backward(y)
+    >>> len(steps), steps[0].op, steps[0].upstream
+    (2, 'relu', 1.0)
+    >>> print(steps[0].rules[0])
+    ∂y/∂t1 = 1 if t1 > 0 else 0 = 1 if (-6) > 0 else 0 = 0
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, overload
+
+from .ops import OPS, VARIADIC, DomainError
+from .value import Value, _sorted_for_backward, local_derivatives
+from .viz import Graph, GraphvizNotFound, _draw, format_number, node_names, symbol
+
+__all__ = ["Contribution", "Step", "Trace", "trace_backward"]
+
+#: a page with more steps than this is refused unless ``max_steps`` says otherwise
+MAX_STEPS = 400
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one parent received in one step: ``parent.grad += upstream × local``."""
+
+    parent: Value
+    name: str  #: the parent's name in the trace
+    local: float  #: ∂node/∂parent, the op's local derivative
+    amount: float  #: upstream × local, the number added to the parent's grad
+    grad_before: float  #: the parent's grad before this step
+    grad_after: float  #: and after it
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node's turn in the backward pass."""
+
+    index: int
+    node: Value
+    name: str  #: the node's name in the trace (label, number or t1, t2, …)
+    op: str  #: the op that made the node
+    forward: str  #: how the node was computed, with its parents' names
+    upstream: float  #: ∂L/∂node when its turn comes: its grad, complete by then
+    rules: tuple[str, ...]  #: per parent: the local rule, symbols then numbers
+    contributions: tuple[Contribution, ...]
+    loss: str  #: the output's name
+
+    def __str__(self) -> str:
+        lines = [
+            f"step {self.index}: {self.name} = {self.forward} = {format_number(self.node.data)}",
+            f"  upstream  ∂{symbol(self.loss)}/∂{symbol(self.name)} = {format_number(self.upstream)}",
+        ]
+        for rule, c in zip(self.rules, self.contributions):
+            lines.append(f"  local     {rule}")
+            lines.append(
+                f"  chain     {c.name}.grad += {_paren(self.upstream)} × {_paren(c.local)}"
+                f" = {format_number(c.amount)}  →  {c.name}.grad = {format_number(c.grad_after)}"
+            )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Step {self.index}: {self.name} = {self.forward}, upstream {format_number(self.upstream)}>"
+
+
+class Trace(Sequence[Step]):
+    """The recorded backward pass: a sequence of :class:`Step`, output first.
+
+    Example:
+        >>> from autograd_lite import Value, trace_backward
+        >>> a = Value(3.0, label="a"); y = a * a; y.label = "y"
+        >>> t = trace_backward(y)
+        >>> print(t.grad_sum(a))
+        ∂y/∂a = ∂y/∂y·∂y/∂a + ∂y/∂y·∂y/∂a = 1·3 + 1·3 = 6
+    """
+
+    def __init__(self, root: Value, order: list[Value], steps: list[Step],
+                 leaf_grads_before: dict[Value, Any], parameters: Sequence[Value] = ()) -> None:
+        self.root = root
+        self.order = order
+        self.names = node_names(order)
+        self.steps = steps
+        self.parameters = tuple(parameters)
+        self._leaf_grads_before = leaf_grads_before
+
+    # --- the sequence -------------------------------------------------------
+    @overload
+    def __getitem__(self, k: int) -> Step: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[Step]: ...
+    def __getitem__(self, k: int | slice) -> Step | list[Step]:
+        return self.steps[k]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    @property
+    def loss(self) -> str:
+        """The output's name."""
+        return self.names[self.root]
+
+    @property
+    def leaves(self) -> list[Value]:
+        """The graph's leaves that are not constants, in topological order."""
+        return [n for n in self.order if n.is_leaf and not n.is_constant]
+
+    # --- text ---------------------------------------------------------------
+    def table(self) -> str:
+        """The pass as a table, one row per step, and the leaves' gradients after it."""
+        loss = symbol(self.loss)
+        head = ["step", "node", "op", f"∂{loss}/∂node", "local derivatives", "parents' grads after"]
+        rows = []
+        for s in self.steps:
+            local = ", ".join(f"∂/∂{symbol(c.name)} = {format_number(c.local)}" for c in s.contributions)
+            after = ", ".join(f"{c.name} = {format_number(c.grad_after)}" for c in s.contributions)
+            rows.append([str(s.index), s.name, s.op, format_number(s.upstream), local, after])
+        title = f"backward pass of {self.loss}: {len(self.steps)} steps (seed ∂{loss}/∂{loss} = 1)"
+        return title + "\n" + _align(head, rows)
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def __repr__(self) -> str:
+        return f"<Trace of {self.loss}: {len(self.steps)} steps over {len(self.order)} nodes>"
+
+    def grad_sum(self, node: Value) -> str:
+        """``node``'s gradient as the chain rule's sum over the nodes that consume it.
+
+        ∂L/∂a = Σ_i ∂L/∂t_i · ∂t_i/∂a, symbols first, then the numbers of
+        this pass, then the gradient the pass left in ``node.grad``.
+        """
+        if node not in self.names:
+            raise ValueError("grad_sum: that Value is not in this trace's graph")
+        loss, a = symbol(self.loss), symbol(self.names[node])
+        if node is self.root:
+            return f"∂{loss}/∂{loss} = 1 (the seed)"
+        terms = [(s, c) for s in self.steps for c in s.contributions if c.parent is node]
+        symbols = " + ".join(f"∂{loss}/∂{symbol(s.name)}·∂{symbol(s.name)}/∂{a}" for s, _ in terms)
+        numbers = " + ".join(f"{_paren(s.upstream)}·{_paren(c.local)}" for s, c in terms)
+        before = self._leaf_grads_before.get(node, 0.0)
+        if before != 0.0:  # a leaf that held a grad from an earlier pass keeps it
+            symbols, numbers = f"(earlier) + {symbols}", f"{_paren(before)} + {numbers}"
+        if not terms:
+            return f"∂{loss}/∂{a} = 0 (nothing downstream uses it)"
+        return f"∂{loss}/∂{a} = {symbols} = {numbers} = {format_number(self._final_grad(node))}"
+
+    def _final_grad(self, node: Value) -> float:
+        for s in reversed(self.steps):
+            for c in reversed(s.contributions):
+                if c.parent is node:
+                    return c.grad_after
+        return 1.0 if node is self.root else 0.0
+
+    # --- checks -------------------------------------------------------------
+    def finite_differences(self, h: float | None = None) -> dict[Value, float]:
+        """For each leaf, a central-difference estimate of ∂L/∂leaf.
+
+        The graph's forward is replayed with the leaf moved by ±h (default
+        1e-6·max(1, |x|)); nothing in the graph changes. A leaf whose move
+        leaves an op's domain gets NaN.
+        """
+        estimates = {}
+        for leaf in self.leaves:
+            x = leaf.data
+            step = h if h is not None else 1e-6 * max(1.0, abs(x))
+            try:
+                up = _replay(self.order, leaf, x + step)
+                down = _replay(self.order, leaf, x - step)
+                estimates[leaf] = (up - down) / (2 * step)
+            except (DomainError, OverflowError):
+                estimates[leaf] = math.nan
+        return estimates
+
+    def pass_grad(self, leaf: Value) -> float:
+        """The gradient this pass gave ``leaf`` (without what it held before)."""
+        return self._final_grad(leaf) - self._leaf_grads_before.get(leaf, 0.0)
+
+    def check(self) -> str:
+        """Each leaf's gradient from the pass beside its finite-difference estimate."""
+        estimates = self.finite_differences()
+        loss = symbol(self.loss)
+        head = ["leaf", "data", f"∂{loss}/∂leaf (backward)", "finite differences", "difference"]
+        rows = []
+        for leaf, fd in estimates.items():
+            g = self.pass_grad(leaf)
+            rows.append([self.names[leaf], format_number(leaf.data), repr(g), f"{fd:.10g}",
+                         f"{abs(g - fd):.1e}"])
+        return _align(head, rows)
+
+    # --- pictures -----------------------------------------------------------
+    def grads_at(self, k: int) -> dict[Value, float]:
+        """The gradients the pass has filled in once step ``k`` is done (−1: only the seed)."""
+        if not -1 <= k < len(self.steps):
+            raise IndexError(f"step {k} is out of range: this trace has steps 0 to {len(self.steps) - 1}")
+        grads: dict[Value, float] = {self.root: 1.0}
+        for leaf, g in self._leaf_grads_before.items():
+            if g != 0.0:
+                grads[leaf] = g
+        for s in self.steps[: k + 1]:
+            for c in s.contributions:
+                grads[c.parent] = c.grad_after
+        return grads
+
+    def frame(self, k: int, rankdir: str = "LR", *, edge_derivatives: bool = True) -> Graph:
+        """The graph when step ``k`` is done: that node and its edges highlighted.
+
+        Grads appear only as far as the pass has got; ``k = -1`` shows the seed alone.
+        """
+        grads = self.grads_at(k)
+        active = self.steps[k].node if k >= 0 else None
+        title = f"step {k} of {len(self.steps) - 1}" if k >= 0 else "before the pass: seed only"
+        return _draw(self.order, self.names, rankdir=rankdir, parameters=self.parameters,
+                     grads=grads, edge_derivatives=edge_derivatives, active=active, title=title)
+
+    def final_frame(self, rankdir: str = "LR") -> Graph:
+        """The graph with every gradient, each written as its sum over consumers."""
+        grads = self.grads_at(len(self.steps) - 1)
+        return _draw(self.order, self.names, rankdir=rankdir, parameters=self.parameters,
+                     grads=grads, grad_sums=True, title="after the pass")
+
+    # --- the page -----------------------------------------------------------
+    def html(self, rankdir: str = "LR", *, max_steps: int | None = MAX_STEPS) -> str:
+        """A self-contained HTML page stepping through the pass (no network needed).
+
+        Each page of the stepper has the picture of the graph at that step
+        (inline SVG; without Graphviz's ``dot`` a note says how to get it) and
+        the step's explanation. Buttons and the arrow keys move between them.
+        """
+        if max_steps is not None and len(self.steps) > max_steps:
+            raise ValueError(
+                f"this pass has {len(self.steps):,} steps, more than max_steps={max_steps:,}: "
+                "the page would take long to draw and be too big to step through; trace a "
+                "smaller expression, or pass max_steps=None"
+            )
+        pages = [("Before the pass", self._intro_text(), lambda: self.frame(-1, rankdir))]
+        for s in self.steps:
+            pages.append((f"Step {s.index}: {s.name}", str(s), lambda k=s.index: self.frame(k, rankdir)))
+        pages.append(("After the pass", self._final_text(), lambda: self.final_frame(rankdir)))
+        return _page(f"Backward pass of {self.loss}", pages)
+
+    def save_html(self, path: str | Path, rankdir: str = "LR", *,
+                  max_steps: int | None = MAX_STEPS) -> Path:
+        """Write :meth:`html` to ``path``; returns the path written."""
+        target = Path(path)
+        text = self.html(rankdir, max_steps=max_steps)
+        try:
+            target.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise OSError(f"cannot write the page to {str(target)!r}: {error.strerror or error}") from None
+        return target
+
+    def _repr_html_(self) -> str:
+        page = self.html()
+        return (f'<iframe srcdoc="{html.escape(page, quote=True)}" '
+                'style="width:100%;height:640px;border:1px solid #d1d5db"></iframe>')
+
+    def _intro_text(self) -> str:
+        loss = symbol(self.loss)
+        return (f"The forward pass is done: {self.loss} = {format_number(self.root.data)}.\n"
+                f"Backward starts at the output with ∂{loss}/∂{loss} = 1 and visits the nodes\n"
+                f"in reverse topological order, so each node's gradient is complete before\n"
+                f"its turn. {len(self.steps)} steps follow.")
+
+    def _final_text(self) -> str:
+        lines = ["Every gradient, as the chain rule's sum over the nodes that consume it:"]
+        lines += ["  " + self.grad_sum(leaf) for leaf in self.leaves]
+        lines += ["", "Each leaf's gradient beside a finite-difference estimate:", self.check()]
+        return "\n".join(lines)
+
+
+def trace_backward(root: Value, *, parameters: Sequence[Value] = ()) -> Trace:
+    """Run ``root.backward()`` and record every step of it.
+
+    Leaves accumulate and other nodes are overwritten, exactly as with
+    ``backward()``; the numbers in the record are the ones backward produces.
+    ``parameters`` only affects how pictures colour those leaves.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> x = Value(0.5, label="x"); y = x.sigmoid(); y.label = "y"
+        >>> t = trace_backward(y)
+        >>> print(t[0].rules[0])
+        ∂y/∂x = y·(1 − y) = 0.6225·(1 − 0.6225) = 0.235
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"trace_backward takes a Value, got {type(root).__name__}")
+    order = _sorted_for_backward(root)  # also resets non-leaf grads, as backward does
+    names = node_names(order)
+    leaf_grads_before = {n: n.grad for n in order if n.is_leaf}
+    root.grad = root.grad + 1.0 if root.is_leaf else 1.0
+    loss = names[root]
+    steps: list[Step] = []
+    for node in reversed(order):
+        if node.is_leaf:
+            continue
+        g = node.grad
+        locals_ = local_derivatives(node)  # the rule call backward makes
+        contributions = []
+        for parent, d in zip(node.parents, locals_):
+            before = parent.grad
+            parent.grad += g * d  # backward's own update, in backward's order
+            contributions.append(Contribution(parent, names[parent], d, g * d, before, parent.grad))
+        steps.append(Step(len(steps), node, names[node], node.op or "", _forward_text(node, names),
+                          g, _rule_texts(node, names, loss, locals_), tuple(contributions), loss))
+    return Trace(root, order, steps, leaf_grads_before, parameters)
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def _align(head: list[str], rows: list[list[str]]) -> str:
+    """A plain-text table: a header, a rule, then the rows, columns padded to fit."""
+    widths = [max(len(r[k]) for r in [head, *rows]) for k in range(len(head))]
+    lines = [head, ["-" * w for w in widths], *rows]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in lines)
+
+
+def _paren(x: Any) -> str:
+    text = format_number(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _forward_text(node: Value, names: dict[Value, str]) -> str:
+    entry = node.op_entry
+    op = entry.op
+    params = node.op_params
+    if op.arity == VARIADIC:
+        inner = ", ".join(names[p] for p in node.parents)
+        return f"{op.name}({inner})[{params['i']}]"
+    symbols = {name: symbol(names[p]) for name, p in zip(op.inputs, node.parents)}
+    symbols.update({k: format_number(v) for k, v in params.items()})
+    text = op.text.format(**symbols)
+    if "alpha" in params:
+        text = text[:-1] + f", α={format_number(params['alpha'])})"
+    return text
+
+
+def _rule_texts(node: Value, names: dict[Value, str], loss: str,
+                locals_: tuple[float, ...]) -> tuple[str, ...]:
+    """Per parent: ``∂node/∂parent = formula in symbols = formula in numbers = value``."""
+    entry = node.op_entry
+    op = entry.op
+    params = node.op_params
+    me = symbol(names[node])
+    parents = node.parents
+    texts = []
+    if op.arity == VARIADIC:
+        s = OPS["softmax"].forward(tuple(p.data for p in parents))
+        i = params["i"]
+        for j, (parent, d) in enumerate(zip(parents, locals_)):
+            sym = op.formula[0].format(out=me, delta="δ_" + f"{i}{j}", s_j=f"S_{j}")
+            num = op.formula[0].format(out=_paren(node.data), delta="1" if i == j else "0",
+                                       s_j=_paren(s[j]))
+            texts.append(f"∂{me}/∂{symbol(names[parent])} = {sym} = {num} = {format_number(d)}")
+        return tuple(texts)
+    symbols = {name: symbol(names[p]) for name, p in zip(op.inputs, parents)}
+    numbers = {name: _paren(p.data) for name, p in zip(op.inputs, parents)}
+    for k, v in params.items():
+        symbols[k] = numbers[k] = _paren(v)
+    symbols["out"], numbers["out"] = me, _paren(node.data)
+    for formula, parent, d in zip(op.formula, parents, locals_):
+        sym, num = formula.format(**symbols), formula.format(**numbers)
+        if num.startswith("(") and num.endswith(")") and formula.count("{") == 1:
+            num = num[1:-1]  # a lone number needs no parentheses
+        parts = [f"∂{me}/∂{symbol(names[parent])}", sym]
+        if num != sym:
+            parts.append(num)
+        if num.replace("−", "-") != format_number(d):
+            parts.append(format_number(d))
+        texts.append(" = ".join(parts))
+    return tuple(texts)
+
+
+def _replay(order: list[Value], moved: Value, x: float) -> float:
+    """The output's value with ``moved`` set to ``x``: the forward pass again, on floats."""
+    values: dict[Value, float] = {}
+    for node in order:
+        entry = node.op_entry
+        if entry is None:
+            values[node] = x if node is moved else node.data
+            continue
+        op, args = entry.op, entry.args
+        inputs = [values[p] for p in node.parents]
+        if op.arity == VARIADIC:
+            values[node] = op.forward(tuple(inputs))[args[0]]
+        else:
+            values[node] = op.forward(*inputs, *args)
+    return values[order[-1]]
+
+
+def _page(title: str, pages: list[tuple[str, str, Any]]) -> str:
+    """The stepper page: every picture and explanation inline, a little script."""
+    sections = []
+    missing_dot = False
+    for k, (heading, text, picture) in enumerate(pages):
+        if missing_dot:
+            svg = ""
+        else:
+            try:
+                svg = picture().pipe(format="svg", encoding="utf-8")
+                svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype
+            except GraphvizNotFound:
+                missing_dot, svg = True, ""
+        figure = svg or '<p class="nodot">(Install Graphviz to see the graph here.)</p>'
+        sections.append(
+            f'<section class="page" data-page="{k}"{"" if k == 0 else " hidden"}>'
+            f"<h2>{html.escape(heading)}</h2><div class=\"figure\">{figure}</div>"
+            f'<pre class="explanation">{html.escape(text)}</pre></section>'
+        )
+    last = len(pages) - 1
+    return _TEMPLATE.format(title=html.escape(title), sections="\n".join(sections), last=last,
+                            pages=last + 1)
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1rem 2rem; color: #111827; }}
+nav {{ display: flex; gap: .75rem; align-items: center; margin: .5rem 0; }}
+button {{ font-size: 1rem; padding: .3rem .9rem; }}
+.figure svg {{ max-width: 100%; height: auto; }}
+pre.explanation {{ background: #f9fafb; border: 1px solid #e5e7eb; padding: .75rem;
+  font-size: .95rem; white-space: pre-wrap; }}
+h2 {{ font-size: 1.1rem; margin: .5rem 0; }}
+</style></head>
+<body>
+<h1 style="font-size:1.3rem">{title}</h1>
+<nav><button id="prev" type="button">&#9664; Previous</button>
+<span id="counter">Page 1 of {pages}</span>
+<button id="next" type="button">Next &#9654;</button>
+<span style="color:#6b7280">(or the arrow keys)</span></nav>
+{sections}
+<script>
+(function () {{
+  var pages = document.querySelectorAll("section.page"), current = 0, last = {last};
+  function show(k) {{
+    current = Math.max(0, Math.min(last, k));
+    pages.forEach(function (p, i) {{ p.hidden = i !== current; }});
+    document.getElementById("counter").textContent = "Page " + (current + 1) + " of " + (last + 1);
+    document.getElementById("prev").disabled = current === 0;
+    document.getElementById("next").disabled = current === last;
+  }}
+  document.getElementById("prev").onclick = function () {{ show(current - 1); }};
+  document.getElementById("next").onclick = function () {{ show(current + 1); }};
+  document.addEventListener("keydown", function (e) {{
+    if (e.key === "ArrowRight") show(current + 1);
+    if (e.key === "ArrowLeft") show(current - 1);
+  }});
+  show(0);
+}})();
+</script>
+</body></html>
+"""
