@@ -1,74 +1,362 @@
-"""The command line: ``python -m autograd_lite`` (or ``autograd-lite``).
+"""The command line: expressions in, values, gradients and pictures out.
 
-With no arguments it runs the demo: the classic neuron
-``o = tanh(x1*w1 + x2*w2 + b)``, its value and every gradient.
+``autograd-lite EXPR name=value ...`` (or ``python -m autograd_lite``) prints
+the expression's value and its gradient with respect to every variable.
+``--steps`` adds the backward pass step by step, ``--graph FILE`` draws the
+graph (.svg .png .pdf .dot), ``--html FILE`` writes the step-through page,
+``--json`` prints the results for scripts, and ``--order N`` gives the first N
+derivatives of a one-variable expression. With no arguments, or ``demo``, it
+runs the classic neuron with everything shown.
+
+Bad input gets a clear message on stderr and exit status 2; a missing
+Graphviz gets status 1 after everything else has been printed.
 
 Example:
-    >>> main([])  # doctest: +ELLIPSIS
-    The classic neuron: o = tanh(x1*w1 + x2*w2 + b)
-    ...
+    >>> main(["x**3", "x=2", "--order", "3"])
+    f = x**3    (x = 2)
+      = 8
+    <BLANKLINE>
+    derivatives with respect to x:
+      df/dx   = 12
+      d²f/dx²  = 12
+      d³f/dx³  = 6
     0
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
-from .value import Value, topological_order
+from . import __version__
+from .autodiff import grad
+from .expression import FUNCTIONS, Expression, ExpressionError, parse
+from .trace import Trace, trace_backward
+from .value import Value
+from .viz import GRAPHVIZ_HELP, GraphvizNotFound, draw_dot
 
-__all__ = ["demo", "main"]
+__all__ = ["DEMO", "main"]
+
+PROG = "autograd-lite"
+#: the classic neuron of micrograd's lecture: what ``autograd-lite demo`` runs
+DEMO = ("tanh(x1*w1 + x2*w2 + b)",
+        {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432})
+GRAPH_FORMATS = ("svg", "png", "pdf", "dot")
+MAX_ORDER = 8
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?$")  # what argparse should see, and reject if unknown
 
 
-def demo(out: object = None) -> Value:
-    """Build the classic neuron, backprop through it and print every gradient.
+class UsageError(Exception):
+    """Bad input on the command line: printed as one message, exit status 2."""
 
-    Example:
-        >>> o = demo(out=False)
-        >>> round(o.data, 4)
-        0.7071
-    """
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    n = x1w1 + x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    o.backward()
-    if out is False:
-        return o
-    write = print if out is None else out  # type: ignore[assignment]
-    write("The classic neuron: o = tanh(x1*w1 + x2*w2 + b)")
-    write("")
-    write(f"  o = {o.data:.6f}")
-    write("")
-    write("Gradients (backward, chain rule; do/dn = 1 − o²):")
-    nodes = [node for node in topological_order(o) if node.label]
-    width = max(len(node.label) for node in nodes)  # type: ignore[arg-type]
-    for node in reversed(nodes):
-        write(f"  do/d{node.label:<{width}} = {node.grad: .6f}    ({node.label} = {node.data:g})")
-    return o
+    def __init__(self, message: str, pointer: str = "") -> None:
+        super().__init__(message)
+        self.pointer = pointer
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m autograd_lite``; returns the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="autograd-lite",
-        description="A scalar autodiff engine. With no arguments: a worked example "
-        "(the classic neuron), its value and every gradient.",
-    )
-    parser.add_argument("command", nargs="?", choices=["demo"], default="demo",
-                        help="what to run (default: demo)")
-    parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        demo()
+        return _run(args, sys.stdout)
+    except UsageError as error:
+        _complain(str(error), error.pointer)
+        return 2
+    except SystemExit as exit:  # argparse's own errors and --help
+        return exit.code if isinstance(exit.code, int) else 2
     except BrokenPipeError:  # output piped into `head`: stop quietly
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _complain(message: str, pointer: str = "") -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    if pointer:
+        print(pointer, file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    functions = ", ".join(f"{name}(x, alpha)" if op.params and name == "leaky_relu" else
+                          f"{name}(a, b, ...)[i]" if not op.arity else f"{name}(x)"
+                          for name, op in FUNCTIONS.items())
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Evaluate an expression, backpropagate through it, and show every "
+                    "gradient, the backward pass step by step, and pictures of the graph.\n"
+                    "With no arguments (or 'demo'): the classic neuron, everything shown.",
+        epilog=f"expressions: numbers, variables, + - * / ** and unary -, parentheses, and\n"
+               f"  {functions}\n\n"
+               "examples:\n"
+               f"  {PROG} 'tanh(x1*w1 + x2*w2 + b)' x1=2 x2=0 w1=-3 w2=1 b=6.8813735870195432\n"
+               f"  {PROG} 'sigmoid(x) * log(y)' x=0.5 y=3 --steps\n"
+               f"  {PROG} 'softmax(a, b, c)[0]' a=1 b=2 c=3 --graph g.svg\n"
+               f"  {PROG} 'x**3' x=2 --order 3\n"
+               f"  {PROG} 'relu(x)' x=0 --html steps.html\n"
+               "An expression that starts with '-' works too: "
+               f"{PROG} '-x**2' x=3",
+    )
+    parser.add_argument("expression", nargs="?", help="the expression, quoted; or 'demo'")
+    parser.add_argument("values", nargs="*", metavar="name=value", help="a number for each variable")
+    parser.add_argument("--steps", action="store_true", help="show the backward pass step by step")
+    parser.add_argument("--graph", metavar="FILE", help="draw the graph; the suffix names the format: "
+                        + ", ".join("." + f for f in GRAPH_FORMATS) + " (.dot needs no Graphviz)")
+    parser.add_argument("--html", metavar="FILE", help="write a page that steps through the backward pass")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--order", type=int, default=1, metavar="N",
+                        help=f"derivatives 1..N of a one-variable expression (N ≤ {MAX_ORDER})")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def _protect(args: list[str], parser: argparse.ArgumentParser) -> tuple[list[str], dict[str, str]]:
+    # argparse takes '-x**2' for an unknown option; hide such arguments behind
+    # placeholders so they arrive as positionals.
+    options = set(parser._option_string_actions)
+    hidden: dict[str, str] = {}
+    out = []
+    for arg in args:
+        name = arg.split("=", 1)[0]
+        looks_like_option = _OPTION.match(arg) is not None
+        if arg.startswith("-") and len(arg) > 1 and name not in options and not looks_like_option \
+                and not _is_number(arg):
+            key = f"\x00{len(hidden)}"
+            hidden[key] = arg
+            arg = key
+        out.append(arg)
+    return out, hidden
+
+
+def _run(args: list[str], out: TextIO) -> int:
+    parser = _parser()
+    protected, hidden = _protect(args, parser)
+    ns = parser.parse_args(protected)
+    ns.expression = hidden.get(ns.expression, ns.expression)
+    ns.values = [hidden.get(v, v) for v in ns.values]
+    if ns.order < 1 or ns.order > MAX_ORDER:
+        raise UsageError(f"--order must be from 1 to {MAX_ORDER}, got {ns.order}")
+    if ns.graph:
+        _graph_format(ns.graph)  # a bad suffix is an error before any work
+    demo = ns.expression in (None, "demo") and not ns.values
+    if demo:
+        text, values = DEMO
+    else:
+        if ns.expression is None:  # pragma: no cover - argparse fills it when values are given
+            raise UsageError("give an expression")
+        text, values = ns.expression, _read_values(ns.values)
+    try:
+        expression = parse(text)
+    except ExpressionError as error:
+        raise UsageError(error.message, error.pointer()) from None
+    _check_values(expression, values)
+    try:
+        root, leaves = expression.build(values)
+    except ExpressionError as error:
+        raise UsageError(error.message, error.pointer()) from None
+    trace = trace_backward(root)
+    derivatives = _derivatives(expression, values, ns.order) if ns.order > 1 else None
+    report = _Report(expression, values, root, leaves, trace, derivatives)
+    status = 0
+    files: list[str] = []
+    problems: list[str] = []
+    if ns.graph:
+        status = max(status, _write_graph(root, list(leaves.values()), ns.graph, files, problems))
+    if ns.html:
+        status = max(status, _write_html(trace, ns.html, files, problems))
+    if ns.json:
+        out.write(json.dumps(report.as_json(ns.steps or demo, files), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(report.text(steps=ns.steps or demo, demo=demo) + "\n")
+        out.writelines(f"wrote {path}\n" for path in files)
+    for problem in problems:
+        _complain(problem)
+    return status
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_values(items: list[str]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for item in items:
+        name, sep, number = item.partition("=")
+        name, number = name.strip(), number.strip()
+        if not sep or not name:
+            raise UsageError(f"{item!r} is not name=value: give each variable as, e.g., x=2")
+        if not name.isidentifier():
+            raise UsageError(f"{name!r} is not a variable name (letters, digits and _, "
+                             "not starting with a digit)")
+        if name in values:
+            raise UsageError(f"{name} is given twice")
+        try:
+            value = float(number)
+        except ValueError:
+            raise UsageError(f"{name}={number}: {number!r} is not a number") from None
+        if not math.isfinite(value):
+            raise UsageError(f"{name}={number}: give a finite number")
+        values[name] = value
+    return values
+
+
+def _check_values(expression: Expression, values: dict[str, float]) -> None:
+    unused = [name for name in values if name not in expression.variables]
+    if unused:
+        known = ", ".join(expression.variables) or "none"
+        raise UsageError(f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not in the "
+                         f"expression (its variables: {known})")
+    missing = [name for name in expression.variables if name not in values]
+    if missing:
+        raise UsageError(f"no value for {', '.join(missing)}: add "
+                         + " ".join(f"{name}=<number>" for name in missing))
+
+
+def _derivatives(expression: Expression, values: dict[str, float], order: int) -> list[float]:
+    if len(expression.variables) != 1:
+        raise UsageError(f"--order needs an expression of one variable; this one has "
+                         f"{len(expression.variables)}: {', '.join(expression.variables) or 'none'}")
+    (name,) = expression.variables
+
+    def f(x: Value) -> Value:
+        return expression.build({name: x})[0]
+
+    results = []
+    g: Any = f
+    for _ in range(order):
+        g = grad(g)
+        results.append(g(values[name]))
+    return results
+
+
+def _graph_format(path: str) -> str:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in GRAPH_FORMATS:
+        raise UsageError(f"--graph {path}: the suffix names the format; use one of "
+                         + ", ".join("." + f for f in GRAPH_FORMATS))
+    return suffix
+
+
+def _write_graph(root: Value, leaves: list[Value], path: str, files: list[str], problems: list[str]) -> int:
+    fmt = _graph_format(path)
+    picture = draw_dot(root, max_nodes=None)
+    try:
+        data = picture.source.encode() if fmt == "dot" else picture.pipe(format=fmt)
+    except GraphvizNotFound:
+        problems.append(f"cannot draw {path}: {GRAPHVIZ_HELP} "
+                        f"'--graph {Path(path).with_suffix('.dot')}' writes the DOT text without it.")
+        return 1
+    _write(path, data)
+    files.append(path)
     return 0
+
+
+def _write_html(trace: Trace, path: str, files: list[str], problems: list[str]) -> int:
+    try:
+        page = trace.html(max_steps=None)
+    except GraphvizNotFound:  # pragma: no cover - html() draws what it can without dot
+        page = ""
+    _write(path, page.encode())
+    files.append(path)
+    if "<svg" not in page:
+        problems.append(f"{path} has no pictures: {GRAPHVIZ_HELP}")
+    return 0
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _fmt(x: Any) -> str:
+    x = x.data if isinstance(x, Value) else float(x)
+    return f"{x:.10g}"
+
+
+def _given(x: float) -> str:
+    # what the user typed, in full: 2 rather than 2.0, every digit of b
+    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
+
+
+def _json_number(x: Any) -> Any:
+    x = x.data if isinstance(x, Value) else float(x)
+    return x if math.isfinite(x) else str(x)  # JSON has no inf or nan
+
+
+class _Report:
+    """The results of one run, as text for people or JSON for scripts."""
+
+    def __init__(self, expression: Expression, values: dict[str, float], root: Value,
+                 leaves: dict[str, Value], trace: Trace, derivatives: list[float] | None) -> None:
+        self.expression = expression
+        self.values = values
+        self.root = root
+        self.leaves = leaves
+        self.trace = trace
+        self.derivatives = derivatives
+
+    def text(self, *, steps: bool, demo: bool) -> str:
+        lines = []
+        if demo:
+            lines += ["The classic neuron of micrograd's lecture, every step shown.", ""]
+        given = ", ".join(f"{n} = {_given(v)}" for n, v in self.values.items())
+        lines.append(f"f = {self.expression.text}" + (f"    ({given})" if given else ""))
+        lines.append(f"  = {_fmt(self.root.data)}")
+        if self.derivatives is not None:
+            (name,) = self.expression.variables
+            labels = ["df/d" + name] + [f"d{str(k).translate(_SUPERSCRIPTS)}f/d{name}{str(k).translate(_SUPERSCRIPTS)}"
+                                        for k in range(2, len(self.derivatives) + 1)]
+            width = max(map(len, labels))
+            lines += ["", f"derivatives with respect to {name}:"]
+            lines += [f"  {label:<{width}} = {_fmt(d)}" for label, d in zip(labels, self.derivatives)]
+        elif self.leaves:
+            labels = [f"∂f/∂{name}" for name in self.leaves]
+            width = max(map(len, labels))
+            lines += ["", "gradients (backward):"]
+            lines += [f"  {label:<{width}} = {_fmt(self.trace.pass_grad(leaf))}"
+                      for label, leaf in zip(labels, self.leaves.values())]
+        else:
+            lines += ["", "(no variables, so no gradients)"]
+        if steps and self.trace:
+            lines += ["", str(self.trace), "", "each gradient as the chain rule's sum over its consumers:"]
+            lines += ["  " + self.trace.grad_sum(leaf) for leaf in self.leaves.values()]
+            lines += ["", "each gradient beside a finite-difference estimate:", self.trace.check()]
+        if demo:
+            lines += ["", f"Try your own: {PROG} 'sigmoid(x) * log(y)' x=0.5 y=3 --steps",
+                      f"         or: {PROG} --help"]
+        return "\n".join(lines)
+
+    def as_json(self, steps: bool, files: list[str]) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "expression": self.expression.text,
+            "values": dict(self.values),
+            "value": _json_number(self.root.data),
+            "gradients": {name: _json_number(self.trace.pass_grad(leaf)) for name, leaf in self.leaves.items()},
+        }
+        if self.derivatives is not None:
+            result["derivatives"] = [_json_number(d) for d in self.derivatives]
+        if steps:
+            result["steps"] = [{
+                "node": s.name, "op": s.op, "forward": s.forward, "value": _json_number(s.node.data),
+                "upstream": _json_number(s.upstream), "rules": list(s.rules),
+                "contributions": [{"parent": c.name, "local": _json_number(c.local),
+                                   "amount": _json_number(c.amount),
+                                   "grad_after": _json_number(c.grad_after)} for c in s.contributions],
+            } for s in self.trace]
+        if files:
+            result["files"] = files
+        return result

@@ -236,10 +236,12 @@ def _draw(
     dot.attr("node", fontname=_FONT, fontsize="11")
     dot.attr("edge", fontname=_FONT, fontsize="9", color="#4b5563", arrowsize="0.7")
     sums = _consumer_sums(order, names, grads) if grad_sums and grads is not None else {}
+    kinds_drawn = set()
     for node in order:
         kind = ("output" if node is root else "constant" if node.is_constant
                 else "parameter" if id(node) in parameter_ids
                 else "input" if node.is_leaf else "intermediate")
+        kinds_drawn.add(kind)
         if grads is None:
             grad_text = "grad —"
         elif node in grads:
@@ -276,7 +278,7 @@ def _draw(
                 attrs.update(color=_ACTIVE, penwidth="2", fontcolor=_ACTIVE)
             dot.edge(ids[parent], op_id, **attrs)
     if legend:
-        _add_legend(dot, horizontal)
+        _add_legend(dot, horizontal, kinds_drawn)
     return dot
 
 
@@ -342,10 +344,11 @@ def _paren(x: Any) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _add_legend(dot: Graph, horizontal: bool) -> None:
+def _add_legend(dot: Graph, horizontal: bool, kinds: set[str]) -> None:
     # One node holding a small table: compact, and it stays out of the layout.
+    # It names only the kinds this picture has.
     cells = "".join(f'<td bgcolor="{fill}" border="1" style="rounded">{text}</td>'
-                    for fill, text in _KINDS.values())
+                    for kind, (fill, text) in _KINDS.items() if kind in kinds)
     op_cell = f'<td bgcolor="{_OP_FILL}" border="1" style="rounded">op</td>'
     if horizontal:
         rows = f"<tr><td>legend</td>{cells}{op_cell}</tr>"

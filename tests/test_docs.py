@@ -18,6 +18,14 @@ def test_readme_shows_the_two_commands_ci_runs():
     assert ci.rstrip().splitlines()[-1] == "python -m pytest -q"
 
 
+def test_readme_shows_the_demos_real_output(capsys):
+    from autograd_lite.cli import main
+
+    assert main([]) == 0
+    shown = README.split("```text\n", 1)[1].split("\n```", 1)[0]
+    assert shown == capsys.readouterr().out.rstrip("\n")
+
+
 def test_readme_documents_every_convention():
     for phrase in ["relu'(0)", "leaky_relu'(0)", "±1000", "DomainError", "TypeError", "NaN",
                    "twice", "zero_grad()", "create_graph"]:

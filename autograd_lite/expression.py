@@ -1,0 +1,378 @@
+"""A small expression language for the command line, parsed safely.
+
+``parse("tanh(x1*w1 + b)")`` reads an expression with Python's own ``ast``
+parser and checks every node of the tree against a whitelist: numbers,
+variables, ``+ - * / **``, unary ``-``/``+``, parentheses, and the functions of
+the op table by name (``exp, log, sigmoid, tanh, relu, leaky_relu(x, alpha),
+softmax(...)[i], log_softmax(...)[i]``). Nothing is ever passed to ``eval`` or
+``exec``; anything else (attributes, calls of other names, lambdas,
+comprehensions, strings, ...) is refused with a message that points at it.
+
+``Expression.build(values)`` turns the checked tree into a graph of Values,
+with every variable a labelled leaf and every inner node labelled with its
+piece of the source text.
+
+Example:
+    >>> e = parse("sigmoid(x) * log(y)")
+    >>> e.variables
+    ('x', 'y')
+    >>> f, leaves = e.build({"x": 0.5, "y": 3.0})
+    >>> round(f.data, 6)
+    0.683841
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .ops import OPS, VARIADIC, DomainError
+from .value import Value, apply
+
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError", "parse"]
+
+#: the functions an expression may call: the op table's named functions
+FUNCTIONS = {op.name: op for op in OPS.values() if op.is_function}
+#: the longest expression accepted, in characters
+MAX_LENGTH = 10_000
+#: the deepest nesting of parentheses or unary signs accepted (Python's own parser stops at 200)
+MAX_DEPTH = 200
+
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+# What to call the constructs we refuse, so the message says what was seen.
+_REFUSED = {
+    ast.Attribute: "attribute access ('.')",
+    ast.Lambda: "lambda",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "'and'/'or'",
+    ast.IfExp: "'if ... else'",
+    ast.NamedExpr: "':=' assignment",
+    ast.Starred: "'*' unpacking",
+    ast.List: "lists",
+    ast.Tuple: "tuples (a comma outside a call)",
+    ast.Dict: "dicts",
+    ast.Set: "sets",
+    ast.JoinedStr: "strings",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+    ast.Slice: "slices",
+}
+
+
+class ExpressionError(ValueError):
+    """The expression cannot be read or evaluated; ``str()`` says why.
+
+    ``position`` is the 0-based column the problem starts at, when known,
+    and :meth:`pointer` draws a caret under it.
+    """
+
+    def __init__(self, message: str, text: str = "", position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.text = text
+        self.position = position
+
+    def pointer(self) -> str:
+        """The expression with a caret under the problem, or "" when there is no position."""
+        if self.position is None or not self.text:
+            return ""
+        text, at = self.text, self.position
+        if len(text) > 80:  # a window of the text around the position
+            start = max(0, at - 40)
+            window = text[start:start + 80]
+            prefix = "…" if start else ""
+            text, at = prefix + window + ("…" if start + 80 < len(self.text) else ""), at - start + len(prefix)
+        return f"  {text}\n  {' ' * at}^"
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked expression: its text, its syntax tree and its variables."""
+
+    text: str
+    tree: ast.expr
+    variables: tuple[str, ...]  #: in order of first appearance
+
+    def build(self, values: Mapping[str, float | Value]) -> tuple[Value, dict[str, Value]]:
+        """The expression as a graph of Values: ``(output, {name: leaf})``.
+
+        A value may be a number (it becomes a leaf labelled with the
+        variable's name) or a Value, used as it is (how ``grad`` composes).
+
+        Raises :class:`ExpressionError` for a missing variable, a domain error
+        (``log(-1)``) or a result too large for a float.
+        """
+        missing = [v for v in self.variables if v not in values]
+        if missing:
+            given = ", ".join(f"{v}=<number>" for v in missing)
+            raise ExpressionError(f"no value for {_names(missing)}: add {given}")
+        leaves = {name: values[name] if isinstance(values[name], Value)
+                  else Value(float(values[name]), label=name) for name in self.variables}
+        # Post-order walk with an explicit stack: depth is bounded at parse
+        # time, but recursion is avoided anyway.
+        results: dict[int, Any] = {}
+        stack: list[tuple[ast.AST, bool]] = [(self.tree, False)]
+        while stack:
+            node, ready = stack.pop()
+            children = _operands(node)
+            if not ready:
+                stack.append((node, True))
+                stack.extend((c, False) for c in reversed(children))
+                continue
+            results[id(node)] = self._evaluate(node, [results[id(c)] for c in children], leaves)
+        out = results[id(self.tree)]
+        if not isinstance(out, Value):  # a constant expression such as "2"
+            out = Value(out)
+        if not any(out is leaf for leaf in leaves.values()):
+            out.label = "f"
+        return out, leaves
+
+    def _evaluate(self, node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
+        try:
+            result = _apply(node, args, leaves)
+        except DomainError as error:
+            raise ExpressionError(str(error), self.text, _column(node)) from None
+        except ZeroDivisionError as error:  # pragma: no cover - DivisionByZero is a DomainError
+            raise ExpressionError(str(error), self.text, _column(node)) from None
+        if isinstance(result, Value) and not isinstance(node, (ast.Name, ast.Constant)):
+            finite_inputs = all(math.isfinite(a.data) for a in args if isinstance(a, Value))
+            if finite_inputs and not math.isfinite(result.data):
+                piece = ast.get_source_segment(self.text, node) or "a part of it"
+                raise ExpressionError(
+                    f"{_shorten(piece)} overflows: the result is too large for a float "
+                    "(beyond about 1.8e308)", self.text, _column(node))
+            if result.label is None:
+                result.label = _shorten(ast.get_source_segment(self.text, node) or "", 24) or None
+        return result
+
+
+def parse(text: str) -> Expression:
+    """Read and check an expression; raise :class:`ExpressionError` if it is not allowed.
+
+    Example:
+        >>> parse("2 * x ** 3").variables
+        ('x',)
+        >>> parse("__import__('os')")
+        Traceback (most recent call last):
+        ...
+        autograd_lite.expression.ExpressionError: unknown function '__import__'; the functions are exp, log, sigmoid, tanh, relu, leaky_relu, softmax, log_softmax
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse takes a str, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is {len(text):,} characters long; the limit is {MAX_LENGTH:,}")
+    if not text.strip():
+        raise ExpressionError("the expression is empty")
+    _check_nesting(text)
+    try:
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal" for 1x: an error follows
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as error:
+        offset = None if error.offset is None else max(0, error.offset - 1 + _lead(text))
+        reason = (error.msg or "invalid syntax").replace("Perhaps you forgot a comma?", "").strip()
+        if "Exceeds the limit" in reason:  # Python's cap on integer literals
+            reason = "a number has too many digits"
+        raise ExpressionError(f"syntax error: {reason}", text, offset) from None
+    except (RecursionError, MemoryError):  # Python's parser recurses per operator
+        raise ExpressionError("the expression is too deeply nested for Python's parser "
+                              "(chains of about 1,000 operators at most)") from None
+    except ValueError as error:  # pragma: no cover - e.g. a NUL character on older Pythons
+        raise ExpressionError(f"cannot read the expression: {error}") from None
+    if _lead(text):  # positions below are columns in the stripped text
+        text = text.strip()
+    variables: list[str] = []
+    stack: list[ast.AST] = [tree]
+    while stack:  # parents before children, left to right
+        node = stack.pop()
+        _check_node(node, text, variables)
+        stack.extend(reversed(_operands(node)))
+    return Expression(text, tree, tuple(variables))
+
+
+def _lead(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
+def _check_nesting(text: str) -> None:
+    # Python's parser gives up on very deep nesting with errors that do not
+    # point anywhere useful; refuse it first, in one linear scan.
+    depth = 0
+    run = 0
+    for k, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        run = run + 1 if ch in "+-" else (run if ch.isspace() else 0)
+        if depth > MAX_DEPTH or run > MAX_DEPTH:
+            raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} levels deep", text, k)
+
+
+def _check_node(node: ast.AST, text: str, variables: list[str]) -> None:
+    where = _column(node)
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            kind = "strings" if isinstance(node.value, (str, bytes)) else repr(node.value)
+            raise _refused(kind, text, where)
+        if isinstance(node.value, int) and abs(node.value) >= 2**1023 or (
+                isinstance(node.value, float) and math.isinf(node.value)):
+            raise ExpressionError("a number in the expression is too large for a float "
+                                  "(beyond about 1.8e308)", text, where)
+    elif isinstance(node, ast.Name):
+        if node.id in FUNCTIONS:
+            raise ExpressionError(f"{node.id} is a function: call it, as in {_usage(node.id)}", text, where)
+        if node.id.startswith("__"):
+            raise ExpressionError(f"the name {node.id!r} is not allowed", text, where)
+        if node.id not in variables:
+            variables.append(node.id)
+    elif isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINARY:
+            symbol = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
+                      ast.BitXor: "^ (use ** for powers)", ast.LShift: "<<", ast.RShift: ">>"}
+            raise ExpressionError(f"the operator {symbol.get(type(node.op), '?')} is not supported; "
+                                  "use + - * / **", text, where)
+    elif isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, (ast.USub, ast.UAdd)):
+            raise ExpressionError("only unary - and + are supported", text, where)
+    elif isinstance(node, ast.Call):
+        _check_call(node, text)
+    elif isinstance(node, ast.Subscript):
+        _check_subscript(node, text)
+    else:
+        raise _refused(_REFUSED.get(type(node), type(node).__name__), text, where)
+
+
+def _refused(what: str, text: str, where: int | None) -> ExpressionError:
+    return ExpressionError(f"not allowed: {what}; an expression has only numbers, variables, "
+                           "+ - * / ** and the op table's functions", text, where)
+
+
+def _check_call(node: ast.Call, text: str) -> None:
+    where = _column(node)
+    if not isinstance(node.func, ast.Name):
+        raise ExpressionError("only the op table's functions can be called, by name", text, where)
+    name = node.func.id
+    op = FUNCTIONS.get(name)
+    if op is None:
+        close = difflib.get_close_matches(name, list(FUNCTIONS), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else f"; the functions are {', '.join(FUNCTIONS)}"
+        raise ExpressionError(f"unknown function {name!r}{hint}", text, where)
+    if op.arity == VARIADIC:
+        if node.keywords or not node.args or any(isinstance(a, ast.Starred) for a in node.args):
+            raise ExpressionError(f"{name} takes one or more numbers: {_usage(name)}", text, where)
+        if getattr(node, "_subscripted", False) is not True:
+            raise ExpressionError(f"{name}(...) is a vector: pick one output with [i], as in {_usage(name)}",
+                                  text, where)
+        return
+    allowed = 1 + len(op.params)
+    names = {k.arg for k in node.keywords}
+    if (len(node.args) < 1 or len(node.args) + len(node.keywords) > allowed
+            or not names <= set(op.params) or None in names):
+        raise ExpressionError(f"{name} is called as {_usage(name)}", text, where)
+    for param in [*node.args[1:], *(k.value for k in node.keywords)]:
+        if not _is_number(param):
+            raise ExpressionError(f"{name}'s {', '.join(op.params)} must be a number, as in "
+                                  f"{name}(x, 0.2)", text, _column(param))
+
+
+def _is_number(node: ast.AST) -> bool:
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+
+def _check_subscript(node: ast.Subscript, text: str) -> None:
+    where = _column(node)
+    target = node.value
+    if not (isinstance(target, ast.Call) and isinstance(target.func, ast.Name)
+            and target.func.id in FUNCTIONS and FUNCTIONS[target.func.id].arity == VARIADIC):
+        raise ExpressionError("only softmax(...)[i] and log_softmax(...)[i] can be indexed", text, where)
+    index = node.slice
+    n = len(target.args)
+    if not (isinstance(index, ast.Constant) and type(index.value) is int and 0 <= index.value < n):
+        raise ExpressionError(f"the index must be a whole number from 0 to {n - 1}", text, _column(index))
+    target._subscripted = True  # type: ignore[attr-defined]
+
+
+def _operands(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return [*node.args, *(k.value for k in node.keywords)]
+    if isinstance(node, ast.Subscript):
+        return [node.value]
+    return []
+
+
+def _apply(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return leaves[node.id]
+    if isinstance(node, ast.BinOp):
+        a, b = args
+        if not isinstance(a, Value) and not isinstance(b, Value):
+            a = Value(a)  # 2 ** 3: still a graph, with constants as leaves
+        op = type(node.op)
+        if op is ast.Add:
+            return a + b
+        if op is ast.Sub:
+            return a - b
+        if op is ast.Mult:
+            return a * b
+        if op is ast.Div:
+            return a / b
+        return a**b
+    if isinstance(node, ast.UnaryOp):
+        (x,) = args
+        return -x if isinstance(node.op, ast.USub) else x
+    if isinstance(node, ast.Call):
+        op = FUNCTIONS[node.func.id]  # type: ignore[attr-defined]
+        if op.arity == VARIADIC:
+            return apply(op, args)  # a list of Values: the subscript picks one
+        params = dict(zip(op.params, (_number(a) for a in args[1:])))
+        params.update({k.arg: _number(v) for k, v in zip(node.keywords, args[1 + len(params):])})
+        return apply(op, args[0], **params)
+    if isinstance(node, ast.Subscript):
+        (vector,) = args
+        return vector[node.slice.value]  # type: ignore[attr-defined]
+    raise AssertionError(f"unchecked node {type(node).__name__}")  # pragma: no cover
+
+
+def _number(x: Any) -> float:
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def _usage(name: str) -> str:
+    op = FUNCTIONS[name]
+    if op.arity == VARIADIC:
+        return f"{name}(a, b, c)[0]"
+    extra = "".join(f", {p}" for p in op.params)
+    return f"{name}(x{extra})"
+
+
+def _column(node: ast.AST) -> int | None:
+    return getattr(node, "col_offset", None)
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names)
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

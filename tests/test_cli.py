@@ -1,0 +1,236 @@
+"""The command line: output, files, the expression language, and bad input."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autograd_lite.cli import DEMO, main
+from autograd_lite.expression import FUNCTIONS, ExpressionError, parse
+from autograd_lite.ops import OPS
+
+from .conftest import require_program
+
+
+def run(*args, capsys):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_values_and_every_gradient_aligned(capsys):
+    code, out, err = run("tanh(x1*w1 + x2*w2 + b)", "x1=2", "x2=0", "w1=-3", "w2=1",
+                         "b=6.8813735870195432", capsys=capsys)
+    assert code == 0 and err == ""
+    assert "  = 0.7071067812" in out
+    assert "  ∂f/∂x1 = -1.5\n  ∂f/∂w1 = 1\n  ∂f/∂x2 = 0.5\n  ∂f/∂w2 = 0\n  ∂f/∂b  = 0.5" in out
+    assert "b = 6.881373587019543" in out  # the value given, in full
+
+
+def test_no_arguments_and_demo_run_the_demo(capsys):
+    code, out, _ = run(capsys=capsys)
+    assert code == 0 and out.startswith("The classic neuron")
+    assert "backward pass of f: 5 steps" in out and "finite differences" in out
+    assert run("demo", capsys=capsys)[1] == out
+
+
+def test_steps_show_the_table_sums_and_check(capsys):
+    code, out, _ = run("sigmoid(x) * log(y)", "x=0.5", "y=3", "--steps", capsys=capsys)
+    assert code == 0
+    assert "backward pass of f: 3 steps" in out
+    assert "∂f/∂x = ∂f/∂(sigmoid(x))·∂(sigmoid(x))/∂x = 1.099·0.235 = 0.2582" in out
+
+
+def test_json_has_full_precision_for_scripts(capsys):
+    code, out, _ = run("sigmoid(x) * log(y)", "x=0.5", "y=3", "--json", "--steps", capsys=capsys)
+    data = json.loads(out)
+    s = 1 / (1 + math.exp(-0.5))
+    assert code == 0
+    assert data["value"] == pytest.approx(s * math.log(3), rel=1e-15)
+    assert data["gradients"]["x"] == pytest.approx(s * (1 - s) * math.log(3), rel=1e-15)
+    assert data["gradients"]["y"] == pytest.approx(s / 3, rel=1e-15)
+    assert [step["op"] for step in data["steps"]] == ["mul", "log", "sigmoid"]
+
+
+def test_json_writes_non_finite_numbers_as_strings(capsys):
+    code, out, _ = run("x ** 0.5", "x=0", "--json", capsys=capsys)
+    assert code == 0 and json.loads(out)["gradients"]["x"] == "inf"
+
+
+@pytest.mark.parametrize(("expr", "x", "expected"), [
+    ("x**3", 2.0, [12.0, 12.0, 6.0]),
+    ("exp(2*x)", 0.0, [2.0, 4.0, 8.0, 16.0]),
+    ("tanh(x)", 0.5, None),
+])
+def test_order_gives_higher_derivatives(expr, x, expected, capsys):
+    order = 3 if expected is None else len(expected)
+    code, out, _ = run(expr, f"x={x}", "--order", str(order), "--json", capsys=capsys)
+    got = json.loads(out)["derivatives"]
+    if expected is None:
+        t = math.tanh(x)
+        expected = [1 - t * t, -2 * t * (1 - t * t), -2 * (1 - t * t) * (1 - 3 * t * t)]
+    assert code == 0 and got == pytest.approx(expected, rel=1e-12)
+
+
+def test_graph_in_every_format(tmp_path, capsys):
+    require_program("dot")
+    for suffix, magic in [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF"), ("dot", b"digraph")]:
+        path = tmp_path / f"g.{suffix}"
+        code, out, _ = run("softmax(a, b, c)[0]", "a=1", "b=2", "c=3", "--graph", str(path), capsys=capsys)
+        assert code == 0 and f"wrote {path}" in out
+        assert path.read_bytes().startswith(magic)
+
+
+def test_html_page(tmp_path, capsys):
+    require_program("dot")
+    path = tmp_path / "steps.html"
+    code, _, _ = run("relu(x)", "x=0", "--html", str(path), capsys=capsys)
+    page = path.read_text(encoding="utf-8")
+    assert code == 0 and "<svg" in page
+    assert html.escape("1 if x > 0 else 0 = 1 if 0 > 0 else 0 = 0") in page
+
+
+def test_without_graphviz_everything_but_the_picture_works(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, out, err = run("x*y", "x=2", "y=3", "--graph", str(tmp_path / "g.png"),
+                         "--html", str(tmp_path / "p.html"), capsys=capsys)
+    assert code == 1
+    assert "∂f/∂x = 3" in out and not (tmp_path / "g.png").exists()
+    assert "apt-get install graphviz" in err and "g.dot" in err
+    assert "Install Graphviz" in (tmp_path / "p.html").read_text(encoding="utf-8")
+    code, _, _ = run("x*y", "x=2", "y=3", "--graph", str(tmp_path / "g.dot"), capsys=capsys)
+    assert code == 0 and (tmp_path / "g.dot").read_text().startswith("digraph")
+
+
+def test_expression_starting_with_minus(capsys):
+    code, out, _ = run("-x**2", "x=3", capsys=capsys)
+    assert code == 0 and "∂f/∂x = -6" in out
+
+
+BAD_INPUT = [
+    (["tanh(x1*w1 +)", "x1=1", "w1=2"], "syntax error", True),
+    (["sigmod(x)", "x=1"], "did you mean sigmoid", True),
+    (["foo(x)", "x=1"], "the functions are exp, log, sigmoid", True),
+    (["x*y", "x=1"], "no value for y: add y=<number>", False),
+    (["x", "x=abc"], "'abc' is not a number", False),
+    (["x", "x=nan"], "give a finite number", False),
+    (["x", "x=1", "x=2"], "x is given twice", False),
+    (["x", "2x=1"], "is not a variable name", False),
+    (["x", "y=1", "x=1"], "y is not in the expression", False),
+    (["log(x)", "x=-1"], "log(x) is undefined at x = -1.0", True),
+    (["x/y", "x=1", "y=0"], "cannot divide", True),
+    (["__import__('os').system('id')"], "only the op table's functions can be called", True),
+    (["x.real", "x=1"], "attribute access", True),
+    (["(lambda: 1)()"], "can be called", True),
+    (["lambda: 1"], "lambda", True),
+    (["[x for x in y]", "y=1"], "comprehensions", True),
+    (["9**9**9"], "overflows", True),
+    (["exp(x)", "x=1000"], "overflows", True),
+    (["-" * 100_000 + "x", "x=1"], "characters long", False),
+    (["(" * 300 + "x" + ")" * 300, "x=1"], "nested more than", True),
+    (["1" + "**1" * 3000], "too deeply nested", False),
+    (["+".join(["x"] * 3000), "x=1"], "too deeply nested", False),
+    (["softmax(a, b)", "a=1", "b=2"], "pick one output with [i]", True),
+    (["softmax(a, b)[2]", "a=1", "b=2"], "from 0 to 1", True),
+    (["leaky_relu(x, y)", "x=1", "y=2"], "alpha must be a number", True),
+    (["tanh(x, 2)", "x=1"], "tanh is called as tanh(x)", True),
+    (["exp", "x=1"], "exp is a function", True),
+    (["x // 2", "x=1"], "// is not supported", True),
+    (["'abc'"], "strings", True),
+    ([""], "empty", False),
+    (["x", "x=1", "--graph", "g.gif"], "the suffix names the format", False),
+    (["x", "x=1", "--graph", "/nonexistent/dir/g.dot"], "cannot write /nonexistent/dir/g.dot", False),
+    (["x", "x=1", "--html", "/nonexistent/dir/p.html"], "cannot write", False),
+    (["x*y", "x=1", "y=1", "--order", "2"], "one variable", False),
+    (["x", "x=1", "--order", "0"], "--order must be from 1 to 8", False),
+]
+
+
+@pytest.mark.parametrize(("args", "message", "caret"), BAD_INPUT, ids=[a[0][0][:20] for a in BAD_INPUT])
+def test_bad_input_gets_a_clear_message_and_status_2(args, message, caret, capsys):
+    start = time.perf_counter()
+    code, out, err = run(*args, capsys=capsys)
+    assert time.perf_counter() - start < 2.0
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[0].startswith("autograd-lite: error: ") and message in lines[0]
+    assert "Traceback" not in err
+    assert len(lines) == (3 if caret else 1)
+    if caret:
+        assert lines[2].strip() == "^"
+
+
+def test_the_caret_points_at_the_problem(capsys):
+    _, _, err = run("x + sigmod(x)", "x=1", capsys=capsys)
+    text, caret = err.splitlines()[1:]
+    assert text[caret.index("^"):].startswith("sigmod")
+
+
+def test_argparse_errors_and_help(capsys):
+    code, _, err = run("x", "x=1", "--bogus", capsys=capsys)
+    assert code == 2 and "unrecognized arguments: --bogus" in err
+    code, out, _ = run("--help", capsys=capsys)
+    assert code == 0 and "leaky_relu(x, alpha)" in out and "softmax(a, b, ...)[i]" in out
+
+
+def test_the_function_list_comes_from_the_op_table():
+    assert set(FUNCTIONS) == {op.name for op in OPS.values() if op.is_function}
+    for name, op in FUNCTIONS.items():
+        call = f"{name}(x, y)[1]" if op.arity == 0 else f"{name}(x)"
+        assert parse(call).variables[0] == "x"
+
+
+def test_console_script_and_module_are_the_same_program():
+    args = ["x**2 + 1", "x=3", "--json"]
+    by_module = subprocess.run([sys.executable, "-m", "autograd_lite", *args], capture_output=True, text=True, check=False)
+    script = Path(sys.executable).with_name("autograd-lite")
+    if not script.exists():
+        pytest.skip("the console script is not installed in this environment (pip install -e .)")
+    by_script = subprocess.run([str(script), *args], capture_output=True, text=True, check=False)
+    assert by_module.returncode == by_script.returncode == 0
+    assert by_module.stdout == by_script.stdout
+    assert json.loads(by_module.stdout)["gradients"] == {"x": 6.0}
+
+
+def test_demo_is_the_classic_neuron():
+    text, values = DEMO
+    assert text == "tanh(x1*w1 + x2*w2 + b)" and values["b"] == 6.8813735870195432
+
+
+# --- fuzzing: random strings either work or get the clean error ----------------------
+
+ALPHABET = "xyab0123456789.+-*/()[], _=eE'\"\\:;!@#$%^&|<>?{}~`lambdaimportsoftmaxtanhlogexp\n\t"
+
+
+@settings(max_examples=3000, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=ALPHABET, max_size=60))
+def test_fuzz_the_parser(text):
+    try:
+        expression = parse(text)
+    except ExpressionError as error:
+        assert error.message and "Traceback" not in error.message
+        return
+    values = {name: 0.7 for name in expression.variables}
+    try:
+        root, _ = expression.build(values)
+    except ExpressionError:
+        return
+    root.backward()
+
+
+@settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=ALPHABET, max_size=40), st.lists(st.sampled_from(["x=1", "y=-2", "a=0", "x", "=3"]),
+                                                         max_size=3))
+def test_fuzz_the_command_line(text, values):
+    code = main([text, *values] if not text.startswith("--") else ["--", text, *values])
+    assert code in (0, 1, 2)
+
