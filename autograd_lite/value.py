@@ -191,6 +191,15 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    def __format__(self, spec: str) -> str:
+        """A format spec formats the data; an empty one gives the repr.
+
+        Example:
+            >>> f"{Value(2 / 3):.3f}"
+            '0.667'
+        """
+        return format(self.data, spec) if spec else repr(self)
+
     # --- the backward pass ------------------------------------------------
     def backward(self, grad: Any = 1.0, *, create_graph: bool = False) -> None:
         """Fill in ``grad`` of every node in this node's graph (chain rule).
