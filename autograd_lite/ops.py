@@ -59,7 +59,7 @@ class DivisionByZero(DomainError, ZeroDivisionError):
     """``x / 0``: a :class:`DomainError` that is also a ``ZeroDivisionError``."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Op:
     """One primitive op: forward, local derivative rule and their descriptions.
 
@@ -68,10 +68,15 @@ class Op:
         arity: 1, 2, or ``VARIADIC`` (a vector op such as softmax).
         forward: the forward on floats. Variadic ops map a tuple of floats to a
             tuple of floats (all outputs at once).
-        rule: the local derivative, written as derived. ``rule(out, x, *params)``
-            for unary ops, ``rule(out, a, b)`` returning ``(∂out/∂a, ∂out/∂b)``
-            for binary ones, ``rule(out, inputs, *params)`` returning the row
-            ``(∂out/∂a_j for j)`` for variadic ones.
+        rule: the local derivative, written as derived. For unary and binary
+            ops: one Python expression per input, in the names ``out`` (the
+            op's output), the inputs and the parameters, e.g. ``("b", "a")``
+            for mul and ``("out * (1.0 - out)",)`` for sigmoid. They are
+            compiled once into ``rule(out, a, b) -> (∂out/∂a, ∂out/∂b)`` (or
+            ``rule(out, x, *params)``) and, by :mod:`autograd_lite.value`,
+            into the backward loop itself. A callable is accepted too:
+            variadic ops give ``rule(out, inputs, *params)`` returning the row
+            ``(∂out/∂a_j for j)``.
         inputs: the input names used in the texts (``("x",)``, ``("a", "b")``).
         text: the forward for people, with ``{input}`` placeholders.
         formula: per input, the local derivative for people, with ``{out}``,
@@ -96,7 +101,7 @@ class Op:
     name: str
     arity: int
     forward: Callable[..., Any]
-    rule: Callable[..., Any]
+    rule: Callable[..., Any] | tuple[str, ...]
     inputs: tuple[str, ...]
     text: str
     formula: tuple[str, ...]
@@ -117,7 +122,13 @@ class Op:
     op: Op = field(init=False, repr=False)
     args: tuple[Any, ...] = field(init=False, default=(), repr=False)
 
+    #: the rule's expressions, one per input, when it was given as text; else None
+    rule_source: tuple[str, ...] | None = field(init=False, default=None, repr=False)
+
     def __post_init__(self) -> None:
+        if isinstance(self.rule, tuple):
+            object.__setattr__(self, "rule_source", self.rule)
+            object.__setattr__(self, "rule", _compile_rule(self))
         object.__setattr__(self, "local", self.rule)
         object.__setattr__(self, "op", self)
 
@@ -157,6 +168,16 @@ class Op:
         if self.arity == VARIADIC:  # a Jacobian row: entry j of ∂out_i/∂a
             symbols.update(delta="δ_ij", s_j="S_j")
         return symbols
+
+
+def _compile_rule(op: Op) -> Callable[..., Any]:
+    """``rule(out, *inputs, *params)`` from the op's expressions (evaluated in this module)."""
+    source = op.rule_source or ()
+    if op.arity not in (1, 2) or len(source) != op.arity:
+        raise ValueError(f"{op.name}: a rule as text needs one expression per input")
+    body = source[0] if op.arity == 1 else f"({', '.join(source)})"
+    arguments = ", ".join(("out", *op.inputs, *op.params))
+    return eval(f"lambda {arguments}: {body}", globals())  # our own table's text, never user input
 
 
 class BoundOp:
@@ -340,12 +361,10 @@ def _power_slope(x: Any, n: Any) -> Any:
     return n * x ** (n - 1)
 
 
-def _pow_rule(out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    # d/dx x**y = y·x**(y−1);  d/dy x**y = x**y·log x (0 where x is 0, as PyTorch)
-    dx = _power_slope(x, y)
+def _pow_slope_y(out: Any, x: Any) -> Any:
+    """d/dy x**y = x**y·log x, and 0 where x is 0 (as PyTorch); NaN for x < 0."""
     xv = _value_of(x)
-    dy = out * _log_any(x) if xv > 0.0 else (0.0 if xv == 0.0 else _NAN)
-    return dx, dy
+    return out * _log_any(x) if xv > 0.0 else (0.0 if xv == 0.0 else _NAN)
 
 
 def _softmax_rule(out: Any, a: Sequence[Any], i: int) -> tuple[Any, ...]:
@@ -387,51 +406,51 @@ OPS: dict[str, Op] = {
     op.name: op
     for op in [
         # --- arithmetic -----------------------------------------------------
-        Op("add", 2, _add, lambda out, a, b: (1.0, 1.0), _BINARY, "{a} + {b}", ("1", "1"), "+",
+        Op("add", 2, _add, ("1.0", "1.0"), _BINARY, "{a} + {b}", ("1", "1"), "+",
            reference=lambda m, a, b: a + b, derivative=(_one, _one), is_function=False, dunder="add"),
-        Op("sub", 2, _sub, lambda out, a, b: (1.0, -1.0), _BINARY, "{a} − {b}", ("1", "−1"), "−",
+        Op("sub", 2, _sub, ("1.0", "-1.0"), _BINARY, "{a} − {b}", ("1", "−1"), "−",
            reference=lambda m, a, b: a - b, derivative=(_one, _minus_one), is_function=False,
            dunder="sub"),
-        Op("mul", 2, _mul, lambda out, a, b: (b, a), _BINARY, "{a} · {b}", ("{b}", "{a}"), "×",
+        Op("mul", 2, _mul, ("b", "a"), _BINARY, "{a} · {b}", ("{b}", "{a}"), "×",
            reference=lambda m, a, b: a * b,
            derivative=(lambda m, a, b: b, lambda m, a, b: a), is_function=False, dunder="mul"),
-        Op("div", 2, _div, lambda out, a, b: (1.0 / b, -out / b), _BINARY, "{a} / {b}",
+        Op("div", 2, _div, ("1.0 / b", "-out / b"), _BINARY, "{a} / {b}",
            ("1 / {b}", "−({out}) / {b}"), "÷",
            reference=lambda m, a, b: a / b,
            derivative=(lambda m, a, b: 1 / b, lambda m, a, b: -a / b**2),
            domain=lambda a, b: b != 0.0, is_function=False, dunder="truediv"),
-        Op("neg", 1, _neg, lambda out, x: -1.0, _UNARY, "−{x}", ("−1",), "−",
+        Op("neg", 1, _neg, ("-1.0",), _UNARY, "−{x}", ("−1",), "−",
            reference=lambda m, x: -x, derivative=(_minus_one,), is_function=False),
-        Op("pow_const", 1, _pow_const, lambda out, x, n: _power_slope(x, n), _UNARY, "{x}^{n}",
+        Op("pow_const", 1, _pow_const, ("_power_slope(x, n)",), _UNARY, "{x}^{n}",
            ("{n}·{x}^({n} − 1)",), "^",
            reference=lambda m, x, n: x**n, derivative=(lambda m, x, n: n * x ** (n - 1) if n else 0 * x,),
            params=("n",), domain=lambda x, n: _pow_domain(x, n),
            param_samples=((2,), (3,), (0.5,), (-1,), (-2.5,)), is_function=False),
-        Op("pow", 2, _pow, _pow_rule, ("x", "y"), "{x}^{y}",
+        Op("pow", 2, _pow, ("_power_slope(x, y)", "_pow_slope_y(out, x)"), ("x", "y"), "{x}^{y}",
            ("{y}·{x}^({y} − 1)", "{out}·log({x})"), "^",
            reference=lambda m, x, y: x**y,
            derivative=(lambda m, x, y: y * x ** (y - 1) if y else 0 * x,
                        lambda m, x, y: x**y * m.log(x)),
            domain=_pow_domain, is_function=False),
         # --- elementary functions -----------------------------------------
-        Op("exp", 1, _exp, lambda out, x: out, _UNARY, "exp({x})", ("{out}",), "exp",
+        Op("exp", 1, _exp, ("out",), _UNARY, "exp({x})", ("{out}",), "exp",
            reference=lambda m, x: m.exp(x), derivative=(lambda m, x: m.exp(x),)),
-        Op("log", 1, _log, lambda out, x: 1.0 / x, _UNARY, "log({x})", ("1 / {x}",), "log",
+        Op("log", 1, _log, ("1.0 / x",), _UNARY, "log({x})", ("1 / {x}",), "log",
            reference=lambda m, x: m.log(x), derivative=(lambda m, x: 1 / x,),
            domain=lambda x: x > 0.0),
         # --- activations ---------------------------------------------------
-        Op("sigmoid", 1, _sigmoid, lambda s, x: s * (1.0 - s), _UNARY, "σ({x})",
+        Op("sigmoid", 1, _sigmoid, ("out * (1.0 - out)",), _UNARY, "σ({x})",
            ("{out}·(1 − {out})",), "σ",
            reference=lambda m, x: 1 / (1 + m.exp(-x)),
            derivative=(lambda m, x: m.exp(-x) / (1 + m.exp(-x)) ** 2,)),
-        Op("tanh", 1, math.tanh, lambda t, x: 1.0 - t * t, _UNARY, "tanh({x})",
+        Op("tanh", 1, math.tanh, ("1.0 - out * out",), _UNARY, "tanh({x})",
            ("1 − {out}²",), "tanh",
            reference=lambda m, x: m.tanh(x), derivative=(lambda m, x: 1 / m.cosh(x) ** 2,)),
-        Op("relu", 1, _relu, lambda out, x: _step(x, 0.0), _UNARY, "relu({x})",
+        Op("relu", 1, _relu, ("_step(x, 0.0)",), _UNARY, "relu({x})",
            ("1 if {x} > 0 else 0",), "relu",
            reference=lambda m, x: x if x > 0 else 0 * x,
            derivative=(lambda m, x: 1 if x > 0 else 0,), kinks=(0.0,)),
-        Op("leaky_relu", 1, _leaky_relu, lambda out, x, alpha: _step(x, alpha), _UNARY,
+        Op("leaky_relu", 1, _leaky_relu, ("_step(x, alpha)",), _UNARY,
            "leaky_relu({x})", ("1 if {x} > 0 else {alpha}",), "leaky relu",
            reference=lambda m, x, alpha: x if x > 0 else alpha * x,
            derivative=(lambda m, x, alpha: 1 if x > 0 else alpha,),

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from .ops import OPS, VARIADIC, DomainError
-from .value import Value, _sorted_for_backward, local_derivatives
+from .value import Value, _sorted_for_backward, local_derivatives, topological_order
 from .viz import Graph, GraphvizNotFound, _draw, format_number, node_names, symbol
 
 __all__ = ["Contribution", "Step", "Trace", "trace_backward"]
@@ -309,15 +309,14 @@ def trace_backward(root: Value, *, parameters: Sequence[Value] = ()) -> Trace:
     """
     if not isinstance(root, Value):
         raise TypeError(f"trace_backward takes a Value, got {type(root).__name__}")
-    order = _sorted_for_backward(root)  # also resets non-leaf grads, as backward does
+    order = topological_order(root)  # every node: names, leaves, pictures
     names = node_names(order)
     leaf_grads_before = {n: n.grad for n in order if n.is_leaf}
+    ops = _sorted_for_backward(root)  # backward's own order; it resets non-leaf grads
     root.grad = root.grad + 1.0 if root.is_leaf else 1.0
     loss = names[root]
     steps: list[Step] = []
-    for node in reversed(order):
-        if node.is_leaf:
-            continue
+    for node in reversed(ops):
         g = node.grad
         locals_ = local_derivatives(node)  # the rule call backward makes
         contributions = []

@@ -39,7 +39,6 @@ Number = int | float
 _OpLike = Op | BoundOp
 
 _new = object.__new__
-_EXIT = object()  # marks, on the sort's stack, that a node's parents are done
 # In a leaf's first-parent slot: this leaf is a constant made from a plain
 # number (``x * 2``), not a Value the user made. Pictures draw the two apart.
 _CONSTANT = object()
@@ -426,21 +425,12 @@ def topological_order(root: Value) -> list[Value]:
         >>> [n.label or n.op for n in topological_order(c)]
         ['a', 'add', 'mul']
     """
-    return _sort(root, False)
-
-
-def _sorted_for_backward(root: Value) -> list[Value]:
-    # The same sort, also zeroing non-leaf grads on the way: they receive this
-    # pass's gradient only, while leaves accumulate across passes.
-    return _sort(root, True)
-
-
-def _sort(root: Value, reset: bool) -> list[Value]:
-    # Depth-first, iterative: a node is emitted once all of its parents are.
-    # Nodes are marked visited with a token unique to this call (one slot
-    # write) rather than kept in a set: no hashing, and no stale marks.
     if root.__class__ is not Value:
         raise TypeError(f"expected a Value, got {type(root).__name__}")
+    # Depth-first, iterative: a node is emitted once all of its parents are.
+    # Nodes are marked visited with a token unique to this call (one slot
+    # write) rather than kept in a set: no hashing, and no stale marks. On
+    # the stack, None stands after a node whose parents are being visited.
     token = object()
     order: list[Value] = []
     emit = order.append
@@ -448,7 +438,7 @@ def _sort(root: Value, reset: bool) -> list[Value]:
     push, pop = stack.append, stack.pop
     while stack:
         node = pop()
-        if node is _EXIT:
+        if node is None:
             emit(pop())  # all of its parents are in order now
             continue
         if node._mark is token:
@@ -458,10 +448,41 @@ def _sort(root: Value, reset: bool) -> list[Value]:
         if op is None:
             emit(node)
             continue
-        if reset:
-            node.grad = 0.0
         push(node)
-        push(_EXIT)
+        push(None)
+        stack.extend(reversed(node.parents))
+    return order
+
+
+def _sorted_for_backward(root: Value) -> list[Value]:
+    """The op nodes of ``root``'s graph in topological order, their grads set to 0.
+
+    The same walk as :func:`topological_order`, specialised because it is
+    half of every backward pass: leaves are left out (they have no rule to
+    apply, and they accumulate rather than reset), and binary and unary
+    nodes push their parents without building a tuple.
+    """
+    if root.__class__ is not Value:
+        raise TypeError(f"expected a Value, got {type(root).__name__}")
+    token = object()
+    order: list[Value] = []
+    emit = order.append
+    stack: list[Any] = [root]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+            continue
+        if node._mark is token:
+            continue
+        node._mark = token
+        op = node._op
+        if op is None:
+            continue
+        node.grad = 0.0  # non-leaves hold this pass's gradient only
+        push(node)
+        push(None)
         arity = op.arity
         if arity == 2:
             b = node._b
@@ -505,27 +526,106 @@ def local_derivatives(node: Value) -> tuple[float, ...]:
 def _propagate(order: list[Value], graph: bool) -> None:
     """Apply each node's local rule, consumers before producers (the chain rule).
 
-    With ``graph`` the rules get the nodes themselves, so their arithmetic
-    builds a differentiable graph of the gradient; otherwise plain floats.
+    ``order`` holds op nodes only. With ``graph`` the rules get the nodes
+    themselves, so their arithmetic builds a differentiable graph of the
+    gradient; otherwise plain floats, in a loop compiled from the op table.
     """
+    if graph:
+        _propagate_graph(order)
+    else:
+        _propagate_floats(order)
+
+
+def _compile_float_loop() -> Callable[[list[Value]], None]:
+    """The float backward loop, with every op's rule written out in it.
+
+    Each op's rule is a Python expression per input (see :class:`~autograd_lite.ops.Op`).
+    Calling it as a function costs a call per node, the largest part of the
+    loop's time; pasting the same expressions into one branch per op removes
+    the call while the table stays the only place a rule is written. Ops
+    whose rule is a callable (softmax's Jacobian rows, ops made at run time)
+    take the general branch at the end.
+    """
+    import ast
+
+    from . import ops as ops_module
+
+    lines = ["def _propagate_floats(order):",
+             "    for node in reversed(order):",
+             "        op = node._op",
+             "        g = node.grad"]
+    namespace: dict[str, Any] = dict(vars(ops_module))
+    inline = [op for op in OPS.values() if op.rule_source is not None]
+    # the plain ops by identity first (most frequent first), then the ones with parameters
+    inline.sort(key=lambda op: (bool(op.params), op.name not in ("mul", "add")))
+    keyword = "if"
+    in_base = False
+    for op in inline:
+        if op.params and not in_base:
+            lines.append(f"        {keyword} op.__class__ is _BoundOp:")
+            lines.append("            base = op.op")
+            keyword, in_base = "if", True
+        indent = "            " if in_base else "        "
+        namespace[f"_op_{op.name}"] = op
+        lines.append(f"{indent}{keyword} {'base' if in_base else 'op'} is _op_{op.name}:")
+        keyword = "elif"
+        used = {n.id for e in op.rule_source for n in ast.walk(ast.parse(e, mode="eval"))
+                if isinstance(n, ast.Name)}
+        body = [f"_p{k} = node._{'ab'[k]}" for k in range(op.arity)]
+        body += [f"{name} = _p{k}.data" for k, name in enumerate(op.inputs) if name in used]
+        body += ["out = node.data"] if "out" in used else []
+        body += [f"{name} = op.args[{k}]" for k, name in enumerate(op.params) if name in used]
+        body += [f"_p{k}.grad += g * ({expr})" for k, expr in enumerate(op.rule_source)]
+        lines += [f"{indent}    {line}" for line in body]
+    if in_base:
+        lines.append("            else:")
+        lines.append("                _general(node, op, g)")
+    lines.append("        else:")
+    lines.append("            _general(node, op, g)")
+    namespace.update(_BoundOp=BoundOp, _general=_propagate_one)
+    source = "\n".join(lines)
+    exec(source, namespace)  # code built from our own op table, never from user input
+    loop = namespace["_propagate_floats"]
+    loop.source = source  # for the curious: print(autograd_lite.value._propagate_floats.source)
+    return loop  # type: ignore[no-any-return]
+
+
+def _propagate_one(node: Value, op: Any, g: float) -> None:
+    # Any op through its rule as a function: variadic ops, ops made at run time.
+    arity = op.arity
+    if arity == 2:
+        a = node._a
+        b = node._b
+        da, db = op.local(node.data, a.data, b.data)
+        a.grad += g * da
+        b.grad += g * db
+    elif arity == 1:
+        x = node._a
+        x.grad += g * op.local(node.data, x.data)
+    else:
+        parents = node._a
+        for p, d in zip(parents, op.local(node.data, tuple(p.data for p in parents))):
+            p.grad += g * d
+
+
+def _propagate_graph(order: list[Value]) -> None:
+    # The same chain rule, with Values in and out: backward(create_graph=True).
     for node in reversed(order):
         op = node._op
-        if op is None:
-            continue
         g = node.grad
-        arity = op.arity
-        local = op.local
-        if arity == 2:
+        if op.arity == 2:
             a = node._a
             b = node._b
-            da, db = local(node, a, b) if graph else local(node.data, a.data, b.data)
+            da, db = op.local(node, a, b)
             a.grad += g * da
             b.grad += g * db
-        elif arity == 1:
+        elif op.arity == 1:
             x = node._a
-            x.grad += g * (local(node, x) if graph else local(node.data, x.data))
+            x.grad += g * op.local(node, x)
         else:
             parents = node._a
-            row = local(node, parents) if graph else local(node.data, tuple(p.data for p in parents))
-            for p, d in zip(parents, row):
+            for p, d in zip(parents, op.local(node, parents)):
                 p.grad += g * d
+
+
+_propagate_floats = _compile_float_loop()

@@ -140,7 +140,9 @@ class Neuron(Module):
         self._forward = None if activation == "linear" else OPS[activation].forward
 
     def __call__(self, x: Sequence[Any]) -> Value:
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        act = self.b
+        for wi, xi in zip(self.w, x):  # a loop, not sum(generator): no generator to resume
+            act = act + wi * xi
         name = self.activation
         if name == "linear":
             return act
@@ -150,7 +152,9 @@ class Neuron(Module):
 
     def _floats(self, x: Sequence[float]) -> float:
         # The same arithmetic, in the same order, on floats: equal to __call__'s data.
-        act = sum((wi.data * xi for wi, xi in zip(self.w, x)), self.b.data)
+        act = self.b.data
+        for wi, xi in zip(self.w, x):
+            act = act + wi.data * xi
         if self._forward is None:
             return act
         return self._forward(act, self.alpha) if self.activation == "leaky_relu" else self._forward(act)

@@ -1,0 +1,516 @@
+"""Side-by-side benchmarks: autograd_lite, micrograd 0.1.0 and PyTorch (0-d float64 tensors).
+
+    python benchmarks/run.py            # the full run: 5 rounds, a few minutes
+    python benchmarks/run.py --quick    # 3 rounds, smaller sizes, under a minute
+    python benchmarks/run.py --json out.json
+
+Engines that are not installed are skipped (``pip install micrograd==0.1.0``,
+``pip install torch``). Every timed run starts after ``gc.collect()`` and ends
+with one, inside the timing: a step's cost includes freeing its graph, which a
+training loop pays sooner or later. Within each round the engines take turns,
+so a slow patch of a shared machine hits them all alike. Before any time is
+reported, every engine must agree with the others on the small MLP's loss and
+on every one of its gradients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone without installing
+
+import autograd_lite
+from autograd_lite.datasets import make_moons
+
+# --- the engines ---------------------------------------------------------------------
+
+
+class Engine:
+    """What a workload needs from an engine: leaves, relu, backward, grads, updates."""
+
+    name = ""
+
+    def leaf(self, x: float) -> Any:
+        raise NotImplementedError
+
+    def backward(self, root: Any) -> None:
+        root.backward()
+
+    def grad(self, v: Any) -> float:
+        return float(v.grad)
+
+    def data(self, v: Any) -> float:
+        return float(v.data)
+
+    def relu(self, v: Any) -> Any:
+        return v.relu()
+
+    def sgd(self, params: list[Any], lr: float) -> None:
+        for p in params:
+            p.data -= lr * p.grad
+
+    def zero_grad(self, params: list[Any]) -> None:
+        for p in params:
+            p.grad = 0.0
+
+    def mlp(self, weights: list[list[list[float]]]) -> tuple[Callable[[list[Any]], Any], list[Any]]:
+        """A 2-16-16-1 MLP with the given weights (each neuron: [w..., b]); returns (model, params)."""
+        raise NotImplementedError
+
+
+class AutogradLite(Engine):
+    name = "autograd_lite"
+
+    def __init__(self) -> None:
+        from autograd_lite import Value
+        from autograd_lite.nn import MLP
+
+        self.Value, self.MLP = Value, MLP
+
+    def leaf(self, x: float) -> Any:
+        return self.Value(x)
+
+    def mlp(self, weights: list[list[list[float]]]) -> tuple[Callable[[list[Any]], Any], list[Any]]:
+        model = self.MLP(2, [16, 16, 1], activation="relu")
+        for layer, layer_weights in zip(model.layers, weights):
+            for neuron, wb in zip(layer.neurons, layer_weights):
+                for w, v in zip(neuron.w, wb[:-1]):
+                    w.data = v
+                neuron.b.data = wb[-1]
+        return model, model.parameters()
+
+
+class Micrograd(Engine):
+    name = "micrograd"
+
+    def __init__(self) -> None:
+        from micrograd import engine
+        from micrograd.nn import MLP
+
+        self.Value, self.MLP = engine.Value, MLP
+
+    def leaf(self, x: float) -> Any:
+        return self.Value(x)
+
+    def mlp(self, weights: list[list[list[float]]]) -> tuple[Callable[[list[Any]], Any], list[Any]]:
+        model = self.MLP(2, [16, 16, 1])
+        for layer, layer_weights in zip(model.layers, weights):
+            for neuron, wb in zip(layer.neurons, layer_weights):
+                for w, v in zip(neuron.w, wb[:-1]):
+                    w.data = v
+                neuron.b.data = wb[-1]
+        return model, model.parameters()
+
+    def zero_grad(self, params: list[Any]) -> None:
+        for p in params:
+            p.grad = 0
+
+
+class Torch(Engine):
+    name = "pytorch"
+
+    def __init__(self) -> None:
+        import torch
+
+        self.torch = torch
+        torch.set_num_threads(1)
+        torch.set_num_interop_threads(1)
+
+    def leaf(self, x: float) -> Any:
+        return self.torch.tensor(x, dtype=self.torch.float64, requires_grad=True)
+
+    def data(self, v: Any) -> float:
+        return float(v.item())
+
+    def grad(self, v: Any) -> float:
+        return float(v.grad.item())
+
+    def sgd(self, params: list[Any], lr: float) -> None:
+        with self.torch.no_grad():
+            for p in params:
+                p -= lr * p.grad
+
+    def zero_grad(self, params: list[Any]) -> None:
+        for p in params:
+            p.grad = None
+
+    def mlp(self, weights: list[list[list[float]]]) -> tuple[Callable[[list[Any]], Any], list[Any]]:
+        # micrograd's nn.py, written for 0-d tensors
+        layers = [[[self.leaf(v) for v in wb] for wb in layer] for layer in weights]
+
+        def model(x: list[Any]) -> Any:
+            for k, layer in enumerate(layers):
+                last = k == len(layers) - 1
+                outs = []
+                for wb in layer:
+                    act = sum((w * xi for w, xi in zip(wb[:-1], x)), wb[-1])
+                    outs.append(act if last else act.relu())
+                x = outs
+            return x[0]
+
+        return model, [p for layer in layers for wb in layer for p in wb]
+
+
+# --- the workloads -------------------------------------------------------------------
+
+X_MOONS, Y_MOONS = make_moons(n=100, noise=0.1, seed=1337)
+Y_SIGNS = [2 * v - 1 for v in Y_MOONS]
+
+
+def shared_weights(seed: int = 1337) -> list[list[list[float]]]:
+    rng = random.Random(seed)
+    sizes = [2, 16, 16, 1]
+    return [[[rng.uniform(-1, 1) for _ in range(sizes[k] + 1)] for _ in range(sizes[k + 1])]
+            for k in range(3)]
+
+
+def mlp_step(engine: Engine, model: Any, params: list[Any]) -> Any:
+    """micrograd's demo step: forward over 100 points, hinge + L2, backward, SGD."""
+    inputs = [[engine.leaf(a), engine.leaf(b)] for a, b in X_MOONS]
+    scores = [model(x) for x in inputs]
+    losses = [engine.relu(1 + -yi * si) for yi, si in zip(Y_SIGNS, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in params)
+    total = data_loss + reg_loss
+    engine.zero_grad(params)
+    engine.backward(total)
+    loss = engine.data(total)
+    engine.sgd(params, 0.01)
+    return loss
+
+
+def mlp_gradients(engine: Engine, model: Any, params: list[Any]) -> dict[str, Any]:
+    """The demo's loss and every parameter's gradient (no update): what all engines must agree on."""
+    inputs = [[engine.leaf(a), engine.leaf(b)] for a, b in X_MOONS]
+    scores = [model(x) for x in inputs]
+    losses = [engine.relu(1 + -yi * si) for yi, si in zip(Y_SIGNS, scores)]
+    total = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+    engine.zero_grad(params)
+    engine.backward(total)
+    return {"loss": engine.data(total), "grads": [engine.grad(p) for p in params]}
+
+
+def tree_sum(values: list[Any]) -> Any:
+    """Pairwise, as a balanced tree: wide and only log2(n) deep, so every engine can backprop it."""
+    while len(values) > 1:
+        pairs = [values[k] + values[k + 1] for k in range(0, len(values) - 1, 2)]
+        values = pairs + values[len(values) - len(values) % 2:]
+    return values[0]
+
+
+def wide_sum(engine: Engine, n: int) -> Any:
+    """Σ a_i·b_i over n pairs of leaves, summed as a balanced tree, then backward: 4n − 1 nodes."""
+    a = [engine.leaf(random.random()) for _ in range(n)]
+    b = [engine.leaf(random.random()) for _ in range(n)]
+    total = tree_sum([x * y for x, y in zip(a, b)])
+    engine.backward(total)
+    return engine.grad(a[0])
+
+
+def chain(engine: Engine, depth: int) -> Any:
+    """y = x·w·w·…·w, depth multiplications, then backward."""
+    x = engine.leaf(1.0)
+    w = engine.leaf(1.0)
+    y = x
+    for _ in range(depth):
+        y = y * w
+    engine.backward(y)
+    return engine.grad(w)
+
+
+def timed(fn: Callable[[], Any], repeat: int = 1) -> float:
+    """Seconds for ``repeat`` runs of ``fn``, freeing included: a collection ends the timing."""
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    gc.collect()  # micrograd's graphs are cycles: this is where they are freed
+    return time.perf_counter() - start
+
+
+def deepest_chain(engine: Engine, depths: list[int]) -> dict[str, Any]:
+    best, note, seconds = 0, "", None
+    for depth in depths:
+        try:
+            seconds = timed(lambda depth=depth: chain(engine, depth))
+        except RecursionError:
+            note = f"RecursionError at {depth:,}"
+            break
+        best = depth
+    return {"depth": best, "note": note, "seconds": seconds, "tried_up_to": depths[-1]}
+
+
+def bytes_per_node(engine: Engine, n: int) -> dict[str, Any]:
+    nodes = 4 * n - 1
+    gc.collect()
+    if isinstance(engine, Torch):  # its nodes live in C++, out of tracemalloc's sight
+        before = _rss()
+        keep = _wide_graph(engine, n)
+        used = _rss() - before
+        del keep
+        return {"bytes": used / nodes, "measured_with": "RSS"}
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    keep = _wide_graph(engine, n)
+    used = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    del keep
+    return {"bytes": used / nodes, "measured_with": "tracemalloc"}
+
+
+def _wide_graph(engine: Engine, n: int) -> Any:
+    a = [engine.leaf(0.5) for _ in range(n)]
+    b = [engine.leaf(0.25) for _ in range(n)]
+    total = tree_sum([x * y for x, y in zip(a, b)])
+    engine.backward(total)
+    return a, b, total
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+# --- workers: one process per engine, so no engine's heap slows another's collector ---
+
+
+ENGINES = {"autograd_lite": AutogradLite, "micrograd": Micrograd, "pytorch": Torch}
+
+
+def worker(name: str) -> None:
+    """Answer one JSON command per line on stdin with one JSON line on stdout."""
+    engine = ENGINES[name]()
+    model = params = None
+    for line in sys.stdin:
+        command = json.loads(line)
+        what = command["do"]
+        if what == "mlp_grads":
+            model, params = engine.mlp(command["weights"])
+            answer: Any = mlp_gradients(engine, model, params)
+        elif what == "mlp_step":
+            answer = timed(lambda m=model, p=params: mlp_step(engine, m, p))
+        elif what == "wide_sum":
+            answer = timed(lambda n=command["n"]: wide_sum(engine, n), command.get("repeat", 1))
+        elif what == "deepest_chain":
+            answer = deepest_chain(engine, command["depths"])
+        elif what == "memory":
+            answer = bytes_per_node(engine, command["n"])
+        else:  # pragma: no cover
+            answer = {"error": f"unknown command {what}"}
+        print(json.dumps(answer), flush=True)
+
+
+class Worker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        # One thread each, and no OpenMP threads spinning after PyTorch's turn:
+        # they would steal a core from whichever engine runs next.
+        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
+        self.process = subprocess.Popen([sys.executable, __file__, "--worker", name], env=env,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def ask(self, **command: Any) -> Any:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"the {self.name} worker stopped; see its error above")
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait()
+
+
+def installed() -> tuple[list[str], list[str]]:
+    names, missing = ["autograd_lite"], []
+    for name, module, how in (("micrograd", "micrograd", "pip install micrograd==0.1.0"),
+                              ("pytorch", "torch", "pip install torch")):
+        if importlib.util.find_spec(module) is None:
+            missing.append(f"{name} ({how})")
+        else:
+            names.append(name)
+    return names, missing
+
+
+def run(quick: bool) -> dict[str, Any]:
+    names, missing = installed()
+    rounds = 3 if quick else 5
+    print(f"engines: {', '.join(names)}" + (f"; not installed: {', '.join(missing)}" if missing else ""))
+    workers = [Worker(name) for name in names]
+    weights = shared_weights()
+    answers = {w.name: w.ask(do="mlp_grads", weights=weights) for w in workers}
+    agreement = check_agreement(answers)
+    print("agreement with autograd_lite on the MLP's loss and all 337 gradients (worst relative error): "
+          + ", ".join(f"{k} {v:.1e}" for k, v in agreement.items()) + "\n")
+    sizes = [10**3, 10**4, 10**5, 10**6]
+    peer_sizes = [] if quick else sizes[:3]  # the flatness target is ours; peers add context
+    budget = 2 * 10**5 if quick else 10**6  # nodes per timing at each size (small graphs repeat)
+    wide_n = 20_000 if quick else 100_000
+    times: dict[str, dict[str, list[float]]] = {}
+
+    def record(workload: str, name: str, seconds: float) -> None:
+        times.setdefault(workload, {}).setdefault(name, []).append(seconds)
+
+    for r in range(rounds):
+        order = workers[r % len(workers):] + workers[:r % len(workers)]  # take turns going first
+        for w in order:
+            record("mlp_step", w.name, w.ask(do="mlp_step"))
+        for w in order:
+            record("wide_sum", w.name, w.ask(do="wide_sum", n=wide_n))
+        for size in sizes:  # about `budget` nodes per timing, in graphs of `size` nodes
+            repeat = max(1, budget // size)
+            for w in order:
+                if w.name == "autograd_lite" or size in peer_sizes:
+                    seconds = w.ask(do="wide_sum", n=size // 4, repeat=repeat)
+                    record(f"per_node_{size}", w.name, seconds / (repeat * (size - 1)))
+        print(f"round {r + 1}/{rounds} done", file=sys.stderr, flush=True)
+    depths = [500, 1000, 10_000, 100_000, 1_000_000]
+    deep = {w.name: w.ask(do="deepest_chain",
+                          depths=depths if w.name == "autograd_lite" or not quick else depths[:-1])
+            for w in workers}
+    for w in workers:
+        w.close()
+    memory = {}
+    for name in names:  # a fresh process each, so nothing earlier is counted or reused
+        w = Worker(name)
+        memory[name] = w.ask(do="memory", n=25_000 if quick else 75_000)
+        w.close()
+    return summarise(times, deep, memory, rounds, quick)
+
+
+def check_agreement(answers: dict[str, Any]) -> dict[str, float]:
+    """Every engine's loss and gradients on the small MLP, against autograd_lite's."""
+    loss0, grads0 = answers["autograd_lite"]["loss"], answers["autograd_lite"]["grads"]
+    worst = {}
+    for name, answer in answers.items():
+        errors = [abs(answer["loss"] - loss0) / max(1e-12, abs(loss0))]
+        errors += [abs(g - h) / max(1e-9, abs(h)) for g, h in zip(answer["grads"], grads0)]
+        if len(answer["grads"]) != len(grads0) or max(errors) > 1e-9:
+            raise SystemExit(f"{name} disagrees with autograd_lite on the MLP (worst relative error "
+                             f"{max(errors):.2e}); no times are reported")
+        worst[name] = max(errors)
+    return worst
+
+
+def _median_spread(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
+
+
+def summarise(times: dict[str, dict[str, list[float]]], deep: dict[str, Any],
+              memory: dict[str, Any], rounds: int, quick: bool) -> dict[str, Any]:
+    ours = "autograd_lite"
+    result: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "autograd_lite": autograd_lite.__version__,
+        "rounds": rounds, "quick": quick, "workloads": {},
+    }
+    labels = {"mlp_step": "MLP demo step (~66k nodes)",
+              "wide_sum": f"wide sum ({20 if quick else 100}k products)"}
+    print(f"{'workload':<28}{'engine':<15}{'median':>11}{'min–max':>21}   ratio to autograd_lite: median (min–max)")
+    for workload in ("mlp_step", "wide_sum"):
+        per_engine = times[workload]
+        base = per_engine[ours]
+        entry = {}
+        for name, values in per_engine.items():
+            med, lo, hi = _median_spread(values)
+            ratios = [v / b for v, b in zip(values, base)]  # the same round, side by side
+            rmed, rlo, rhi = _median_spread(ratios)
+            entry[name] = {"seconds": values, "median": med, "ratio_median": rmed, "ratio_min": rlo,
+                           "ratio_max": rhi}
+            print(f"{labels[workload]:<28}{name:<15}{med * 1000:>8.1f} ms{lo * 1000:>10.1f}–{hi * 1000:<7.1f} ms"
+                  f"   {rmed:6.2f}x ({rlo:.2f}–{rhi:.2f})")
+        result["workloads"][workload] = entry
+        if workload == "wide_sum":
+            entry["products"] = 20_000 if quick else 100_000
+    print()
+    growth: dict[str, dict[str, float]] = {}
+    for key, per_engine in times.items():
+        if key.startswith("per_node_"):
+            size = key.rsplit("_", 1)[1]
+            for name, values in per_engine.items():
+                growth.setdefault(name, {})[size] = statistics.median(values)
+    for name, by_size in growth.items():
+        cells = "  ".join(f"10^{len(s) - 1}: {v * 1e9:5.0f} ns" for s, v in by_size.items())
+        print(f"time per node, {name:<15}{cells}")
+    result["time_per_node"] = growth
+    print()
+    for name, d in deep.items():
+        extra = f"; the {d['depth']:,}-deep backward took {d['seconds']:.2f} s" if d["seconds"] else ""
+        if not d["note"] and d["depth"] == d["tried_up_to"] and d["depth"] < 1_000_000:
+            extra += " (deeper not tried in --quick)"
+        note = f" ({d['note']})" if d["note"] else ""
+        print(f"deepest chain that backprops, {name:<15}{d['depth']:>10,}{note}{extra}")
+    result["deepest_chain"] = deep
+    for name, m in memory.items():
+        print(f"memory per node, {name:<15}{m['bytes']:>8.0f} B ({m['measured_with']})")
+    result["bytes_per_node"] = memory
+    result["targets"] = check_targets(result)
+    print()
+    for target in result["targets"]:
+        print(f"{'✓' if target['met'] else '✗'} {target['target']}: {target['measured']}")
+    return result
+
+
+def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    w = result["workloads"]
+    targets = []
+
+    def add(text: str, met: bool | None, measured: str) -> None:
+        if met is not None:
+            targets.append({"target": text, "met": met, "measured": measured})
+
+    mg = w["mlp_step"].get("micrograd")
+    add("MLP demo step ≥ 15x faster than micrograd", mg and mg["ratio_median"] >= 15,
+        f"{mg['ratio_median']:.1f}x" if mg else "")
+    for name, need in (("micrograd", 3.5), ("pytorch", 7.0)):
+        peer = w["wide_sum"].get(name)
+        add(f"wide sum ≥ {need}x faster than {name}", peer and peer["ratio_median"] >= need,
+            f"{peer['ratio_median']:.1f}x" if peer else "")
+    per_node = list(result["time_per_node"]["autograd_lite"].values())
+    add("time per node flat within 1.5x from 10^3 to 10^6", max(per_node) / min(per_node) <= 1.5,
+        f"max/min {max(per_node) / min(per_node):.2f}")
+    add("1,000,000-deep chain at the default recursion limit",
+        result["deepest_chain"]["autograd_lite"]["depth"] >= 1_000_000,
+        f"{result['deepest_chain']['autograd_lite']['depth']:,}")
+    b = result["bytes_per_node"]["autograd_lite"]["bytes"]
+    add("≤ 200 bytes per node", b <= 200, f"{b:.0f} B")
+    return [t for t in targets if t["met"] is not None]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 rounds and smaller sizes: under a minute")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--json", metavar="FILE", default=str(Path(__file__).with_name("results.json")),
+                        help="where to write the results (default: benchmarks/results.json)")
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker)
+        return 0
+    result = run(args.quick)
+    Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
