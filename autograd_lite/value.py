@@ -584,7 +584,7 @@ def _compile_float_loop() -> Callable[[list[Value]], None]:
     lines.append("            _general(node, op, g)")
     namespace.update(_BoundOp=BoundOp, _general=_propagate_one)
     source = "\n".join(lines)
-    exec(source, namespace)  # code built from our own op table, never from user input
+    exec(source, namespace)  # noqa: S102 - built from our own op table, never from user input
     loop = namespace["_propagate_floats"]
     loop.source = source  # for the curious: print(autograd_lite.value._propagate_floats.source)
     return loop  # type: ignore[no-any-return]
