@@ -9,7 +9,14 @@ import weakref
 
 import pytest
 
-from autograd_lite import DivisionByZero, DomainError, Value, topological_order
+from autograd_lite import (
+    OPS,
+    DivisionByZero,
+    DomainError,
+    Value,
+    apply,
+    topological_order,
+)
 
 
 def grads(f, *xs):
@@ -255,3 +262,28 @@ def test_topological_order_puts_parents_first():
         assert all(position[id(p)] < position[id(node)] for p in node.parents)
     with pytest.raises(TypeError, match="Value"):
         topological_order(3.0)
+
+
+def test_the_backward_loop_is_compiled_from_every_text_rule():
+    from autograd_lite import value
+
+    source = value._propagate_floats.source
+    for op in OPS.values():
+        if op.rule_source is not None:
+            assert f"is _op_{op.name}:" in source
+            for expression in op.rule_source:
+                assert f"g * ({expression})" in source
+
+
+def test_an_op_made_at_run_time_backprops_through_its_own_rule():
+    from autograd_lite.ops import Op
+
+    tanh = OPS["tanh"]
+    doubled = Op("tanh2", 1, tanh.forward, lambda out, x: 2.0 * (1.0 - out * out), tanh.inputs,
+                 tanh.text, tanh.formula, tanh.symbol, tanh.reference, tanh.derivative)
+    as_text = Op("tanh3", 1, tanh.forward, ("3.0 * (1.0 - out * out)",), tanh.inputs,
+                 tanh.text, tanh.formula, tanh.symbol, tanh.reference, tanh.derivative)
+    for op, factor in ((doubled, 2.0), (as_text, 3.0)):
+        x = Value(0.3)
+        apply(op, x).backward()
+        assert x.grad == factor * (1.0 - math.tanh(0.3) ** 2)

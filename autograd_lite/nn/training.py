@@ -177,8 +177,8 @@ class _Progress:
 
     def show(self, record: dict[str, Any]) -> None:
         now = time.perf_counter()
-        if record["epoch"] < self.epochs and now - self.last < 0.1:
-            return  # at most ten updates a second
+        if 1 < record["epoch"] < self.epochs and now - self.last < 0.5:
+            return  # two updates a second are plenty, and keep notebooks small
         self.last = now
         done = record["epoch"] / self.epochs
         bar = "█" * round(20 * done) + "·" * (20 - round(20 * done))
