@@ -1,0 +1,56 @@
+"""The benchmark runner's own logic, untimed: the suite never measures speed."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+RUN = Path(__file__).parent.parent / "benchmarks" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("benchmarks_run", RUN)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["benchmarks_run"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tree_sum_adds_everything_in_a_shallow_tree(bench):
+    from autograd_lite import Value, topological_order
+
+    leaves = [Value(float(k)) for k in range(1, 102)]
+    total = bench.tree_sum(leaves)
+    assert total.data == sum(range(1, 102))
+    depth = {}
+    for node in topological_order(total):
+        depth[node] = 1 + max((depth[p] for p in node.parents), default=0)
+    assert depth[total] <= 8  # log2(101) + 1, not 101
+
+
+def test_the_workloads_compute_what_they_say(bench):
+    engine = bench.AutogradLite()
+    assert bench.chain(engine, 1000) == 1000.0  # d(x·w^1000)/dw at w = 1
+    model, params = engine.mlp(bench.shared_weights())
+    answer = bench.mlp_gradients(engine, model, params)
+    assert len(answer["grads"]) == 337 and answer["loss"] > 0
+
+
+def test_agreement_check_catches_a_wrong_engine(bench):
+    good = {"loss": 1.0, "grads": [0.5, -2.0]}
+    assert bench.check_agreement({"autograd_lite": good, "micrograd": dict(good)})["micrograd"] == 0.0
+    with pytest.raises(SystemExit, match="micrograd disagrees"):
+        bench.check_agreement({"autograd_lite": good, "micrograd": {"loss": 1.0, "grads": [0.5, -2.1]}})
+
+
+def test_a_worker_answers_over_its_pipe(bench):
+    worker = bench.Worker("autograd_lite")
+    try:
+        assert worker.ask(do="deepest_chain", depths=[10, 100])["depth"] == 100
+        assert 50 < worker.ask(do="memory", n=2000)["bytes"] < 400
+    finally:
+        worker.close()
