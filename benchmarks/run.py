@@ -525,15 +525,50 @@ def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [t for t in targets if t["met"] is not None]
 
 
+def markdown(result: dict[str, Any]) -> str:
+    """The results as the Markdown table benchmarks/README.md shows."""
+    w = result["workloads"]
+    names = [n for n in ("autograd_lite", "micrograd", "pytorch") if n in w["mlp_step"]]
+    head = "| workload | " + " | ".join(names) + " |"
+    rows = [head, "|---" * (len(names) + 1) + "|"]
+
+    def times(workload: str, label: str) -> str:
+        cells = []
+        for n in names:
+            e = w[workload][n]
+            ratio = "" if n == "autograd_lite" else (
+                f" ({e['ratio_median']:.1f}x slower, {e['ratio_min']:.1f}–{e['ratio_max']:.1f})")
+            cells.append(f"{e['median'] * 1000:,.0f} ms{ratio}")
+        return f"| {label} | " + " | ".join(cells) + " |"
+
+    rows.append(times("mlp_step", "micrograd's MLP demo step (~66k nodes)"))
+    rows.append(times("wide_sum", f"wide sum, {w['wide_sum']['products'] // 1000}k products, forward + backward"))
+    deep = result["deepest_chain"]
+    rows.append("| deepest chain that backprops | " + " | ".join(
+        f"{deep[n]['depth']:,}" + (f" ({deep[n]['note']})" if deep[n]["note"] else "") for n in names) + " |")
+    mem = result["bytes_per_node"]
+    rows.append("| memory per node | " + " | ".join(
+        f"{mem[n]['bytes']:.0f} B ({mem[n]['measured_with']})" for n in names) + " |")
+    growth = result["time_per_node"]
+    rows.append("| time per node at 10^3 → 10^6 nodes | " + " | ".join(
+        " → ".join(f"{v * 1e9:,.0f}" for v in growth[n].values()) + " ns" if n in growth else "" for n in names)
+        + " |")
+    return "\n".join(rows)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds and smaller sizes: under a minute")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--table", metavar="JSON", help="print the Markdown table of an earlier run and stop")
     parser.add_argument("--json", metavar="FILE", default=str(Path(__file__).with_name("results.json")),
                         help="where to write the results (default: benchmarks/results.json)")
     args = parser.parse_args()
     if args.worker:
         worker(args.worker)
+        return 0
+    if args.table:
+        print(markdown(json.loads(Path(args.table).read_text(encoding="utf-8"))))
         return 0
     result = run(args.quick)
     Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
