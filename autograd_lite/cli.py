@@ -169,7 +169,7 @@ def _run(args: list[str], out: TextIO) -> int:
     files: list[str] = []
     problems: list[str] = []
     if ns.graph:
-        status = max(status, _write_graph(root, list(leaves.values()), ns.graph, files, problems))
+        status = max(status, _write_graph(root, ns.graph, files, problems))
     if ns.html:
         status = max(status, _write_html(trace, ns.html, files, problems))
     if ns.json:
@@ -213,15 +213,12 @@ def _read_values(items: list[str]) -> dict[str, float]:
 
 
 def _check_values(expression: Expression, values: dict[str, float]) -> None:
+    # a value for a name the expression lacks is probably a typo; missing ones build() reports
     unused = [name for name in values if name not in expression.variables]
     if unused:
         known = ", ".join(expression.variables) or "none"
         raise UsageError(f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not in the "
                          f"expression (its variables: {known})")
-    missing = [name for name in expression.variables if name not in values]
-    if missing:
-        raise UsageError(f"no value for {', '.join(missing)}: add "
-                         + " ".join(f"{name}=<number>" for name in missing))
 
 
 def _derivatives(expression: Expression, values: dict[str, float], order: int) -> list[float]:
@@ -249,7 +246,7 @@ def _graph_format(path: str) -> str:
     return suffix
 
 
-def _write_graph(root: Value, leaves: list[Value], path: str, files: list[str], problems: list[str]) -> int:
+def _write_graph(root: Value, path: str, files: list[str], problems: list[str]) -> int:
     fmt = _graph_format(path)
     picture = draw_dot(root, max_nodes=None)
     try:

@@ -115,8 +115,8 @@ class Expression:
         """
         missing = [v for v in self.variables if v not in values]
         if missing:
-            given = ", ".join(f"{v}=<number>" for v in missing)
-            raise ExpressionError(f"no value for {_names(missing)}: add {given}")
+            given = " ".join(f"{v}=<number>" for v in missing)
+            raise ExpressionError(f"no value for {', '.join(missing)}: add {given}")
         leaves = {name: values[name] if isinstance(values[name], Value)
                   else Value(float(values[name]), label=name) for name in self.variables}
         # Post-order walk with an explicit stack: depth is bounded at parse
@@ -142,8 +142,6 @@ class Expression:
         try:
             result = _apply(node, args, leaves)
         except DomainError as error:
-            raise ExpressionError(str(error), self.text, _column(node)) from None
-        except ZeroDivisionError as error:  # pragma: no cover - DivisionByZero is a DomainError
             raise ExpressionError(str(error), self.text, _column(node)) from None
         if isinstance(result, Value) and not isinstance(node, (ast.Name, ast.Constant)):
             finite_inputs = all(math.isfinite(a.data) for a in args if isinstance(a, Value))
@@ -367,10 +365,6 @@ def _usage(name: str) -> str:
 
 def _column(node: ast.AST) -> int | None:
     return getattr(node, "col_offset", None)
-
-
-def _names(names: list[str]) -> str:
-    return ", ".join(names)
 
 
 def _shorten(text: str, limit: int = 40) -> str:

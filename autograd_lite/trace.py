@@ -34,7 +34,16 @@ from typing import Any, overload
 
 from .ops import OPS, VARIADIC, DomainError
 from .value import Value, _sorted_for_backward, local_derivatives, topological_order
-from .viz import Graph, GraphvizNotFound, _draw, format_number, node_names, symbol
+from .viz import (
+    Graph,
+    GraphvizNotFound,
+    _draw,
+    _paren,
+    chain_rule_text,
+    format_number,
+    node_names,
+    symbol,
+)
 
 __all__ = ["Contribution", "Step", "Trace", "trace_backward"]
 
@@ -156,18 +165,13 @@ class Trace(Sequence[Step]):
         """
         if node not in self.names:
             raise ValueError("grad_sum: that Value is not in this trace's graph")
-        loss, a = symbol(self.loss), symbol(self.names[node])
         if node is self.root:
-            return f"∂{loss}/∂{loss} = 1 (the seed)"
-        terms = [(s, c) for s in self.steps for c in s.contributions if c.parent is node]
-        symbols = " + ".join(f"∂{loss}/∂{symbol(s.name)}·∂{symbol(s.name)}/∂{a}" for s, _ in terms)
-        numbers = " + ".join(f"{_paren(s.upstream)}·{_paren(c.local)}" for s, c in terms)
-        before = self._leaf_grads_before.get(node, 0.0)
-        if before != 0.0:  # a leaf that held a grad from an earlier pass keeps it
-            symbols, numbers = f"(earlier) + {symbols}", f"{_paren(before)} + {numbers}"
+            return f"∂{symbol(self.loss)}/∂{symbol(self.loss)} = 1 (the seed)"
+        terms = [(s.name, s.upstream, c.local) for s in self.steps for c in s.contributions if c.parent is node]
         if not terms:
-            return f"∂{loss}/∂{a} = 0 (nothing downstream uses it)"
-        return f"∂{loss}/∂{a} = {symbols} = {numbers} = {format_number(self._final_grad(node))}"
+            return f"∂{symbol(self.loss)}/∂{symbol(self.names[node])} = 0 (nothing downstream uses it)"
+        return chain_rule_text(self.loss, self.names[node], terms, self._final_grad(node),
+                               earlier=self._leaf_grads_before.get(node, 0.0))
 
     def _final_grad(self, node: Value) -> float:
         for s in reversed(self.steps):
@@ -337,11 +341,6 @@ def _align(head: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(r[k]) for r in [head, *rows]) for k in range(len(head))]
     lines = [head, ["-" * w for w in widths], *rows]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in lines)
-
-
-def _paren(x: Any) -> str:
-    text = format_number(x)
-    return f"({text})" if text.startswith("-") else text
 
 
 def _forward_text(node: Value, names: dict[Value, str]) -> str:

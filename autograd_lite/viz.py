@@ -32,8 +32,8 @@ import graphviz
 
 from .value import Value, local_derivatives, topological_order
 
-__all__ = ["GRAPHVIZ_HELP", "Graph", "GraphvizNotFound", "draw_dot", "format_number", "node_names",
-           "symbol"]
+__all__ = ["GRAPHVIZ_HELP", "Graph", "GraphvizNotFound", "chain_rule_text", "draw_dot", "format_number",
+           "node_names", "symbol"]
 
 #: how to get the ``dot`` program, for error messages
 GRAPHVIZ_HELP = (
@@ -319,14 +319,29 @@ def _consumer_sums(order: list[Value], names: Mapping[Value, str],
             continue
         for parent, d in zip(node.parents, local_derivatives(node)):
             terms.setdefault(parent, []).append((node, grads[node], d))
-    loss = symbol(names[root])
-    sums = {}
-    for node, items in terms.items():
-        a = symbol(names[node])
-        symbols = " + ".join(f"∂{loss}/∂{symbol(names[t])}·∂{symbol(names[t])}/∂{a}" for t, _, _ in items)
-        numbers = " + ".join(f"{_paren(g)}·{_paren(d)}" for _, g, d in items)
-        sums[node] = f"∂{loss}/∂{a} = {symbols}\n= {numbers} = {format_number(grads[node])}"
-    return sums
+    loss = names[root]
+    return {node: chain_rule_text(loss, names[node], [(names[t], g, d) for t, g, d in items],
+                                  grads[node], separator="\n")
+            for node, items in terms.items()}
+
+
+def chain_rule_text(loss: str, name: str, terms: list[tuple[str, Any, Any]], result: Any,
+                    earlier: Any = 0.0, separator: str = " ") -> str:
+    """``∂L/∂a = ∂L/∂t·∂t/∂a + … = g·d + … = result``: a gradient as the chain rule's sum.
+
+    ``terms`` holds, per consumer t of ``name``: t's name, ∂L/∂t and ∂t/∂a.
+    A nonzero ``earlier`` (what a leaf held from an earlier pass) comes first.
+
+    Example:
+        >>> print(chain_rule_text("y", "a", [("b", 1.0, 3.0), ("b", 1.0, 3.0)], 6.0))
+        ∂y/∂a = ∂y/∂b·∂b/∂a + ∂y/∂b·∂b/∂a = 1·3 + 1·3 = 6
+    """
+    loss, a = symbol(loss), symbol(name)
+    symbols = " + ".join(f"∂{loss}/∂{symbol(t)}·∂{symbol(t)}/∂{a}" for t, _, _ in terms)
+    numbers = " + ".join(f"{_paren(g)}·{_paren(d)}" for _, g, d in terms)
+    if earlier != 0.0:  # a leaf keeps what it held from an earlier pass
+        symbols, numbers = f"(earlier) + {symbols}", f"{_paren(earlier)} + {numbers}"
+    return f"∂{loss}/∂{a} = {symbols}{separator}= {numbers} = {format_number(result)}"
 
 
 def symbol(name: str) -> str:
