@@ -49,6 +49,8 @@ DEMO = ("tanh(x1*w1 + x2*w2 + b)",
         {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432})
 GRAPH_FORMATS = ("svg", "png", "pdf", "dot")
 MAX_ORDER = 8
+#: --graph refuses bigger graphs: Graphviz takes about 5 s for 2,000 nodes, minutes beyond
+MAX_GRAPH_NODES = 2000
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?$")  # what argparse should see, and reject if unknown
 
@@ -248,7 +250,10 @@ def _graph_format(path: str) -> str:
 
 def _write_graph(root: Value, path: str, files: list[str], problems: list[str]) -> int:
     fmt = _graph_format(path)
-    picture = draw_dot(root, max_nodes=None)
+    try:
+        picture = draw_dot(root, max_nodes=MAX_GRAPH_NODES)
+    except ValueError as error:  # too big to draw in reasonable time
+        raise UsageError(f"--graph {path}: {error}") from None
     try:
         data = picture.source.encode() if fmt == "dot" else picture.pipe(format=fmt)
     except GraphvizNotFound:
@@ -262,9 +267,9 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str]) 
 
 def _write_html(trace: Trace, path: str, files: list[str], problems: list[str]) -> int:
     try:
-        page = trace.html(max_steps=None)
-    except GraphvizNotFound:  # pragma: no cover - html() draws what it can without dot
-        page = ""
+        page = trace.html()
+    except ValueError as error:  # too many steps to draw in reasonable time
+        raise UsageError(f"--html {path}: {error}") from None
     _write(path, page.encode())
     files.append(path)
     if "<svg" not in page:

@@ -151,6 +151,8 @@ BAD_INPUT = [
     (["x", "x=1", "--graph", "/nonexistent/dir/g.dot"], "cannot write /nonexistent/dir/g.dot", False),
     (["x", "x=1", "--html", "/nonexistent/dir/p.html"], "cannot write", False),
     (["x*y", "x=1", "y=1", "--order", "2"], "one variable", False),
+    (["+".join(["x"] * 402), "x=1", "--html", "/tmp/big.html"], "more than max_steps=400", False),
+    (["+".join(["x*x*x*x"] * 520), "x=1", "--graph", "/tmp/big.svg"], "more than max_nodes=2,000", False),
     (["x", "x=1", "--order", "0"], "--order must be from 1 to 8", False),
 ]
 
