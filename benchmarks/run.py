@@ -72,6 +72,16 @@ class Engine:
         raise NotImplementedError
 
 
+def _load(model: Any, weights: list[list[list[float]]]) -> tuple[Any, list[Any]]:
+    """Set a micrograd-shaped MLP's weights (layers → neurons → w, b); returns (model, params)."""
+    for layer, layer_weights in zip(model.layers, weights):
+        for neuron, wb in zip(layer.neurons, layer_weights):
+            for w, v in zip(neuron.w, wb[:-1]):
+                w.data = v
+            neuron.b.data = wb[-1]
+    return model, model.parameters()
+
+
 class AutogradLite(Engine):
     name = "autograd_lite"
 
@@ -86,12 +96,7 @@ class AutogradLite(Engine):
 
     def mlp(self, weights: list[list[list[float]]]) -> tuple[Callable[[list[Any]], Any], list[Any]]:
         model = self.MLP(2, [16, 16, 1], activation="relu")
-        for layer, layer_weights in zip(model.layers, weights):
-            for neuron, wb in zip(layer.neurons, layer_weights):
-                for w, v in zip(neuron.w, wb[:-1]):
-                    w.data = v
-                neuron.b.data = wb[-1]
-        return model, model.parameters()
+        return _load(model, weights)
 
 
 class Micrograd(Engine):
@@ -108,12 +113,7 @@ class Micrograd(Engine):
 
     def mlp(self, weights: list[list[list[float]]]) -> tuple[Callable[[list[Any]], Any], list[Any]]:
         model = self.MLP(2, [16, 16, 1])
-        for layer, layer_weights in zip(model.layers, weights):
-            for neuron, wb in zip(layer.neurons, layer_weights):
-                for w, v in zip(neuron.w, wb[:-1]):
-                    w.data = v
-                neuron.b.data = wb[-1]
-        return model, model.parameters()
+        return _load(model, weights)
 
     def zero_grad(self, params: list[Any]) -> None:
         for p in params:
