@@ -36,9 +36,9 @@ from typing import Any, TextIO
 
 from . import __version__
 from .autodiff import grad
-from .expression import FUNCTIONS, Expression, ExpressionError, parse
-from .trace import Trace, trace_backward
-from .value import Value
+from .expression import FUNCTIONS, Expression, ExpressionError, parse, signature
+from .trace import MAX_STEPS, Trace, trace_backward
+from .value import Value, topological_order
 from .viz import GRAPHVIZ_HELP, GraphvizNotFound, draw_dot
 
 __all__ = ["DEMO", "main"]
@@ -87,9 +87,7 @@ def _complain(message: str, pointer: str = "") -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    functions = ", ".join(f"{name}(x, alpha)" if op.params and name == "leaky_relu" else
-                          f"{name}(a, b, ...)[i]" if not op.arity else f"{name}(x)"
-                          for name, op in FUNCTIONS.items())
+    functions = ", ".join(signature(name) for name in FUNCTIONS)
     parser = argparse.ArgumentParser(
         prog=PROG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -250,10 +248,12 @@ def _graph_format(path: str) -> str:
 
 def _write_graph(root: Value, path: str, files: list[str], problems: list[str]) -> int:
     fmt = _graph_format(path)
-    try:
-        picture = draw_dot(root, max_nodes=MAX_GRAPH_NODES)
-    except ValueError as error:  # too big to draw in reasonable time
-        raise UsageError(f"--graph {path}: {error}") from None
+    nodes = len(topological_order(root))
+    if fmt != "dot" and nodes > MAX_GRAPH_NODES:  # DOT text costs nothing; a layout would take minutes
+        raise UsageError(f"--graph {path}: the graph has {nodes:,} nodes and pictures stop at "
+                         f"{MAX_GRAPH_NODES:,}, where Graphviz already takes seconds; "
+                         f"--graph {Path(path).with_suffix('.dot')} writes the DOT text at any size")
+    picture = draw_dot(root, max_nodes=None)
     try:
         data = picture.source.encode() if fmt == "dot" else picture.pipe(format=fmt)
     except GraphvizNotFound:
@@ -266,10 +266,10 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str]) 
 
 
 def _write_html(trace: Trace, path: str, files: list[str], problems: list[str]) -> int:
-    try:
-        page = trace.html()
-    except ValueError as error:  # too many steps to draw in reasonable time
-        raise UsageError(f"--html {path}: {error}") from None
+    if len(trace) > MAX_STEPS:  # one picture per step: a bigger page takes minutes to draw
+        raise UsageError(f"--html {path}: the backward pass has {len(trace):,} steps and the page "
+                         f"stops at {MAX_STEPS:,}, one picture per step; --steps prints them all")
+    page = trace.html()
     _write(path, page.encode())
     files.append(path)
     if "<svg" not in page:

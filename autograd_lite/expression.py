@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import difflib
 import math
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from typing import Any
 from .ops import OPS, VARIADIC, DomainError
 from .value import Value, apply
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError", "parse"]
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError", "parse", "signature"]
 
 #: the functions an expression may call: the op table's named functions
 FUNCTIONS = {op.name: op for op in OPS.values() if op.is_function}
@@ -122,6 +123,7 @@ class Expression:
         # Post-order walk with an explicit stack: depth is bounded at parse
         # time, but recursion is avoided anyway.
         results: dict[int, Any] = {}
+        lines = [line.encode() for line in re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", self.text)]
         stack: list[tuple[ast.AST, bool]] = [(self.tree, False)]
         while stack:
             node, ready = stack.pop()
@@ -130,7 +132,7 @@ class Expression:
                 stack.append((node, True))
                 stack.extend((c, False) for c in reversed(children))
                 continue
-            results[id(node)] = self._evaluate(node, [results[id(c)] for c in children], leaves)
+            results[id(node)] = self._evaluate(node, [results[id(c)] for c in children], leaves, lines)
         out = results[id(self.tree)]
         if not isinstance(out, Value):  # a constant expression such as "2"
             out = Value(out)
@@ -138,7 +140,7 @@ class Expression:
             out.label = "f"
         return out, leaves
 
-    def _evaluate(self, node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
+    def _evaluate(self, node: ast.AST, args: list[Any], leaves: dict[str, Value], lines: list[bytes]) -> Any:
         try:
             result = _apply(node, args, leaves)
         except DomainError as error:
@@ -146,12 +148,12 @@ class Expression:
         if isinstance(result, Value) and not isinstance(node, (ast.Name, ast.Constant)):
             finite_inputs = all(math.isfinite(a.data) for a in args if isinstance(a, Value))
             if finite_inputs and not math.isfinite(result.data):
-                piece = ast.get_source_segment(self.text, node) or "a part of it"
+                piece = _segment(lines, node) or "a part of it"
                 raise ExpressionError(
                     f"{_shorten(piece)} overflows: the result is too large for a float "
                     "(beyond about 1.8e308)", self.text, _column(node))
             if result.label is None:
-                result.label = _shorten(ast.get_source_segment(self.text, node) or "", 24) or None
+                result.label = _shorten(_segment(lines, node), 24) or None
         return result
 
 
@@ -355,12 +357,34 @@ def _number(x: Any) -> float:
     return x.data if isinstance(x, Value) else float(x)
 
 
-def _usage(name: str) -> str:
+def signature(name: str) -> str:
+    """How a function of the language is called, from its op table entry.
+
+    Example:
+        >>> signature("leaky_relu"), signature("softmax")
+        ('leaky_relu(x, alpha)', 'softmax(a, b, ...)[i]')
+    """
     op = FUNCTIONS[name]
     if op.arity == VARIADIC:
-        return f"{name}(a, b, c)[0]"
-    extra = "".join(f", {p}" for p in op.params)
-    return f"{name}(x{extra})"
+        return f"{name}(a, b, ...)[i]"
+    return f"{name}(x{''.join(f', {p}' for p in op.params)})"
+
+
+def _usage(name: str) -> str:
+    # an example for error messages: concrete where the signature is abstract
+    return f"{name}(a, b, c)[0]" if FUNCTIONS[name].arity == VARIADIC else signature(name)
+
+
+def _segment(lines: list[bytes], node: Any) -> str:
+    """The source text of ``node``, like ast.get_source_segment but without
+    splitting the whole text again for every node (that made building quadratic)."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        piece = lines[first][node.col_offset:node.end_col_offset]
+    else:
+        piece = b"".join([lines[first][node.col_offset:], *lines[first + 1:last],
+                          lines[last][:node.end_col_offset]])
+    return piece.decode("utf-8", errors="replace")
 
 
 def _column(node: ast.AST) -> int | None:

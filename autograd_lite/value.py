@@ -593,20 +593,8 @@ def _compile_float_loop() -> Callable[[list[Value]], None]:
 
 def _propagate_one(node: Value, op: Any, g: float) -> None:
     # Any op through its rule as a function: variadic ops, ops made at run time.
-    arity = op.arity
-    if arity == 2:
-        a = node._a
-        b = node._b
-        da, db = op.local(node.data, a.data, b.data)
-        a.grad += g * da
-        b.grad += g * db
-    elif arity == 1:
-        x = node._a
-        x.grad += g * op.local(node.data, x.data)
-    else:
-        parents = node._a
-        for p, d in zip(parents, op.local(node.data, tuple(p.data for p in parents))):
-            p.grad += g * d
+    for parent, d in zip(node.parents, local_derivatives(node)):
+        parent.grad += g * d
 
 
 def _propagate_graph(order: list[Value]) -> None:

@@ -109,6 +109,9 @@ def test_without_graphviz_everything_but_the_picture_works(tmp_path, monkeypatch
     assert "Install Graphviz" in (tmp_path / "p.html").read_text(encoding="utf-8")
     code, _, _ = run("x*y", "x=2", "y=3", "--graph", str(tmp_path / "g.dot"), capsys=capsys)
     assert code == 0 and (tmp_path / "g.dot").read_text().startswith("digraph")
+    big = "+".join(["x*x*x*x"] * 520)  # too big for a picture, not for DOT text
+    code, _, _ = run(big, "x=1", "--graph", str(tmp_path / "big.dot"), capsys=capsys)
+    assert code == 0 and (tmp_path / "big.dot").read_text().count("shape=record") == 2080
 
 
 def test_expression_starting_with_minus(capsys):
@@ -151,8 +154,8 @@ BAD_INPUT = [
     (["x", "x=1", "--graph", "/nonexistent/dir/g.dot"], "cannot write /nonexistent/dir/g.dot", False),
     (["x", "x=1", "--html", "/nonexistent/dir/p.html"], "cannot write", False),
     (["x*y", "x=1", "y=1", "--order", "2"], "one variable", False),
-    (["+".join(["x"] * 402), "x=1", "--html", "/tmp/big.html"], "more than max_steps=400", False),
-    (["+".join(["x*x*x*x"] * 520), "x=1", "--graph", "/tmp/big.svg"], "more than max_nodes=2,000", False),
+    (["+".join(["x"] * 402), "x=1", "--html", "/tmp/big.html"], "has 401 steps and the page stops at 400", False),
+    (["+".join(["x*x*x*x"] * 520), "x=1", "--graph", "/tmp/big.svg"], "has 2,080 nodes and pictures stop at 2,000", False),
     (["x", "x=1", "--order", "0"], "--order must be from 1 to 8", False),
 ]
 

@@ -89,7 +89,7 @@ class Module:
 
     def scores(self, X: Sequence[Sequence[float]]) -> list[Any]:
         """The model's raw outputs for each sample, as floats, without building a graph."""
-        training.check_data(self, X, [0] * len(X) if isinstance(X, Sequence) else X, lambda *a: None)
+        training.check_inputs(self, X)
         return [self._floats(x) for x in X]
 
     def predict(self, X: Sequence[Sequence[float]]) -> list[int]:

@@ -26,7 +26,7 @@ from .optim import SGD, Optimizer
 if TYPE_CHECKING:  # only for the annotations: the model calls down into this module
     from .module import Module
 
-__all__ = ["History", "check_data", "fit"]
+__all__ = ["History", "check_data", "check_inputs", "fit"]
 
 _CLASSIFYING = {_losses.hinge: "binary", _losses.binary_cross_entropy: "binary",
                 _losses.cross_entropy: "classes"}
@@ -65,9 +65,9 @@ class History(Sequence[dict[str, Any]]):
         return f"History({len(self)} epochs, last loss {last['loss']:.4g}{acc})"
 
 
-def check_data(model: Module, X: Any, y: Any, loss: Callable[..., Any]) -> None:
-    """Raise a ValueError naming the expected form if ``X`` or ``y`` does not fit ``model`` and ``loss``."""
-    nin, nout = model.nin, model.nout
+def check_inputs(model: Module, X: Any) -> None:
+    """Raise a ValueError naming the expected form if ``X`` is not a list of samples ``model`` takes."""
+    nin = model.nin
     if isinstance(X, (str, bytes)) or not isinstance(X, Sequence) or not X:
         raise ValueError(f"X must be a non-empty list of samples, each a list of {nin} numbers")
     for k, sample in enumerate(X):
@@ -80,6 +80,12 @@ def check_data(model: Module, X: Any, y: Any, loss: Callable[..., Any]) -> None:
         for v in sample:
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
                 raise ValueError(f"sample {k} of X holds {v!r}; every input must be a finite number")
+
+
+def check_data(model: Module, X: Any, y: Any, loss: Callable[..., Any]) -> None:
+    """Raise a ValueError naming the expected form if ``X`` or ``y`` does not fit ``model`` and ``loss``."""
+    check_inputs(model, X)
+    nout = model.nout
     if isinstance(y, (str, bytes)) or not isinstance(y, Sequence) or len(y) != len(X):
         n = len(y) if isinstance(y, Sequence) else type(y).__name__
         raise ValueError(f"y must be a list with one label per sample: {len(X)} samples, got {n}")
