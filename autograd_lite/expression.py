@@ -4,7 +4,7 @@
 parser and checks every node of the tree against a whitelist: numbers,
 variables, ``+ - * / **``, unary ``-``/``+``, parentheses, and the functions of
 the op table by name (``exp, log, sigmoid, tanh, relu, leaky_relu(x, alpha),
-softmax(...)[i], log_softmax(...)[i]``). Nothing is ever passed to ``eval`` or
+sum(a, b, ...), softmax(...)[i], log_softmax(...)[i]``). Nothing is ever passed to ``eval`` or
 ``exec``; anything else (attributes, calls of other names, lambdas,
 comprehensions, strings, ...) is refused with a message that points at it.
 
@@ -166,7 +166,7 @@ def parse(text: str) -> Expression:
         >>> parse("__import__('os')")
         Traceback (most recent call last):
         ...
-        autograd_lite.expression.ExpressionError: unknown function '__import__'; the functions are exp, log, sigmoid, tanh, relu, leaky_relu, softmax, log_softmax
+        autograd_lite.expression.ExpressionError: unknown function '__import__'; the functions are exp, log, sigmoid, tanh, relu, leaky_relu, sum, softmax, log_softmax
     """
     if not isinstance(text, str):
         raise TypeError(f"parse takes a str, got {type(text).__name__}")
@@ -272,7 +272,7 @@ def _check_call(node: ast.Call, text: str) -> None:
     if op.arity == VARIADIC:
         if node.keywords or not node.args or any(isinstance(a, ast.Starred) for a in node.args):
             raise ExpressionError(f"{name} takes one or more numbers: {_usage(name)}", text, where)
-        if getattr(node, "_subscripted", False) is not True:
+        if op.is_vector and getattr(node, "_subscripted", False) is not True:
             raise ExpressionError(f"{name}(...) is a vector: pick one output with [i], as in {_usage(name)}",
                                   text, where)
         return
@@ -297,8 +297,9 @@ def _check_subscript(node: ast.Subscript, text: str) -> None:
     where = _column(node)
     target = node.value
     if not (isinstance(target, ast.Call) and isinstance(target.func, ast.Name)
-            and target.func.id in FUNCTIONS and FUNCTIONS[target.func.id].arity == VARIADIC):
-        raise ExpressionError("only softmax(...)[i] and log_softmax(...)[i] can be indexed", text, where)
+            and target.func.id in FUNCTIONS and FUNCTIONS[target.func.id].is_vector):
+        vectors = " and ".join(f"{name}(...)[i]" for name, op in FUNCTIONS.items() if op.is_vector)
+        raise ExpressionError(f"only {vectors} can be indexed", text, where)
     index = node.slice
     n = len(target.args)
     if not (isinstance(index, ast.Constant) and type(index.value) is int and 0 <= index.value < n):
@@ -343,7 +344,7 @@ def _apply(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
     if isinstance(node, ast.Call):
         op = FUNCTIONS[node.func.id]  # type: ignore[attr-defined]
         if op.arity == VARIADIC:
-            return apply(op, args)  # a list of Values: the subscript picks one
+            return apply(op, args)  # sum: a Value; a vector op: a list, the subscript picks one
         params = dict(zip(op.params, (_number(a) for a in args[1:])))
         params.update({k.arg: _number(v) for k, v in zip(node.keywords, args[1 + len(params):])})
         return apply(op, args[0], **params)
@@ -361,18 +362,21 @@ def signature(name: str) -> str:
     """How a function of the language is called, from its op table entry.
 
     Example:
-        >>> signature("leaky_relu"), signature("softmax")
-        ('leaky_relu(x, alpha)', 'softmax(a, b, ...)[i]')
+        >>> signature("leaky_relu"), signature("softmax"), signature("sum")
+        ('leaky_relu(x, alpha)', 'softmax(a, b, ...)[i]', 'sum(a, b, ...)')
     """
     op = FUNCTIONS[name]
     if op.arity == VARIADIC:
-        return f"{name}(a, b, ...)[i]"
+        return f"{name}(a, b, ...)" + ("[i]" if op.is_vector else "")
     return f"{name}(x{''.join(f', {p}' for p in op.params)})"
 
 
 def _usage(name: str) -> str:
     # an example for error messages: concrete where the signature is abstract
-    return f"{name}(a, b, c)[0]" if FUNCTIONS[name].arity == VARIADIC else signature(name)
+    op = FUNCTIONS[name]
+    if op.arity == VARIADIC:
+        return f"{name}(a, b, c)" + ("[0]" if op.is_vector else "")
+    return signature(name)
 
 
 def _segment(lines: list[bytes], node: Any) -> str:

@@ -65,9 +65,12 @@ class Op:
 
     Attributes:
         name: the op's name (``Value`` method and command-line function name).
-        arity: 1, 2, or ``VARIADIC`` (a vector op such as softmax).
-        forward: the forward on floats. Variadic ops map a tuple of floats to a
-            tuple of floats (all outputs at once).
+        arity: 1, 2, or ``VARIADIC`` (any number of inputs). A variadic op
+            with the parameter ``i`` is a *vector* op (softmax): one node per
+            output, ``i`` saying which. Without it, it is a *reduction* (sum):
+            one output.
+        forward: the forward on floats. Vector ops map a tuple of floats to a
+            tuple of floats (all outputs at once); reductions map it to a float.
         rule: the local derivative, written as derived. For unary and binary
             ops: one Python expression per input, in the names ``out`` (the
             op's output), the inputs and the parameters, e.g. ``("b", "a")``
@@ -76,7 +79,9 @@ class Op:
             ``rule(out, x, *params)``) and, by :mod:`autograd_lite.value`,
             into the backward loop itself. A callable is accepted too:
             variadic ops give ``rule(out, inputs, *params)`` returning the row
-            ``(∂out/∂a_j for j)``.
+            ``(∂out/∂a_j for j)``. A variadic op may also give its rule as one
+            expression in ``out`` and ``a_j`` that holds for every input
+            (sum: ``("1.0",)``).
         inputs: the input names used in the texts (``("x",)``, ``("a", "b")``).
         text: the forward for people, with ``{input}`` placeholders.
         formula: per input, the local derivative for people, with ``{out}``,
@@ -147,6 +152,16 @@ class Op:
                 self._bound[args] = bound
         return bound
 
+    @property
+    def is_vector(self) -> bool:
+        """A variadic op with one node per output (softmax), told by its parameter ``i``."""
+        return self.arity == VARIADIC and "i" in self.params
+
+    @property
+    def is_reduction(self) -> bool:
+        """A variadic op with a single output (sum)."""
+        return self.arity == VARIADIC and "i" not in self.params
+
     def forward_text(self) -> str:
         """The forward for people, in symbols: ``σ(x)``."""
         return self.text.format(**self._symbols())
@@ -165,7 +180,7 @@ class Op:
 
     def _symbols(self) -> dict[str, str]:
         symbols = {n: n for n in (*self.inputs, *self.params)}
-        if self.arity == VARIADIC:  # a Jacobian row: entry j of ∂out_i/∂a
+        if self.is_vector:  # a Jacobian row: entry j of ∂out_i/∂a
             symbols.update(delta="δ_ij", s_j="S_j")
         return symbols
 
@@ -173,6 +188,9 @@ class Op:
 def _compile_rule(op: Op) -> Callable[..., Any]:
     """``rule(out, *inputs, *params)`` from the op's expressions (evaluated in this module)."""
     source = op.rule_source or ()
+    if op.arity == VARIADIC and len(source) == 1:  # the same expression for every input a_j
+        arguments = ", ".join(("out", "inputs", *op.params))
+        return eval(f"lambda {arguments}: tuple({source[0]} for a_j in inputs)", globals())
     if op.arity not in (1, 2) or len(source) != op.arity:
         raise ValueError(f"{op.name}: a rule as text needs one expression per input")
     body = source[0] if op.arity == 1 else f"({', '.join(source)})"
@@ -319,6 +337,16 @@ def _leaky_relu(x: float, alpha: float) -> float:
     return x if x > 0.0 or math.isnan(x) else alpha * x
 
 
+def _sum(a: Sequence[float]) -> float:
+    # Correctly rounded (math.fsum): the value does not depend on the inputs' order.
+    try:
+        return math.fsum(a)
+    except OverflowError:  # a partial sum passed the largest float; halves cannot
+        return 2.0 * math.fsum([v * 0.5 for v in a])
+    except ValueError:  # inf + (−inf)
+        return _NAN
+
+
 def _softmax(a: tuple[float, ...]) -> tuple[float, ...]:
     shift = max(a)
     exps = [math.exp(v - shift) for v in a]
@@ -456,7 +484,10 @@ OPS: dict[str, Op] = {
            derivative=(lambda m, x, alpha: 1 if x > 0 else alpha,),
            params=("alpha",), defaults=(0.01,), kinks=(0.0,),
            param_samples=((0.01,), (0.2,))),
-        # --- vector ops: one node per output, the rule gives its Jacobian row --
+        # --- any number of inputs ------------------------------------------
+        Op("sum", VARIADIC, _sum, ("1.0",), ("a",), "Σ_j {a}_j", ("1",), "Σ",
+           reference=lambda m, a: m.fsum(a), derivative=(lambda m, a, j: 1,)),
+        # vector ops: one node per output; the rule gives its Jacobian row
         Op("softmax", VARIADIC, _softmax, _softmax_rule, ("a",), "softmax(a)_{i}",
            ("{out}·({delta} − {s_j})",), "softmax",
            reference=_ref_softmax, derivative=(_d_softmax,), params=("i",)),

@@ -349,7 +349,7 @@ def _forward_text(node: Value, names: dict[Value, str]) -> str:
     params = node.op_params
     if op.arity == VARIADIC:
         inner = ", ".join(names[p] for p in node.parents)
-        return f"{op.name}({inner})[{params['i']}]"
+        return f"{op.name}({inner})" + (f"[{params['i']}]" if op.is_vector else "")
     symbols = {name: symbol(names[p]) for name, p in zip(op.inputs, node.parents)}
     symbols.update({k: format_number(v) for k, v in params.items()})
     text = op.text.format(**symbols)
@@ -367,6 +367,15 @@ def _rule_texts(node: Value, names: dict[Value, str], loss: str,
     me = symbol(names[node])
     parents = node.parents
     texts = []
+    if op.is_reduction:  # the same formula for every input a_j
+        for parent, d in zip(parents, locals_):
+            sym = op.formula[0].format(out=me, a_j=symbol(names[parent]))
+            num = op.formula[0].format(out=_paren(node.data), a_j=_paren(parent.data))
+            parts = [f"∂{me}/∂{symbol(names[parent])}", sym]
+            parts += [num] if num != sym else []
+            parts += [format_number(d)] if num.replace("−", "-") != format_number(d) else []
+            texts.append(" = ".join(parts))
+        return tuple(texts)
     if op.arity == VARIADIC:
         s = OPS["softmax"].forward(tuple(p.data for p in parents))
         i = params["i"]
@@ -404,7 +413,9 @@ def _replay(order: list[Value], moved: Value, x: float) -> float:
             continue
         op, args = entry.op, entry.args
         inputs = [values[p] for p in node.parents]
-        if op.arity == VARIADIC:
+        if op.is_reduction:
+            values[node] = op.forward(tuple(inputs), *args)
+        elif op.arity == VARIADIC:
             values[node] = op.forward(tuple(inputs))[args[0]]
         else:
             values[node] = op.forward(*inputs, *args)

@@ -42,8 +42,23 @@ def binary_cases() -> list[tuple[Any, float, float]]:
     return [(op, a, b) for op in BINARY for a in PAIR_GRID for b in PAIR_GRID]
 
 
-def vector_cases() -> list[tuple[Any, list[float], int]]:
-    return [(op, v, i) for op in VECTOR for v in VECTORS for i in range(len(v))]
+def vector_cases() -> list[tuple[Any, list[float], int | None]]:
+    """(op, inputs, i): every output i of a vector op; i is None for a reduction's one output."""
+    return [(op, v, i) for op in VECTOR for v in VECTORS
+            for i in (range(len(v)) if op.is_vector else [None])]
+
+
+def outputs_of(op: Any, inputs: Any) -> list[Any]:
+    """A variadic op's outputs as a list: one for a reduction (sum)."""
+    from autograd_lite import apply
+
+    result = apply(op, inputs)
+    return result if op.is_vector else [result]
+
+
+def index_args(i: int | None) -> tuple[int, ...]:
+    """The output index as the references and closed forms take it: none for a reduction."""
+    return () if i is None else (i,)
 
 
 def case_id(case: Any) -> str:

@@ -190,7 +190,7 @@ def test_argparse_errors_and_help(capsys):
 def test_the_function_list_comes_from_the_op_table():
     assert set(FUNCTIONS) == {op.name for op in OPS.values() if op.is_function}
     for name, op in FUNCTIONS.items():
-        call = f"{name}(x, y)[1]" if op.arity == 0 else f"{name}(x)"
+        call = f"{name}(x, y)" + ("[1]" if op.is_vector else "") if op.arity == 0 else f"{name}(x)"
         assert parse(call).variables[0] == "x"
 
 

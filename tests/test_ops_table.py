@@ -25,8 +25,10 @@ from .op_cases import (
     close,
     defined,
     fd_step,
+    index_args,
     mp_eval,
     near_kink,
+    outputs_of,
     params_kw,
     unary_cases,
     vector_cases,
@@ -87,19 +89,20 @@ def test_binary_op(case):
 def test_vector_op(case):
     op, vector, i = case
     leaves = [Value(v) for v in vector]
-    outputs = apply(op, leaves)
-    outputs[i].backward()
+    out = outputs_of(op, leaves)[i or 0]
+    out.backward()
     am = [M.mpf(v) for v in vector]
-    assert close(outputs[i].data, op.reference(M, am, i), rel=1e-12, abs_=1e-300), "forward"
+    index = index_args(i)
+    assert close(out.data, op.reference(M, am, *index), rel=1e-12, abs_=1e-300), "forward"
     for j, leaf in enumerate(leaves):
-        closed = op.derivative[0](M, am, i, j)
+        closed = op.derivative[0](M, am, *index, j)
         assert close(leaf.grad, closed, rel=1e-9), f"∂out_{i}/∂a_{j}: closed form {closed}"
         assert math.isfinite(leaf.grad)
     if max(abs(v) for v in vector) <= 20:
         point = list(am)
 
         def ref(*xs):
-            return op.reference(M, list(xs), i)
+            return op.reference(M, list(xs), *index)
 
         for j, leaf in enumerate(leaves):
             order = tuple(1 if k == j else 0 for k in range(len(vector)))

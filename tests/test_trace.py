@@ -23,9 +23,9 @@ def random_graph(seed: int) -> Value:
     for _ in range(rng.randint(3, 25)):
         op = rng.choice(list(OPS.values()))
         if op.arity == 0:
-            args = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
+            args = rng.choices(pool, k=rng.randint(1, 3))  # repeats allowed: sum(a, a)
             outputs = apply(op, args)
-            node = rng.choice(outputs)
+            node = rng.choice(outputs) if op.is_vector else outputs
         elif op.arity == 2:
             a, b = rng.choice(pool), rng.choice(pool)
             if op.name == "pow":

@@ -15,6 +15,7 @@ from autograd_lite import (
     DomainError,
     Value,
     apply,
+    sum_of,
     topological_order,
 )
 
@@ -167,6 +168,41 @@ def test_overflow_gives_inf_not_an_exception():
     assert (Value(1e300) * 1e300).data == math.inf
 
 
+def test_sum_is_one_correctly_rounded_node():
+    a, b, c = Value(0.1), Value(0.2), Value(0.3)
+    total = sum_of([a, b, c])
+    assert total.op == "sum" and total.parents == (a, b, c)
+    assert total.data == math.fsum([0.1, 0.2, 0.3]) == 0.6  # chained + gives 0.6000000000000001
+    assert sum_of([c, a, b]).data == total.data  # order does not change the value
+    total.backward()
+    assert a.grad == b.grad == c.grad == 1.0
+
+
+def test_sum_counts_a_term_listed_twice_and_lifts_numbers():
+    a = Value(3.0)
+    total = sum_of([a, a, 2, a * a])
+    total.backward()
+    assert total.data == 17.0 and a.grad == 2.0 + 6.0
+    assert total.parents[2].is_constant
+
+
+def test_sum_overflows_only_when_the_total_does():
+    assert sum_of([1e308, 1e308, -1e308]).data == 1e308  # a partial sum passes the largest float
+    assert sum_of([1e308, 1e308]).data == math.inf
+    assert sum_of([-1e308, -1e308]).data == -math.inf
+    assert math.isnan(sum_of([math.inf, -math.inf]).data)
+    assert math.isnan(sum_of([math.nan, 1.0]).data)
+
+
+def test_sum_of_nothing_or_of_non_numbers_says_what_is_accepted():
+    with pytest.raises(ValueError, match="Value\\(0.0\\)"):
+        sum_of([])
+    with pytest.raises(TypeError, match="sequence"):
+        sum_of(3.0)
+    with pytest.raises(TypeError, match="str"):
+        sum_of([Value(1.0), "x"])
+
+
 # --- errors -----------------------------------------------------------------
 
 @pytest.mark.parametrize("expr, op, shown", [
@@ -273,6 +309,7 @@ def test_the_backward_loop_is_compiled_from_every_text_rule():
             assert f"is _op_{op.name}:" in source
             for expression in op.rule_source:
                 assert f"g * ({expression})" in source
+    assert "for _p in node._a:" in source  # sum: one expression for every input
 
 
 def test_an_op_made_at_run_time_backprops_through_its_own_rule():
