@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..ops import OPS
-from ..value import Value
+from ..value import Value, _sum_nodes
 from . import training
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
@@ -35,6 +35,7 @@ __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
 #: the activations a neuron can have; "linear" is none at all
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
 _HE = {"relu", "leaky_relu"}
+_SUM = OPS["sum"]
 
 
 def _activation(name: Any) -> str:
@@ -124,7 +125,17 @@ class Module:
 
 
 class Neuron(Module):
-    """``activation(w · x + b)``: one weight per input and a bias."""
+    """``activation(Σ w_i·x_i + b)``: one weight per input and a bias.
+
+    The weighted inputs and the bias meet in one ``sum`` node (Σ), so a
+    16-input neuron is 16 products, one Σ and the activation.
+
+    Example:
+        >>> n = Neuron(2, "tanh", rng=random.Random(0))
+        >>> y = n([1.0, -2.0])
+        >>> y.op, y.parents[0].op, len(y.parents[0].parents)
+        ('tanh', 'sum', 3)
+    """
 
     def __init__(self, nin: int, activation: str = "relu", *, rng: random.Random | None = None,
                  name: str = "", alpha: float = 0.01) -> None:
@@ -140,9 +151,12 @@ class Neuron(Module):
         self._forward = None if activation == "linear" else OPS[activation].forward
 
     def __call__(self, x: Sequence[Any]) -> Value:
-        act = self.b
-        for wi, xi in zip(self.w, x):  # a loop, not sum(generator): no generator to resume
-            act = act + wi * xi
+        # One Σ node over the products and the bias, as the neuron is drawn on
+        # paper, rather than a chain of nin additions: fewer nodes to build,
+        # to collect and to walk backward.
+        terms = [wi * xi for wi, xi in zip(self.w, x)]
+        terms.append(self.b)
+        act = _sum_nodes(terms)
         name = self.activation
         if name == "linear":
             return act
@@ -151,10 +165,10 @@ class Neuron(Module):
         return getattr(act, name)()  # type: ignore[no-any-return]
 
     def _floats(self, x: Sequence[float]) -> float:
-        # The same arithmetic, in the same order, on floats: equal to __call__'s data.
-        act = self.b.data
-        for wi, xi in zip(self.w, x):
-            act = act + wi.data * xi
+        # The same arithmetic on floats: equal to __call__'s data.
+        terms = [wi.data * xi for wi, xi in zip(self.w, x)]
+        terms.append(self.b.data)
+        act = _SUM.forward(terms)
         if self._forward is None:
             return act
         return self._forward(act, self.alpha) if self.activation == "leaky_relu" else self._forward(act)
