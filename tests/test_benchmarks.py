@@ -38,6 +38,10 @@ def test_the_workloads_compute_what_they_say(bench):
     model, params = engine.mlp(bench.shared_weights())
     answer = bench.mlp_gradients(engine, model, params)
     assert len(answer["grads"]) == 337 and answer["loss"] > 0
+    # our own MLP (one Σ per neuron) and micrograd's graph (a chain of + per neuron) agree
+    same = bench.mlp_gradients(engine, *engine.mlp_same_graph(bench.shared_weights()))
+    bench.check_agreement({"autograd_lite": answer, "same graph": same})
+    assert bench.wide_sum(bench.BareObjects(), 100) == 0.0  # the floor builds the graph, no backward
 
 
 def test_agreement_check_catches_a_wrong_engine(bench):
