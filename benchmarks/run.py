@@ -1,6 +1,6 @@
 """Side-by-side benchmarks: autograd_lite, micrograd 0.1.0 and PyTorch (0-d float64 tensors).
 
-    python benchmarks/run.py            # the full run: 5 rounds, a few minutes
+    python benchmarks/run.py            # the full run: 7 rounds, about 20 minutes
     python benchmarks/run.py --quick    # 3 rounds, smaller sizes, under a minute
     python benchmarks/run.py --json out.json
 
