@@ -367,15 +367,11 @@ def _rule_texts(node: Value, names: dict[Value, str], loss: str,
     me = symbol(names[node])
     parents = node.parents
     texts = []
-    if op.is_reduction:  # the same formula for every input a_j
-        for parent, d in zip(parents, locals_):
-            sym = op.formula[0].format(out=me, a_j=symbol(names[parent]))
-            num = op.formula[0].format(out=_paren(node.data), a_j=_paren(parent.data))
-            parts = [f"∂{me}/∂{symbol(names[parent])}", sym]
-            parts += [num] if num != sym else []
-            parts += [format_number(d)] if num.replace("−", "-") != format_number(d) else []
-            texts.append(" = ".join(parts))
-        return tuple(texts)
+    if op.is_reduction:  # one formula for every input a_j
+        return tuple(_equation(me, symbol(names[p]), op.formula[0],
+                               {"out": me, "a_j": symbol(names[p])},
+                               {"out": _paren(node.data), "a_j": _paren(p.data)}, d)
+                     for p, d in zip(parents, locals_))
     if op.arity == VARIADIC:
         s = OPS["softmax"].forward(tuple(p.data for p in parents))
         i = params["i"]
@@ -390,17 +386,22 @@ def _rule_texts(node: Value, names: dict[Value, str], loss: str,
     for k, v in params.items():
         symbols[k] = numbers[k] = _paren(v)
     symbols["out"], numbers["out"] = me, _paren(node.data)
-    for formula, parent, d in zip(op.formula, parents, locals_):
-        sym, num = formula.format(**symbols), formula.format(**numbers)
-        if num.startswith("(") and num.endswith(")") and formula.count("{") == 1:
-            num = num[1:-1]  # a lone number needs no parentheses
-        parts = [f"∂{me}/∂{symbol(names[parent])}", sym]
-        if num != sym:
-            parts.append(num)
-        if num.replace("−", "-") != format_number(d):
-            parts.append(format_number(d))
-        texts.append(" = ".join(parts))
-    return tuple(texts)
+    return tuple(_equation(me, symbol(names[parent]), formula, symbols, numbers, d)
+                 for formula, parent, d in zip(op.formula, parents, locals_))
+
+
+def _equation(me: str, parent: str, formula: str, symbols: dict[str, str],
+              numbers: dict[str, str], d: float) -> str:
+    """``∂me/∂parent = formula in symbols = in numbers = d``, leaving out repeats."""
+    sym, num = formula.format(**symbols), formula.format(**numbers)
+    if num.startswith("(") and num.endswith(")") and formula.count("{") == 1:
+        num = num[1:-1]  # a lone number needs no parentheses
+    parts = [f"∂{me}/∂{parent}", sym]
+    if num != sym:
+        parts.append(num)
+    if num.replace("−", "-") != format_number(d):
+        parts.append(format_number(d))
+    return " = ".join(parts)
 
 
 def _replay(order: list[Value], moved: Value, x: float) -> float:

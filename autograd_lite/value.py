@@ -416,10 +416,7 @@ def _as_sequence(x: Any, what: str) -> Sequence[Any]:
         raise TypeError(f"{what} takes a sequence of numbers or Values, got {type(x).__name__}")
     items = list(x)
     if not items:
-        if what == "sum":
-            raise ValueError("sum of an empty sequence: there is nothing to differentiate; "
-                             "use Value(0.0) for a constant zero")
-        raise ValueError(f"{what} of an empty sequence is undefined")
+        raise ValueError(f"{what} of an empty sequence: it needs at least one number or Value")
     return items
 
 

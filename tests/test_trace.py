@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import OPS, Trace, Value, apply, softmax, trace_backward
+from autograd_lite import OPS, Trace, Value, apply, softmax, sum_of, trace_backward
 from autograd_lite.value import topological_order
 
 from .test_viz import neuron
@@ -146,6 +146,17 @@ def test_softmax_rows_show_the_jacobian_entries():
     step = next(st for st in t if st.op == "softmax" and st.node is s[2])
     assert step.rules[2].startswith("∂t")
     assert "·(δ_22 − S_2) = 0.6652·(1 − 0.6652) = 0.2227" in step.rules[2]
+
+
+def test_a_sum_step_shows_one_for_every_term():
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    f = sum_of([x, y * x, x])
+    f.label = "f"
+    t = trace_backward(f)
+    assert t[0].forward == "sum(x, t1, x)"
+    assert t[0].rules == ("∂f/∂x = 1", "∂f/∂t1 = 1", "∂f/∂x = 1")
+    # in backward's order: both of f's edges into x, then t1's
+    assert t.grad_sum(x) == "∂f/∂x = ∂f/∂f·∂f/∂x + ∂f/∂f·∂f/∂x + ∂f/∂t1·∂t1/∂x = 1·1 + 1·1 + 1·3 = 5"
 
 
 def test_frames_fill_grads_only_as_far_as_the_pass_has_got():

@@ -195,7 +195,7 @@ def test_sum_overflows_only_when_the_total_does():
 
 
 def test_sum_of_nothing_or_of_non_numbers_says_what_is_accepted():
-    with pytest.raises(ValueError, match="Value\\(0.0\\)"):
+    with pytest.raises(ValueError, match="at least one"):
         sum_of([])
     with pytest.raises(TypeError, match="sequence"):
         sum_of(3.0)
