@@ -283,14 +283,23 @@ def chain(engine: Engine, depth: int) -> Any:
     return engine.grad(w)
 
 
-def timed(fn: Callable[[], Any], repeat: int = 1) -> float:
-    """Seconds for ``repeat`` runs of ``fn``, freeing included: a collection ends the timing."""
+def timed(fn: Callable[[], Any], repeat: int = 1, collector: bool = True) -> float:
+    """Seconds for ``repeat`` runs of ``fn``, freeing included: a collection ends the timing.
+
+    ``collector=False`` switches the cyclic garbage collector off while ``fn`` runs: only
+    for the diagnostic rows that show how much of the growth per node is the collector's.
+    """
     gc.collect()
-    start = time.perf_counter()
-    for _ in range(repeat):
-        fn()
-    gc.collect()  # micrograd's graphs are cycles: this is where they are freed
-    return time.perf_counter() - start
+    if not collector:
+        gc.disable()
+    try:
+        start = time.perf_counter()
+        for _ in range(repeat):
+            fn()
+        gc.collect()  # micrograd's graphs are cycles: this is where they are freed
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
 
 
 def deepest_chain(engine: Engine, depths: list[int]) -> dict[str, Any]:
@@ -358,9 +367,9 @@ def worker(name: str) -> None:
             model, params = models[command.get("graph", "own")]
             answer = timed(lambda m=model, p=params: mlp_step(engine, m, p), steps) / steps
         elif what == "wide_sum":
-            answer = timed(lambda n=command["n"]: wide_sum(engine, n), command.get("repeat", 1))
-        elif what == "bare_wide_sum":
-            answer = timed(lambda n=command["n"]: wide_sum(BareObjects(), n), command.get("repeat", 1))
+            subject = BareObjects() if command.get("bare") else engine
+            answer = timed(lambda n=command["n"], e=subject: wide_sum(e, n), command.get("repeat", 1),
+                           collector=command.get("collector", True))
         elif what == "backward_only":
             answer = backward_seconds(engine, command["n"], command.get("repeat", 1))
         elif what == "deepest_chain":
@@ -409,6 +418,12 @@ def installed() -> tuple[list[str], list[str]]:
 
 SAME_GRAPH = "autograd_lite on micrograd's graph"
 BARE = "bare Python objects"
+# Rows that explain the growth of time per node; none of them is a target.
+DIAGNOSTICS: dict[str, dict[str, Any]] = {
+    BARE: {"bare": True},
+    "autograd_lite, collector off": {"collector": False},
+    f"{BARE}, collector off": {"bare": True, "collector": False},
+}
 
 
 def run(quick: bool) -> dict[str, Any]:
@@ -454,8 +469,9 @@ def run(quick: bool) -> dict[str, Any]:
                     if w.name == "autograd_lite":
                         seconds = w.ask(do="backward_only", n=size // 4, repeat=repeat)
                         record(f"backward_per_node_{size}", w.name, seconds / (repeat * (size - 1)))
-                        seconds = w.ask(do="bare_wide_sum", n=size // 4, repeat=repeat)
-                        record(f"bare_per_node_{size}", BARE, seconds / (repeat * (size - 1)))
+                        for name, options in DIAGNOSTICS.items():
+                            seconds = w.ask(do="wide_sum", n=size // 4, repeat=repeat, **options)
+                            record(f"per_node_{size}", name, seconds / (repeat * (size - 1)))
         print(f"round {r + 1}/{rounds} done", file=sys.stderr, flush=True)
     depths = [500, 1000, 10_000, 100_000, 1_000_000]
     deep = {w.name: w.ask(do="deepest_chain",
@@ -527,7 +543,7 @@ def summarise(times: dict[str, dict[str, list[float]]], deep: dict[str, Any],
     for key, per_engine in times.items():
         size = key.rsplit("_", 1)[1]
         for name, values in per_engine.items():
-            if key.startswith(("per_node_", "bare_per_node_")):
+            if key.startswith("per_node_"):
                 growth.setdefault(name, {})[size] = statistics.median(values)
             elif key.startswith("backward_per_node_"):
                 backward_growth[size] = statistics.median(values)
@@ -535,9 +551,9 @@ def summarise(times: dict[str, dict[str, list[float]]], deep: dict[str, Any],
     for name, by_size in growth.items():
         cells = "  ".join(f"10^{len(s) - 1}: {v * 1e9:5.0f} ns" for s, v in by_size.items())
         values = list(by_size.values())
-        print(f"  {name:<30}{cells}   max/min {max(values) / min(values):.2f}")
+        print(f"  {name:<36}{cells}   max/min {max(values) / min(values):.2f}")
     cells = "  ".join(f"10^{len(s) - 1}: {v * 1e9:5.0f} ns" for s, v in backward_growth.items())
-    print(f"  {'autograd_lite backward alone':<30}{cells}")
+    print(f"  {'autograd_lite backward alone':<36}{cells}")
     result["time_per_node"] = growth
     result["backward_time_per_node"] = backward_growth
     print()
@@ -619,11 +635,14 @@ def markdown(result: dict[str, Any]) -> str:
     rows.append("| time per node at 10^3 → 10^6 nodes | " + " | ".join(
         " → ".join(f"{v * 1e9:,.0f}" for v in growth[n].values()) + " ns" if n in growth else "" for n in names)
         + " |")
-    bare = growth.get(BARE)
-    if bare:
-        rows.append("\nThe floor: the same wide sums built from bare Python objects (three slots, no "
-                    "engine, no backward) take " + " → ".join(f"{v * 1e9:,.0f}" for v in bare.values())
-                    + " ns per node.")
+    explained = [n for n in ("autograd_lite", *DIAGNOSTICS) if n in growth]
+    if len(explained) > 1:
+        rows += ["", "What the growth of time per node is made of (wide sums; none of these rows is a target):",
+                 "", "| built from | 10^3 → 10^6 nodes | max/min |", "|---|---|---|"]
+        for n in explained:
+            values = list(growth[n].values())
+            rows.append(f"| {n} | " + " → ".join(f"{v * 1e9:,.0f}" for v in values)
+                        + f" ns | {max(values) / min(values):.2f} |")
     return "\n".join(rows)
 
 

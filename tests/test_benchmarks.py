@@ -56,5 +56,17 @@ def test_a_worker_answers_over_its_pipe(bench):
     try:
         assert worker.ask(do="deepest_chain", depths=[10, 100])["depth"] == 100
         assert 50 < worker.ask(do="memory", n=2000)["bytes"] < 400
+        assert worker.ask(do="wide_sum", n=100, bare=True, collector=False) > 0
     finally:
         worker.close()
+
+
+def test_a_diagnostic_timing_with_the_collector_off_always_switches_it_back_on(bench):
+    import gc
+
+    seen = []
+    assert bench.timed(lambda: seen.append(gc.isenabled()), collector=False) >= 0
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        bench.timed(lambda: 1 / 0, collector=False)
+    assert gc.isenabled()
