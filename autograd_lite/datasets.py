@@ -4,6 +4,10 @@ Each generator returns ``(X, y)``: ``X`` a list of ``[x1, x2]`` points and
 ``y`` a list of integer class labels ``0 .. k-1``. The same seed always gives
 the same data.
 
+``names()`` is different: a list of 5,163 first names (the public-domain 1990
+US Census list) shipped inside the package, with :class:`CharTokenizer` to
+turn them into token ids for a character-level language model.
+
 Example:
     >>> X, y = make_moons(n=100, noise=0.1, seed=1337)
     >>> len(X), len(X[0]), sorted(set(y))
@@ -17,10 +21,12 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from importlib import resources
 from typing import Any
 
-__all__ = ["make_blobs", "make_circles", "make_moons", "make_spirals", "train_test_split"]
+__all__ = ["CharTokenizer", "make_blobs", "make_circles", "make_moons", "make_spirals", "names",
+           "train_test_split"]
 
 Points = list[list[float]]
 Labels = list[int]
@@ -144,3 +150,88 @@ def _shuffled_with_noise(X: Points, y: Labels, noise: float,
     if noise:
         return [[v + rng.gauss(0.0, noise) for v in X[i]] for i in order], [y[i] for i in order]
     return [X[i] for i in order], [y[i] for i in order]
+
+
+# --- names, for character-level language models ---------------------------------------
+
+
+def names(seed: int | None = None) -> list[str]:
+    """5,163 first names, lower case a–z, from the 1990 US Census (public domain).
+
+    The list ships inside the package (``autograd_lite/data/names.txt``, whose
+    header says where it comes from): nothing is downloaded. In alphabetical
+    order, or shuffled by ``seed`` when one is given.
+
+    Example:
+        >>> words = names()
+        >>> len(words), words[:3], max(len(w) for w in words)
+        (5163, ['aaron', 'abbey', 'abbie'], 11)
+        >>> names(seed=0)[:3] == names(seed=0)[:3] != words[:3]
+        True
+    """
+    text = resources.files("autograd_lite").joinpath("data/names.txt").read_text(encoding="utf-8")
+    words = [line for line in text.splitlines() if line and not line.startswith("#")]
+    if seed is not None:
+        random.Random(seed).shuffle(words)
+    return words
+
+
+class CharTokenizer:
+    """Characters to token ids and back, plus one BOS token that marks where a text starts and ends.
+
+    The characters get ids ``0 .. n-1`` in sorted order; the BOS ("beginning of
+    sequence") token is ``n``, the last id, as in Karpathy's microgpt: a name
+    is trained as ``[BOS, a, n, n, a, BOS]``, and generation stops when the
+    model emits BOS again.
+
+    Example:
+        >>> tok = CharTokenizer(["anna", "bob"])
+        >>> tok
+        CharTokenizer(4 characters 'abno' + BOS = 5 tokens)
+        >>> tok.encode("bob"), tok.encode("bob", bos=True)
+        ([1, 3, 1], [4, 1, 3, 1, 4])
+        >>> tok.decode([4, 0, 2, 2, 0, 4])
+        'anna'
+    """
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        if isinstance(texts, str):
+            raise TypeError("CharTokenizer takes a list of texts (e.g. names()), not one string")
+        chars: set[str] = set()
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"CharTokenizer takes texts (str), got {type(text).__name__}: {text!r}")
+            chars.update(text)
+        if not chars:
+            raise ValueError("CharTokenizer needs at least one character in its texts")
+        self.chars = "".join(sorted(chars))
+        self._ids = {c: i for i, c in enumerate(self.chars)}
+        #: the id of the BOS token (one past the characters)
+        self.bos = len(self.chars)
+        #: how many token ids there are: the characters and BOS
+        self.vocab_size = len(self.chars) + 1
+
+    def encode(self, text: str, bos: bool = False) -> list[int]:
+        """The ids of ``text``'s characters; with ``bos``, BOS before and after."""
+        if not isinstance(text, str):
+            raise TypeError(f"encode takes a str, got {type(text).__name__}")
+        try:
+            ids = [self._ids[c] for c in text]
+        except KeyError as error:
+            raise ValueError(f"encode: the character {error.args[0]!r} is not in this tokenizer's "
+                             f"characters {self.chars!r}") from None
+        return [self.bos, *ids, self.bos] if bos else ids
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """The text of token ids; BOS tokens are left out."""
+        out = []
+        for i in ids:
+            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.vocab_size:
+                raise ValueError(f"decode: {i!r} is not a token id (they are 0 to {self.vocab_size - 1})")
+            if i != self.bos:
+                out.append(self.chars[i])
+        return "".join(out)
+
+    def __repr__(self) -> str:
+        return (f"CharTokenizer({len(self.chars)} characters {self.chars!r} + BOS = "
+                f"{self.vocab_size} tokens)")

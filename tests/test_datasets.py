@@ -70,3 +70,53 @@ def test_train_test_split_partitions_the_data():
 def test_bad_arguments_are_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- names and the character tokenizer ---------------------------------------------------
+
+
+def test_names_ship_with_the_package_lower_case_and_unique():
+    from autograd_lite.datasets import names
+
+    words = names()
+    assert len(words) == 5163 == len(set(words))
+    assert all(w.isascii() and w.isalpha() and w.islower() and 2 <= len(w) <= 11 for w in words)
+    assert words == sorted(words) and {"mary", "james", "zoe"} <= set(words)
+    shuffled = names(seed=1)
+    assert sorted(shuffled) == words and shuffled != words and shuffled == names(seed=1)
+
+
+def test_names_file_keeps_its_source_note():
+    from importlib import resources
+
+    text = resources.files("autograd_lite").joinpath("data/names.txt").read_text(encoding="utf-8")
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("public domain" in line for line in header) and any("1990" in line for line in header)
+
+
+def test_char_tokenizer_round_trips_every_name_with_bos_at_both_ends():
+    from autograd_lite.datasets import CharTokenizer, names
+
+    words = names()
+    tok = CharTokenizer(words)
+    assert tok.chars == "abcdefghijklmnopqrstuvwxyz" and tok.bos == 26 and tok.vocab_size == 27
+    for w in words:
+        ids = tok.encode(w, bos=True)
+        assert ids[0] == ids[-1] == tok.bos and tok.bos not in ids[1:-1]
+        assert tok.decode(ids) == w == tok.decode(tok.encode(w))
+
+
+def test_char_tokenizer_errors_say_what_is_accepted():
+    from autograd_lite.datasets import CharTokenizer
+
+    tok = CharTokenizer(["ab"])
+    with pytest.raises(ValueError, match="'z' is not in this tokenizer's characters 'ab'"):
+        tok.encode("az")
+    with pytest.raises(ValueError, match="not a token id .they are 0 to 2"):
+        tok.decode([0, 3])
+    with pytest.raises(TypeError, match="not one string"):
+        CharTokenizer("abc")
+    with pytest.raises(TypeError, match="texts .str., got int"):
+        CharTokenizer(["a", 1])
+    with pytest.raises(ValueError, match="at least one character"):
+        CharTokenizer([""])
