@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 import pytest
 
@@ -23,6 +24,23 @@ def require_program(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+#: the one Python whose CI installs the torch extra (only its CPU wheel is cached on our machines)
+TORCH_PYTHON = (3, 11)
+
+
+def require_torch():
+    """PyTorch, the GPT tests' oracle; without it, skip, but fail in CI (``CI`` set) on Python 3.11."""
+    try:
+        import torch
+    except ImportError:
+        message = ("this test checks against PyTorch: pip install '.[torch]' (torch==2.13.0; CI installs its "
+                   f"CPU wheel for Python {TORCH_PYTHON[0]}.{TORCH_PYTHON[1]} only)")
+        if os.environ.get("CI") and sys.version_info[:2] == TORCH_PYTHON:
+            pytest.fail(message)
+        pytest.skip(message)
+    return torch
 
 
 @pytest.fixture(autouse=True)

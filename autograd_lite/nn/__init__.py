@@ -12,9 +12,22 @@ Example:
 """
 
 from . import losses
+from .gpt import (
+           GPT,
+           CausalSelfAttention,
+           Embedding,
+           KVCache,
+           Linear,
+           MLPBlock,
+           RMSNorm,
+           TransformerBlock,
+)
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, Optimizer, cosine, linear
 from .training import History, fit
 
 __all__ = ["ACTIVATIONS", "MLP", "SGD", "Adam", "History", "Layer", "Module", "Neuron", "Optimizer",
            "cosine", "fit", "linear", "losses"]
+# the tiny GPT's pieces (nn/gpt.py)
+__all__ += ["GPT", "CausalSelfAttention", "Embedding", "KVCache", "Linear", "MLPBlock", "RMSNorm",
+            "TransformerBlock"]
