@@ -4,6 +4,10 @@
     python benchmarks/run.py --quick    # 3 rounds, smaller sizes, under a minute
     python benchmarks/run.py --json out.json
 
+Then the microgpt workload (benchmarks/microgpt.py: one GPT training step written once as
+plain scalar code, on autograd_lite, a microgpt-style engine and micrograd, and through our
+nn.GPT module) prints its own table; its targets join the list at the end.
+
 Engines that are not installed are skipped (``pip install micrograd==0.1.0``,
 ``pip install torch``). Every timed run starts after ``gc.collect()`` and ends
 with one, inside the timing: a step's cost includes freeing its graph, which a
@@ -487,7 +491,17 @@ def run(quick: bool) -> dict[str, Any]:
         w = Worker(name)
         memory[name] = w.ask(do="memory", n=25_000 if quick else 75_000)
         w.close()
-    return summarise(times, deep, memory, rounds, quick)
+    gpt = microgpt().run(quick)  # the GPT workload, in benchmarks/microgpt.py
+    return summarise(times, deep, memory, rounds, quick, gpt)
+
+
+def microgpt() -> Any:
+    """benchmarks/microgpt.py: the microgpt step on every engine, with processes of its own."""
+    spec = importlib.util.spec_from_file_location("benchmarks_microgpt", Path(__file__).with_name("microgpt.py"))
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def check_agreement(answers: dict[str, Any]) -> dict[str, float]:
@@ -509,7 +523,7 @@ def _median_spread(values: list[float]) -> tuple[float, float, float]:
 
 
 def summarise(times: dict[str, dict[str, list[float]]], deep: dict[str, Any],
-              memory: dict[str, Any], rounds: int, quick: bool) -> dict[str, Any]:
+              memory: dict[str, Any], rounds: int, quick: bool, gpt: dict[str, Any] | None = None) -> dict[str, Any]:
     ours = "autograd_lite"
     result: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -570,6 +584,8 @@ def summarise(times: dict[str, dict[str, list[float]]], deep: dict[str, Any],
     for name, m in memory.items():
         print(f"memory per node, {name:<15}{m['bytes']:>8.0f} B ({m['measured_with']})")
     result["bytes_per_node"] = memory
+    if gpt is not None:
+        result["microgpt"] = gpt
     result["targets"] = check_targets(result)
     print()
     for target in result["targets"]:
@@ -605,6 +621,8 @@ def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         f"{result['deepest_chain']['autograd_lite']['depth']:,}")
     b = result["bytes_per_node"]["autograd_lite"]["bytes"]
     add("≤ 200 bytes per node", b <= 200, f"{b:.0f} B")
+    if "microgpt" in result:
+        targets += microgpt().check_targets(result["microgpt"])
     return [t for t in targets if t["met"] is not None]
 
 
@@ -646,6 +664,8 @@ def markdown(result: dict[str, Any]) -> str:
             values = list(growth[n].values())
             rows.append(f"| {n} | " + " → ".join(f"{v * 1e9:,.0f}" for v in values)
                         + f" ns | {max(values) / min(values):.2f} |")
+    if "microgpt" in result:
+        rows += ["", microgpt().markdown(result["microgpt"])]
     return "\n".join(rows)
 
 

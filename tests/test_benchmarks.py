@@ -70,3 +70,50 @@ def test_a_diagnostic_timing_with_the_collector_off_always_switches_it_back_on(b
     with pytest.raises(ZeroDivisionError):
         bench.timed(lambda: 1 / 0, collector=False)
     assert gc.isenabled()
+
+
+# --- the microgpt workload (benchmarks/microgpt.py) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gpt_bench(bench):
+    return bench.microgpt()
+
+
+def test_microgpt_plain_code_gives_the_same_losses_on_every_engine(gpt_bench):
+    docs = gpt_bench.documents(0, 2)
+    losses = {}
+    for name in (gpt_bench.OURS, gpt_bench.MICRO, gpt_bench.MODULE, gpt_bench.MICROGRAD):
+        engine = gpt_bench.make_engine(name)
+        losses[name] = [engine.step(t) for t in docs]
+    assert gpt_bench.check_agreement(losses) < 1e-12
+    # an untrained model is near uniform over the 27 tokens; Adam moved it
+    assert abs(losses[gpt_bench.MICRO][0] - 3.2958) < 0.5 and losses[gpt_bench.MICRO][0] != losses[gpt_bench.MICRO][1]
+    with pytest.raises(SystemExit, match="disagrees"):
+        gpt_bench.check_agreement({**losses, "wrong": [losses[gpt_bench.MICRO][0], 1.0]})
+
+
+def test_microgpt_style_engine_gradients_equal_autograd_lites(gpt_bench):
+    from autograd_lite import Value
+
+    tokens = gpt_bench.TOKENIZER.encode("ava", bos=True)
+    ours, micro = gpt_bench.PlainStep(Value), gpt_bench.PlainStep(gpt_bench.MicroValue)
+    ours.loss(tokens).backward()
+    micro.loss(tokens).backward()
+    worst = max(abs(a.grad - b.grad) / max(1e-6, abs(a.grad)) for a, b in zip(ours.params, micro.params))
+    assert worst < 1e-9 and any(p.grad != 0 for p in micro.params)
+
+
+def test_microgpt_graph_size_is_the_issues_figure(gpt_bench):
+    # the figure in issue 16: 59,505 nodes for the step's graph of "olivia"
+    tokens = gpt_bench.TOKENIZER.encode("olivia", bos=True)
+    assert gpt_bench.graph_size(gpt_bench.make_engine(gpt_bench.OURS), tokens) == 59_505
+    assert gpt_bench.graph_size(gpt_bench.make_engine(gpt_bench.MODULE), tokens) < 59_505 * 0.6
+
+
+def test_microgpt_targets_and_table_read_the_result(gpt_bench):
+    result = gpt_bench.summarise({gpt_bench.OURS: [0.1, 0.1], gpt_bench.MICRO: [0.5, 0.4],
+                                  gpt_bench.MODULE: [0.1, 0.08]}, {gpt_bench.OURS: 59505}, 0.0, 2, 1)
+    # ours: 5x and 4x, median 4.5x ≥ 4; the module: 5x and 5x < 6
+    assert [t["met"] for t in gpt_bench.check_targets(result)] == [True, False]
+    assert "| autograd_lite | 100 ms | 4.50x (4.00–5.00) |" in gpt_bench.markdown(result)
