@@ -373,3 +373,20 @@ def test_without_torch_the_oracle_tests_skip_saying_why_but_fail_in_ci_on_the_de
     monkeypatch.setattr(conftest, "TORCH_PYTHON", (2, 7))  # CI on another Python: it skips
     with pytest.raises(pytest.skip.Exception):
         conftest.require_torch()
+
+
+def test_every_node_of_a_step_is_in_its_modules_scope():
+    from autograd_lite import topological_order
+
+    model = GPT(5, block_size=4, n_embd=4, n_head=2, seed=0)
+    loss = model.loss([4, 1, 2, 4])
+    nodes = topological_order(loss)
+    assert all(n.scope is not None for n in nodes if not n.is_leaf)
+    assert all(n.scope is None for n in model.parameters())  # parameters belong to no step
+    softmax = [n for n in nodes if n.op == "softmax"]
+    assert {n.scope for n in softmax} == {f"pos{t}/blocks.0/attn/head{h}/softmax" for t in range(3) for h in range(2)}
+    assert loss.scope == "loss" and loss.parents[0].parents[0].scope == "pos0/loss"
+    scopes = {n.scope.split("/", 1)[1] for n in nodes if n.scope and n.scope.startswith("pos2/")}
+    assert scopes >= {"embed", "norm", "blocks.0/norm1", "blocks.0/attn/wq", "blocks.0/attn/head1/scores",
+                      "blocks.0/attn/head1/mix", "blocks.0/attn/wo", "blocks.0/residual1", "blocks.0/mlp/fc1",
+                      "blocks.0/mlp/relu", "blocks.0/mlp/fc2", "blocks.0/residual2", "lm_head", "loss"}

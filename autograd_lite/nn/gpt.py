@@ -9,6 +9,11 @@ model reads one position at a time, as microgpt does: a :class:`KVCache`
 carries the keys and values of the positions before it, so generating a new
 token costs one position, not the whole prefix again.
 
+Every node is built inside the scope of the module that made it (see
+:func:`autograd_lite.scope`): ``pos3/blocks.0/attn/head1/softmax`` is the
+softmax of head 1 at position 3, so pictures can group and collapse the graph
+the way the model is drawn on paper.
+
 The architecture is microgpt's: token and position embeddings, an RMSNorm,
 then per layer a pre-norm causal self-attention and a pre-norm MLP block
 (``relu``, 4× wide), each added back to its input (residuals), and a linear
@@ -35,7 +40,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..ops import OPS
-from ..value import Value, _sum_nodes, apply
+from ..value import Value, _sum_nodes, apply, scope
 from .module import Module, _Group
 
 __all__ = ["GPT", "CausalSelfAttention", "Embedding", "KVCache", "Linear", "MLPBlock", "RMSNorm",
@@ -131,14 +136,16 @@ class Linear(Module):
     def __init__(self, nin: int, nout: int, bias: bool = False, *, rng: random.Random | None = None,
                  std: float = INIT_STD, name: str = "linear") -> None:
         self.nin, self.nout = _size(nin, "nin (inputs)"), _size(nout, "nout (outputs)")
+        self.scope = name.rsplit(".", 1)[-1]  # "wq" of "blocks.0.attn.wq": the enclosing scopes say the rest
         self.weight = _matrix(nout, nin, rng or random.Random(), std, name)
         self.bias = [Value(0.0, label=f"{name}.b[{r}]") for r in range(nout)] if bias else None
 
     def __call__(self, x: Sequence[Any]) -> Vector:
         x = _vector(x, self.nin, repr(self))
-        if self.bias is None:
-            return [_sum_nodes([w * xi for w, xi in zip(row, x)]) for row in self.weight]
-        return [_sum_nodes([*(w * xi for w, xi in zip(row, x)), b]) for row, b in zip(self.weight, self.bias)]
+        with scope(self.scope):
+            if self.bias is None:
+                return [_sum_nodes([w * xi for w, xi in zip(row, x)]) for row in self.weight]
+            return [_sum_nodes([*(w * xi for w, xi in zip(row, x)), b]) for row, b in zip(self.weight, self.bias)]
 
     def _children(self) -> Iterator[tuple[str, Any]]:
         yield "weight", _rows(self.weight)
@@ -162,17 +169,19 @@ class RMSNorm(Module):
         [0.8485, 1.1314]
     """
 
-    def __init__(self, dim: int, eps: float = 1e-5) -> None:
+    def __init__(self, dim: int, eps: float = 1e-5, *, name: str = "norm") -> None:
         self.dim = _size(dim, "dim")
+        self.scope = name
         if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not eps > 0 or math.isinf(eps):
             raise ValueError(f"eps must be a positive number (it keeps 1/√ finite at x = 0), got {eps!r}")
         self.eps = float(eps)
 
     def __call__(self, x: Sequence[Any]) -> Vector:
         x = _vector(x, self.dim, repr(self))
-        mean_square = _sum_nodes([xi * xi for xi in x]) * (1.0 / self.dim)
-        scale = (mean_square + self.eps) ** -0.5
-        return [xi * scale for xi in x]
+        with scope(self.scope):
+            mean_square = _sum_nodes([xi * xi for xi in x]) * (1.0 / self.dim)
+            scale = (mean_square + self.eps) ** -0.5
+            return [xi * scale for xi in x]
 
     def _children(self) -> Iterator[tuple[str, Any]]:
         return iter(())
@@ -231,25 +240,31 @@ class CausalSelfAttention(Module):
             raise ValueError(f"dim ({dim}) must be a multiple of n_head ({n_head}): each head takes "
                              "an equal share of the numbers")
         self.head_dim = dim // n_head
+        self.scope = name.rsplit(".", 1)[-1]
         rng = rng or random.Random()
         self.wq, self.wk, self.wv, self.wo = (Linear(dim, dim, rng=rng, std=std, name=f"{name}.{w}")
                                               for w in ("wq", "wk", "wv", "wo"))
 
     def step(self, x: Sequence[Any], keys: list[Vector], values: list[Vector]) -> Vector:
         """The output at the next position; appends its key and value to ``keys`` and ``values``."""
-        q, k, v = self.wq(x), self.wk(x), self.wv(x)
-        keys.append(k)
-        values.append(v)
-        scale = 1.0 / math.sqrt(self.head_dim)
-        heads: Vector = []
-        for start in range(0, self.dim, self.head_dim):
-            end = start + self.head_dim
-            q_h = q[start:end]
-            scores = [_sum_nodes([a * b for a, b in zip(q_h, k_s[start:end])]) * scale for k_s in keys]
-            weights: Any = apply(_SOFTMAX, scores)  # type: ignore[arg-type]  # a variadic op takes a list
-            for j in range(start, end):
-                heads.append(_sum_nodes([w * v_s[j] for w, v_s in zip(weights, values)]))
-        return self.wo(heads)
+        with scope(self.scope):
+            q, k, v = self.wq(x), self.wk(x), self.wv(x)
+            keys.append(k)
+            values.append(v)
+            scale = 1.0 / math.sqrt(self.head_dim)
+            heads: Vector = []
+            for h, start in enumerate(range(0, self.dim, self.head_dim)):
+                end = start + self.head_dim
+                q_h = q[start:end]
+                with scope(f"head{h}"):
+                    with scope("scores"):
+                        scores = [_sum_nodes([a * b for a, b in zip(q_h, k_s[start:end])]) * scale for k_s in keys]
+                    with scope("softmax"):
+                        weights: Any = apply(_SOFTMAX, scores)  # type: ignore[arg-type]  # a variadic op takes a list
+                    with scope("mix"):
+                        for j in range(start, end):
+                            heads.append(_sum_nodes([w * v_s[j] for w, v_s in zip(weights, values)]))
+            return self.wo(heads)
 
     def __call__(self, xs: Sequence[Sequence[Any]]) -> list[Vector]:
         keys: list[Vector] = []
@@ -280,13 +295,18 @@ class MLPBlock(Module):
         if activation not in _ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; the MLP block takes {', '.join(_ACTIVATIONS)}")
         self.activation = activation
+        self.scope = name.rsplit(".", 1)[-1]
         rng = rng or random.Random()
         self.fc1 = Linear(dim, self.hidden, rng=rng, std=std, name=f"{name}.fc1")
         self.fc2 = Linear(self.hidden, dim, rng=rng, std=std, name=f"{name}.fc2")
 
     def __call__(self, x: Sequence[Any]) -> Vector:
         act = self.activation
-        return self.fc2([getattr(h, act)() for h in self.fc1(x)])
+        with scope(self.scope):
+            hidden = self.fc1(x)
+            with scope(act):
+                hidden = [getattr(h, act)() for h in hidden]
+            return self.fc2(hidden)
 
     def _children(self) -> Iterator[tuple[str, Any]]:
         yield from (("fc1", self.fc1), ("fc2", self.fc2))
@@ -307,16 +327,22 @@ class TransformerBlock(Module):
                  name: str = "block") -> None:
         rng = rng or random.Random()
         self.dim = _size(dim, "dim")
-        self.norm1 = RMSNorm(dim)
+        self.scope = name
+        self.norm1 = RMSNorm(dim, name="norm1")
         self.attn = CausalSelfAttention(dim, n_head, rng=rng, std=std, name=f"{name}.attn")
-        self.norm2 = RMSNorm(dim)
+        self.norm2 = RMSNorm(dim, name="norm2")
         self.mlp = MLPBlock(dim, rng=rng, std=std, name=f"{name}.mlp")
 
     def step(self, x: Sequence[Any], keys: list[Vector], values: list[Vector]) -> Vector:
         """The block's output at the next position (see :meth:`CausalSelfAttention.step`)."""
         x = _vector(x, self.dim, repr(self))
-        x = [a + b for a, b in zip(x, self.attn.step(self.norm1(x), keys, values))]
-        return [a + b for a, b in zip(x, self.mlp(self.norm2(x)))]
+        with scope(self.scope):
+            attended = self.attn.step(self.norm1(x), keys, values)
+            with scope("residual1"):
+                x = [a + b for a, b in zip(x, attended)]
+            mixed = self.mlp(self.norm2(x))
+            with scope("residual2"):
+                return [a + b for a, b in zip(x, mixed)]
 
     def __call__(self, xs: Sequence[Sequence[Any]]) -> list[Vector]:
         keys: list[Vector] = []
@@ -365,11 +391,13 @@ class GPT(Module):
                              "positions")
         if isinstance(token, bool) or not isinstance(token, int) or not 0 <= token < self.vocab_size:
             raise ValueError(f"a token is a whole number 0 to {self.vocab_size - 1}, got {token!r}")
-        x = [t + p for t, p in zip(self.wte(token), self.wpe(position))]
-        x = self.norm(x)
-        for block, keys, values in zip(self.blocks, cache.keys, cache.values):
-            x = block.step(x, keys, values)
-        return self.lm_head(x)
+        with scope(f"pos{position}"):
+            with scope("embed"):
+                x = [t + p for t, p in zip(self.wte(token), self.wpe(position))]
+            x = self.norm(x)
+            for block, keys, values in zip(self.blocks, cache.keys, cache.values):
+                x = block.step(x, keys, values)
+            return self.lm_head(x)
 
     def __call__(self, tokens: Sequence[int]) -> list[Vector]:
         tokens = self._tokens(tokens, "GPT(tokens)", 1)
@@ -386,8 +414,10 @@ class GPT(Module):
         terms = []
         for t in range(len(tokens) - 1):
             logits = self.step(tokens[t], cache)
-            terms.append(-apply(_LOG_SOFTMAX, logits)[tokens[t + 1]])  # type: ignore[arg-type,index]
-        return _sum_nodes(terms) * (1.0 / len(terms))
+            with scope(f"pos{t}/loss"):
+                terms.append(-apply(_LOG_SOFTMAX, logits)[tokens[t + 1]])  # type: ignore[arg-type,index]
+        with scope("loss"):
+            return _sum_nodes(terms) * (1.0 / len(terms))
 
     def generate(self, prompt: Sequence[int], n: int, temperature: float = 1.0, seed: int | None = None,
                  stop: int | None = None) -> list[int]:
