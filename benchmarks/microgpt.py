@@ -20,6 +20,8 @@ per dot product, the table's softmax and log_softmax). Every engine then takes t
 Adam update (on floats). Before anything is timed, all of them must agree on the losses
 of several steps to 1e-9; each engine runs in a process of its own, and within each
 round the engines take turns, so a slow patch of a shared machine hits them all alike.
+Times are CPU time of each worker process, freeing the step's graph included; the
+ratios are taken round by round (the same names for every engine) and their median shown.
 """
 
 from __future__ import annotations
@@ -342,12 +344,16 @@ def graph_size(engine: PlainStep, tokens: list[int]) -> int:
 
 
 def timed(fn: Callable[[], Any]) -> float:
-    """Seconds for ``fn``, with freeing its graphs included: a collection ends the timing."""
+    """CPU seconds for ``fn``, with freeing its graphs included: a collection ends the timing.
+
+    CPU time of the worker (one thread), not wall-clock time: on a machine shared with
+    other jobs a step that waits for a core is not counted as slower.
+    """
     gc.collect()
-    start = time.perf_counter()
+    start = time.process_time()
     fn()
     gc.collect()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def worker(name: str) -> None:
