@@ -382,7 +382,8 @@ def test_every_node_of_a_step_is_in_its_modules_scope():
     loss = model.loss([4, 1, 2, 4])
     nodes = topological_order(loss)
     assert all(n.scope is not None for n in nodes if not n.is_leaf)
-    assert all(n.scope is None for n in model.parameters())  # parameters belong to no step
+    assert {n.scope for n in model.parameters()} == {"wte", "wpe", "blocks.0/attn/wq", "blocks.0/attn/wk",
+        "blocks.0/attn/wv", "blocks.0/attn/wo", "blocks.0/mlp/fc1", "blocks.0/mlp/fc2", "lm_head"}  # no position
     softmax = [n for n in nodes if n.op == "softmax"]
     assert {n.scope for n in softmax} == {f"pos{t}/blocks.0/attn/head{h}/softmax" for t in range(3) for h in range(2)}
     assert loss.scope == "loss" and loss.parents[0].parents[0].scope == "pos0/loss"

@@ -11,8 +11,9 @@ token costs one position, not the whole prefix again.
 
 Every node is built inside the scope of the module that made it (see
 :func:`autograd_lite.scope`): ``pos3/blocks.0/attn/head1/softmax`` is the
-softmax of head 1 at position 3, so pictures can group and collapse the graph
-the way the model is drawn on paper.
+softmax of head 1 at position 3, and the parameters sit in their module's
+scope without a position (``blocks.0/attn/wq``), so pictures can group and
+collapse the graph the way the model is drawn on paper.
 
 The architecture is microgpt's: token and position embeddings, an RMSNorm,
 then per layer a pre-norm causal self-attention and a pre-norm MLP block
@@ -103,7 +104,9 @@ class Embedding(Module):
     def __init__(self, num: int, dim: int, *, rng: random.Random | None = None, std: float = INIT_STD,
                  name: str = "embedding") -> None:
         self.num, self.dim = _size(num, "num (rows of the table)"), _size(dim, "dim")
-        self.weight = _matrix(num, dim, rng or random.Random(), std, name)
+        self.scope = name.rsplit(".", 1)[-1]
+        with scope(self.scope):
+            self.weight = _matrix(num, dim, rng or random.Random(), std, name)
 
     def __call__(self, index: int) -> Vector:  # type: ignore[override]
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < self.num:
@@ -137,8 +140,9 @@ class Linear(Module):
                  std: float = INIT_STD, name: str = "linear") -> None:
         self.nin, self.nout = _size(nin, "nin (inputs)"), _size(nout, "nout (outputs)")
         self.scope = name.rsplit(".", 1)[-1]  # "wq" of "blocks.0.attn.wq": the enclosing scopes say the rest
-        self.weight = _matrix(nout, nin, rng or random.Random(), std, name)
-        self.bias = [Value(0.0, label=f"{name}.b[{r}]") for r in range(nout)] if bias else None
+        with scope(self.scope):
+            self.weight = _matrix(nout, nin, rng or random.Random(), std, name)
+            self.bias = [Value(0.0, label=f"{name}.b[{r}]") for r in range(nout)] if bias else None
 
     def __call__(self, x: Sequence[Any]) -> Vector:
         x = _vector(x, self.nin, repr(self))
@@ -242,8 +246,9 @@ class CausalSelfAttention(Module):
         self.head_dim = dim // n_head
         self.scope = name.rsplit(".", 1)[-1]
         rng = rng or random.Random()
-        self.wq, self.wk, self.wv, self.wo = (Linear(dim, dim, rng=rng, std=std, name=f"{name}.{w}")
-                                              for w in ("wq", "wk", "wv", "wo"))
+        with scope(self.scope):
+            self.wq, self.wk, self.wv, self.wo = (Linear(dim, dim, rng=rng, std=std, name=f"{name}.{w}")
+                                                  for w in ("wq", "wk", "wv", "wo"))
 
     def step(self, x: Sequence[Any], keys: list[Vector], values: list[Vector]) -> Vector:
         """The output at the next position; appends its key and value to ``keys`` and ``values``."""
@@ -297,8 +302,9 @@ class MLPBlock(Module):
         self.activation = activation
         self.scope = name.rsplit(".", 1)[-1]
         rng = rng or random.Random()
-        self.fc1 = Linear(dim, self.hidden, rng=rng, std=std, name=f"{name}.fc1")
-        self.fc2 = Linear(self.hidden, dim, rng=rng, std=std, name=f"{name}.fc2")
+        with scope(self.scope):
+            self.fc1 = Linear(dim, self.hidden, rng=rng, std=std, name=f"{name}.fc1")
+            self.fc2 = Linear(self.hidden, dim, rng=rng, std=std, name=f"{name}.fc2")
 
     def __call__(self, x: Sequence[Any]) -> Vector:
         act = self.activation
@@ -329,9 +335,10 @@ class TransformerBlock(Module):
         self.dim = _size(dim, "dim")
         self.scope = name
         self.norm1 = RMSNorm(dim, name="norm1")
-        self.attn = CausalSelfAttention(dim, n_head, rng=rng, std=std, name=f"{name}.attn")
         self.norm2 = RMSNorm(dim, name="norm2")
-        self.mlp = MLPBlock(dim, rng=rng, std=std, name=f"{name}.mlp")
+        with scope(self.scope):
+            self.attn = CausalSelfAttention(dim, n_head, rng=rng, std=std, name=f"{name}.attn")
+            self.mlp = MLPBlock(dim, rng=rng, std=std, name=f"{name}.mlp")
 
     def step(self, x: Sequence[Any], keys: list[Vector], values: list[Vector]) -> Vector:
         """The block's output at the next position (see :meth:`CausalSelfAttention.step`)."""
