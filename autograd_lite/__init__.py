@@ -9,7 +9,7 @@ Example:
     0.8
 """
 
-from .autodiff import GradcheckError, grad, gradcheck, gradgradcheck, hessian, jacobian
+from .autodiff import GradcheckError, grad, gradcheck, gradgradcheck, hessian, hvp, jacobian, jvp
 from .functional import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .ops import OPS, DivisionByZero, DomainError, Op
 from .trace import Trace, trace_backward
@@ -33,7 +33,9 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "hessian",
+    "hvp",
     "jacobian",
+    "jvp",
     "leaky_relu",
     "local_derivatives",
     "log_softmax",
