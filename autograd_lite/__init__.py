@@ -9,9 +9,28 @@ Example:
     0.8
 """
 
-from .autodiff import GradcheckError, grad, gradcheck, gradgradcheck, hessian, hvp, jacobian, jvp
+from .autodiff import (
+    GradcheckError,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+)
 from .functional import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .ops import OPS, DivisionByZero, DomainError, Op
+from .program import (
+    EvaluationTrace,
+    Program,
+    StructureChanged,
+    evaluation_trace,
+    trace_of,
+)
+
+# autograd_lite.compile, left out of __all__ so that `import *` keeps Python's builtin compile
+from .program import compile as compile
 from .trace import Trace, trace_backward
 from .value import Value, apply, local_derivatives, sum_of, topological_order
 from .viz import GraphvizNotFound, draw_dot
@@ -22,13 +41,17 @@ __all__ = [
     "OPS",
     "DivisionByZero",
     "DomainError",
+    "EvaluationTrace",
     "GradcheckError",
     "GraphvizNotFound",
     "Op",
+    "Program",
+    "StructureChanged",
     "Trace",
     "Value",
     "apply",
     "draw_dot",
+    "evaluation_trace",
     "grad",
     "gradcheck",
     "gradgradcheck",
@@ -46,4 +69,5 @@ __all__ = [
     "tanh",
     "topological_order",
     "trace_backward",
+    "trace_of",
 ]

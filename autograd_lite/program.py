@@ -92,8 +92,17 @@ class _Unicode:
     def template(self, text: str) -> str:
         return text
 
+    def partial(self, of: str, by: str) -> str:
+        return f"∂{of}/∂{by}"
+
     def cell(self, text: str) -> str:
         return text
+
+
+#: functions LaTeX knows by name (\\exp); other words become \\operatorname{...}
+_LATEX_FUNCTIONS = frozenset({"exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh"})
+_LATEX_SYMBOLS = (("·", "\\cdot"), ("−", "-"), ("σ", "\\sigma"), ("Σ", "\\sum"), ("δ", "\\delta"),
+                  ("²", "^{2}"), ("×", "\\times"))
 
 
 class _Latex(_Unicode):
@@ -101,9 +110,6 @@ class _Latex(_Unicode):
 
     times = " \\cdot "
     minus = "-"
-    _FUNCTIONS = {"exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh"}
-    _SYMBOLS = {"·": "\\cdot", "−": "-", "σ": "\\sigma", "Σ": "\\sum", "δ": "\\delta", "²": "^{2}",
-                "×": "\\times"}
 
     def var(self, k: int) -> str:
         return f"v_{{{k}}}"
@@ -131,17 +137,20 @@ class _Latex(_Unicode):
     def number(self, x: float) -> str:
         return _number(x, self.decimals)
 
+    def partial(self, of: str, by: str) -> str:
+        return f"\\partial {of}/\\partial {by}"
+
     def template(self, text: str) -> str:
         parts = _PLACEHOLDER.split(text)
         for k in range(0, len(parts), 2):  # the text between placeholders
             part = re.sub(r"[A-Za-z][A-Za-z_]*", lambda m: self._word(m.group(0)), parts[k])
-            for symbol, macro in self._SYMBOLS.items():
+            for symbol, macro in _LATEX_SYMBOLS:
                 part = part.replace(symbol, f" {macro} ")
             parts[k] = part.replace("{", "{{").replace("}", "}}")  # the result is a format string
         return re.sub(r" {2,}", " ", "".join(parts)).replace("( ", "(").replace(" )", ")")
 
     def _word(self, word: str) -> str:
-        if word in self._FUNCTIONS:
+        if word in _LATEX_FUNCTIONS:
             return "\\" + word
         if len(word) == 1 or word in ("if", "else"):
             return word if len(word) == 1 else f"\\text{{ {word} }}"
@@ -324,7 +333,7 @@ class EvaluationTrace:
             for k, parent in enumerate(node.parents):
                 if parent not in self.index:
                     continue  # a constant's tangent is 0
-                partial = f"∂{self._name(node, n)}/∂{self._name(parent, n)}"
+                partial = n.partial(self._name(node, n), self._name(parent, n))
                 local = self._local_text(node, k, n, lambda p: self._name(p, n))
                 symbolic.append(self._times(self._name(parent, n, "dot"), local, partial, n))
                 local_n = self._local_text(node, k, n, lambda p: _paren_number(n.number(p.data), n))
@@ -343,7 +352,7 @@ class EvaluationTrace:
         rows = [TraceRow(self._name(self.root, n, "bar"), n.label(label, _BAR), "", 1.0)]
         adjoint_of: dict[Value, float] = {self.root: 1.0}
         for node, parent, k, d, after, first in self._adjoint_steps:
-            partial = f"∂{self._name(node, n)}/∂{self._name(parent, n)}"
+            partial = n.partial(self._name(node, n), self._name(parent, n))
             local = self._local_text(node, k, n, lambda p: self._name(p, n))
             local_n = self._local_text(node, k, n, lambda p: _paren_number(n.number(p.data), n))
             if local is None:
@@ -385,7 +394,7 @@ class EvaluationTrace:
             return f"Forward tangent trace ({given})"
         return {"primal": "Forward primal trace", "adjoint": "Reverse adjoint trace"}[which]
 
-    def table(self, which: str = "primal", format: str = "text") -> str:  # noqa: A002 - the CLI's word
+    def table(self, which: str = "primal", format: str = "text") -> str:
         """One table as ``"text"``, ``"markdown"`` or ``"latex"`` (a booktabs tabular)."""
         if format not in FORMATS:
             raise ValueError(f"unknown format {format!r}; the formats are {', '.join(FORMATS)}")
@@ -433,7 +442,7 @@ class EvaluationTrace:
         """The chosen tables as LaTeX booktabs tabulars (``\\usepackage{booktabs}``)."""
         return "\n\n".join(self.table(w, "latex") for w in tables)
 
-    def format(self, format: str = "text", tables: Sequence[str] = TABLES) -> str:  # noqa: A002
+    def format(self, format: str = "text", tables: Sequence[str] = TABLES) -> str:
         """The chosen tables in one of :data:`FORMATS`."""
         if format not in FORMATS:
             raise ValueError(f"unknown format {format!r}; the formats are {', '.join(FORMATS)}")
@@ -651,25 +660,41 @@ class _Names:
         return name
 
 
-def _rule_template(op: Any, k: int) -> str:
-    """The op table's rule text for input k with markers for the names (cached per op)."""
+def _rule_template(op: Any, k: int) -> tuple[str, str]:
+    """The op table's rule text for input k as a format string in out, in0, in1, param0, …
+
+    With its kind: "one" (the rule is 1.0), "minus" (−1.0), "simple" (one name or
+    call: no parentheses needed around it) or "compound". Cached per op.
+    """
     cache = _TEMPLATES.setdefault(op, {})
     if k not in cache:
         source = op.rule_source
         expr = source[0] if op.arity == VARIADIC else source[k]
         tree = ast.parse(expr, mode="eval")
-        names = {"out": "__out__", "a_j": "__in0__"}
-        names.update({name: f"__in{j}__" for j, name in enumerate(op.inputs)})
-        names.update({name: f"__param{j}__" for j, name in enumerate(op.params)})
+        names = {"out": "out", "a_j": "in0"}
+        names.update({name: f"in{j}" for j, name in enumerate(op.inputs)})
+        names.update({name: f"param{j}" for j, name in enumerate(op.params)})
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and node.id in names:
-                node.id = names[node.id]
-        cache[k] = ast.unparse(tree)
+                node.id = f"__{names[node.id]}__"
+        text = ast.unparse(tree).replace("{", "{{").replace("}", "}}")
+        text = re.sub(r"__(out|in\d+|param\d+)__", r"{\1}", text)
+        body = tree.body
+        if isinstance(body, ast.Constant) and body.value == 1.0:
+            kind = "one"
+        elif isinstance(body, ast.Constant) and body.value == -1.0 or (
+                isinstance(body, ast.UnaryOp) and isinstance(body.op, ast.USub)
+                and isinstance(body.operand, ast.Constant) and body.operand.value == 1.0):
+            kind = "minus"
+        elif isinstance(body, (ast.Name, ast.Call, ast.Constant, ast.Subscript)):
+            kind = "simple"
+        else:
+            kind = "compound"
+        cache[k] = (text, kind)
     return cache[k]
 
 
-_TEMPLATES: dict[Any, dict[int, str]] = {}
-_MARKER = re.compile(r"__(out|in\d+|param\d+)__")
+_TEMPLATES: dict[Any, dict[int, tuple[str, str]]] = {}
 
 
 class Program:
@@ -694,16 +719,13 @@ class Program:
     """
 
     def __init__(self, source: str, function: Callable[..., Any], inputs: list[str], wrt: list[str],
-                 signature: list[tuple[Any, ...]], lines: list[str], node_names: list[str],
-                 n_forward: int, n_backward: int) -> None:
+                 forward: list[str], n_backward: int) -> None:
         self.source = source
         self.function = function
         self.inputs = inputs
         self.wrt = wrt
-        self._signature = signature
-        self._lines = lines
-        self._node_names = node_names
-        self.n_forward = n_forward
+        self._forward = forward
+        self.n_forward = len(forward)
         self.n_backward = n_backward
 
     def __call__(self, *values: Any) -> Replay:
@@ -716,8 +738,13 @@ class Program:
                 break
         return Replay(*self.function(*values))
 
-    def check(self, root: Value) -> None:
-        """Raise :class:`StructureChanged` unless ``root``'s graph is the compiled one, line for line.
+    def check(self, root: Value, inputs: Sequence[Value] | None = None) -> None:
+        """Raise :class:`StructureChanged` unless ``root``'s graph gives this program, line for line.
+
+        Build the graph again on new inputs (with the same code) and pass its
+        output, and its inputs in the order given to :func:`compile` if they
+        were given there. Constants are compared too: a number taken out of a
+        Value (``x.data``) shows up here as a changed constant.
 
         Example:
             >>> x = Value(2.0, label="x")
@@ -726,51 +753,35 @@ class Program:
             >>> program.check(x2 * x2 if x2.data > 0 else -x2)
             Traceback (most recent call last):
             ...
-            autograd_lite.program.StructureChanged: line 1 of the program is `v1 = x * x`, but the new graph has neg(x) there: the graph's structure depends on the data, and replay would be wrong
+            autograd_lite.program.StructureChanged: line 1 of the forward is `v1 = x * x`, but the graph built on the new inputs gives `v1 = -x`: the graph's structure depends on the data, and replay would be wrong there
         """
         if not isinstance(root, Value):
             raise TypeError(f"check takes the output Value of a newly built graph, got {type(root).__name__}")
-        new = _signature(topological_order(root))
-        for k, (old, now) in enumerate(zip(self._signature, new)):
-            if old != now:
-                where = f"line {self._line_of(k)} of the program is" if old[0] != "leaf" else "the program has"
+        order = topological_order(root)
+        if inputs is None:
+            inputs = [n for n in order if n.is_leaf and not n.is_constant]
+        else:
+            inputs = _checked_inputs(root, inputs, "check")
+        _, name, _, forward, _ = _forward(order, inputs)
+        if [name[x] for x in inputs] != self.inputs:
+            raise StructureChanged(f"the new graph's inputs are ({', '.join(name[x] for x in inputs)}), "
+                                   f"the program's ({', '.join(self.inputs)})")
+        for k, (old, new) in enumerate(zip(self._forward, forward), start=1):
+            if old != new:
                 raise StructureChanged(
-                    f"{where} `{self._lines[k]}`, but the new graph has {_what(now, self._node_names)} "
-                    "there: the graph's structure depends on the data, and replay would be wrong")
-        if len(new) != len(self._signature):
-            raise StructureChanged(f"the new graph has {len(new)} nodes and the program {len(self._signature)}: "
-                                   "the graph's structure depends on the data, and replay would be wrong")
-
-    def _line_of(self, k: int) -> int:
-        return 1 + sum(1 for s in self._signature[:k] if s[0] != "leaf")
+                    f"line {k} of the forward is `{old.strip()}`, but the graph built on the new inputs "
+                    f"gives `{new.strip()}`: the graph's structure depends on the data, and replay would "
+                    "be wrong there")
+        if len(forward) != len(self._forward):
+            raise StructureChanged(f"the new graph has {len(forward)} nodes and the program {len(self._forward)}: "
+                                   "the graph's structure depends on the data, and replay would be wrong there")
 
     def __repr__(self) -> str:
         return (f"<Program: {len(self.inputs)} inputs, {self.n_forward} forward lines, "
                 f"{self.n_backward} backward lines>")
 
 
-def _signature(order: list[Value]) -> list[tuple[Any, ...]]:
-    """Each node as (op, parameters, parent positions or constant values): what replay depends on."""
-    position = {n: k for k, n in enumerate(order)}
-    out: list[tuple[Any, ...]] = []
-    for node in order:
-        op = node.op_entry
-        if op is None:
-            out.append(("leaf", node.data) if node.is_constant else ("leaf", "input"))
-        else:
-            parents = tuple(("const", p.data) if p.is_constant else position[p] for p in node.parents)
-            out.append((op.op.name, tuple(op.args), parents))
-    return out
-
-
-def _what(entry: tuple[Any, ...], names: list[str]) -> str:
-    if entry[0] == "leaf":
-        return "an input" if entry[1] == "input" else f"the constant {entry[1]!r}"
-    args = ", ".join(f"{p[1]!r}" if isinstance(p, tuple) else names[p] for p in entry[2])
-    return f"{entry[0]}({args})"
-
-
-def compile(root: Value, inputs: Sequence[Value] | None = None, *, wrt: Sequence[Value] | None = None,  # noqa: A001
+def compile(root: Value, inputs: Sequence[Value] | None = None, *, wrt: Sequence[Value] | None = None,
             outputs: Sequence[Value] = ()) -> Program:
     """A recorded graph as a :class:`Program`: readable Python source, replayable on new inputs.
 
@@ -828,6 +839,97 @@ def compile(root: Value, inputs: Sequence[Value] | None = None, *, wrt: Sequence
         if not isinstance(o, Value) or o not in in_graph:
             raise ValueError("compile: every one of outputs must be a node of the output's graph")
 
+    body, name, names, forward, namespace = _forward(order, inputs)
+    def ref(node: Value) -> str:
+        return name[node] if node in name else _literal(node.data)
+
+    # gradients only where a wrt input is upstream
+    needs: set[Value] = set(wrt)
+    for node in body:
+        if any(p in needs for p in node.parents):
+            needs.add(node)
+    # A node whose one consumer passes its gradient on unchanged (a term of + or Σ)
+    # shares that gradient's name: no line "grad_t = grad_s" to read or to run.
+    consumers: dict[Value, int] = {}
+    for node in body:
+        if node in needs:
+            for p in node.parents:
+                consumers[p] = consumers.get(p, 0) + 1
+    grad_name: dict[Value, str] = {}
+
+    def gradient_of(n: Value) -> str:
+        if n not in grad_name:
+            grad_name[n] = names.new(f"grad_{name[n]}", "grad")
+        return grad_name[n]
+
+    backward = []
+    if root in needs:
+        backward.append(f"    {gradient_of(root)} = 1.0")
+    assigned = {root}
+    for node in reversed(body):
+        if node not in needs:
+            continue
+        op = node.op_entry
+        assert op is not None
+        base = op.op
+        g = grad_name[node]
+        parents = node.parents
+        params = [_literal(a) if isinstance(a, float) else repr(a) for a in op.args]
+        variadic = base.arity == VARIADIC
+        rule_call = None
+        for k, parent in enumerate(parents):
+            if parent not in needs:
+                continue
+            if base.rule_source is not None:
+                template, kind = _rule_template(base, k)
+                if kind == "one" and consumers[parent] == 1 and not parent.is_leaf:
+                    grad_name[parent] = g
+                    assigned.add(parent)
+                    continue
+                if kind == "one":
+                    term = g
+                elif kind == "minus":
+                    term = f"-{g}"
+                else:
+                    fill = {"out": name[node]}
+                    for j, q in enumerate((parent,) if variadic else parents):
+                        fill[f"in{j}"] = ref(q) if q in name else _literal(q.data)
+                    for j, text in enumerate(params):
+                        fill[f"param{j}"] = text
+                    expr = template.format(**fill)
+                    term = f"{g} * {expr}" if kind == "simple" else f"{g} * ({expr})"
+            else:
+                if rule_call is None:
+                    rule_name = f"{base.name}_rule"
+                    namespace[rule_name] = base.rule
+                    rule_call = f"d_{name[node]}"
+                    args = ", ".join(ref(p) for p in parents)
+                    extra_args = "".join(f", {p}" for p in params)
+                    backward.append(f"    {rule_call} = {rule_name}({name[node]}, ({args},){extra_args})")
+                term = f"{g} * {rule_call}[{k}]"
+            if parent in assigned:
+                backward.append(f"    {grad_name[parent]} += {term}")
+            else:
+                backward.append(f"    {gradient_of(parent)} = {term}")
+                assigned.add(parent)
+    results = ", ".join(grad_name[x] if x in assigned else "0.0" for x in wrt)
+    watched = ", ".join(ref(o) for o in extra)
+    lines = [f"def program({', '.join(name[x] for x in inputs)}):",
+             "    # forward: one line per node", *forward,
+             "    # backward: the chain rule, from the output back (the op table's rules)", *backward,
+             (f"    return {ref(root)}, ({results}{',' if len(wrt) == 1 else ''}), "
+             f"({watched}{',' if len(extra) == 1 else ''})")]
+    source = "\n".join(lines)
+    code = builtins.compile(source, "<autograd_lite program>", "exec")
+    exec(code, namespace)  # noqa: S102 - our own generated source: names we made, rules from our table
+    function = namespace["program"]
+    return Program(source, function, [name[x] for x in inputs], [name[x] for x in wrt], forward,
+                   len(backward))
+
+
+def _forward(order: list[Value], inputs: Sequence[Value]
+             ) -> tuple[list[Value], dict[Value, str], _Names, list[str], dict[str, Any]]:
+    """Names for every input and node, and the forward lines: one per node."""
     body = [n for n in order if not n.is_leaf]
     op_names = {n.op_entry.op.name for n in body}  # type: ignore[union-attr]
     names = _Names(_RESERVED | op_names | {f"{n}_rule" for n in op_names})
@@ -839,83 +941,7 @@ def compile(root: Value, inputs: Sequence[Value] | None = None, *, wrt: Sequence
     for node in body:
         name[node] = names.new(node.label, "v")
         forward.append(f"    {name[node]} = {_forward_expression(node, name, namespace)}")
-
-    def ref(node: Value) -> str:
-        return name[node] if node in name else _literal(node.data)
-
-    # gradients only where a wrt input is upstream
-    needs: set[Value] = set(wrt)
-    for node in body:
-        if any(p in needs for p in node.parents):
-            needs.add(node)
-    grad_name = {n: names.new(f"grad_{name[n]}", "grad") for n in order if n in needs}
-    backward = []
-    if root in needs:
-        backward.append(f"    {grad_name[root]} = 1.0")
-    assigned = {root}
-    for node in reversed(body):
-        if node not in needs:
-            continue
-        op = node.op_entry
-        assert op is not None
-        base = op.op
-        g = grad_name[node]
-        parents = node.parents
-        params = [_literal(a) if isinstance(a, float) else repr(a) for a in op.args]
-        rule_call = None
-        for k, parent in enumerate(parents):
-            if parent not in needs:
-                continue
-            if base.rule_source is not None:
-                expr = _MARKER.sub(lambda m: _fill(m.group(1), node, parents, k, params, ref), _rule_template(base, k))
-            else:
-                if rule_call is None:
-                    rule_name = f"{base.name}_rule"
-                    namespace[rule_name] = base.rule
-                    rule_call = f"d_{name[node]}"
-                    args = ", ".join(ref(p) for p in parents)
-                    extra_args = "".join(f", {p}" for p in params)
-                    backward.append(f"    {rule_call} = {rule_name}({name[node]}, ({args},){extra_args})")
-                expr = f"{rule_call}[{k}]"
-            term = {"1.0": g, "-1.0": f"-{g}"}.get(expr, f"{g} * ({expr})" if not _simple(expr) else f"{g} * {expr}")
-            target = grad_name[parent]
-            if parent in assigned:
-                backward.append(f"    {target} += {term}")
-            else:
-                backward.append(f"    {target} = {term}")
-                assigned.add(parent)
-    results = ", ".join(grad_name[x] if x in assigned else "0.0" for x in wrt)
-    watched = ", ".join(ref(o) for o in extra)
-    lines = [f"def program({', '.join(name[x] for x in inputs)}):",
-             "    # forward: one line per node", *forward,
-             "    # backward: the chain rule, from the output back (the op table's rules)", *backward,
-             f"    return {ref(root)}, ({results}{',' if len(wrt) == 1 else ''}), "
-             f"({watched}{',' if len(extra) == 1 else ''})"]
-    source = "\n".join(lines)
-    code = builtins.compile(source, "<autograd_lite program>", "exec")
-    exec(code, namespace)  # noqa: S102 - our own generated source: names we made, rules from our table
-    function = namespace["program"]
-    line_of = dict(zip(body, forward))
-    described = [line_of[n].strip() if n in line_of else ref(n) for n in order]
-    return Program(source, function, [name[x] for x in inputs], [name[x] for x in wrt],
-                   _signature(order), described, [ref(n) for n in order], len(forward), len(backward))
-
-
-def _fill(marker: str, node: Value, parents: tuple[Value, ...], k: int, params: list[str],
-          ref: Callable[[Value], str]) -> str:
-    if marker == "out":
-        return ref(node)
-    if marker.startswith("param"):
-        return params[int(marker[5:])]
-    j = int(marker[2:])
-    if node.op_entry is not None and node.op_entry.arity == VARIADIC:
-        j = k  # a variadic op's one expression in a_j, for input k
-    text = ref(parents[j])
-    return f"({text})" if text.startswith("-") else text
-
-
-def _simple(expr: str) -> bool:
-    return re.fullmatch(r"\w+(\[\d+\])?|\w+\(.*\)", expr) is not None and expr.count("(") <= 1
+    return body, name, names, forward, namespace
 
 
 def _literal(x: Any) -> str:
