@@ -227,11 +227,6 @@ class EvaluationTrace:
         self.direction = [as_float(t, "a direction") for t in direction]
         self.decimals = decimals
         order = _level_order(root)
-        input_set = set(self.inputs)
-        strays = [n for n in order if n.is_leaf and not n.is_constant and n not in input_set]
-        if strays:
-            raise ValueError(f"the graph has leaves that are not among the inputs: {_describe(strays)}; "
-                             "list every variable among the inputs")
         self.body = [n for n in order if not n.is_leaf]
         self.index: dict[Value, int] = {x: k - len(self.inputs) + 1 for k, x in enumerate(self.inputs)}
         for k, node in enumerate(self.body, start=1):
@@ -290,27 +285,26 @@ class EvaluationTrace:
         values["out"] = names(node)
         return n.template(base.formula[k]).format(**values)
 
-    def _times(self, left: str, local: str | None, partial: str, n: _Unicode) -> str:
-        """``left · local``, written the short way when the local derivative is ±1."""
+    def _times(self, left: str, local: str | None, partial: str, n: _Unicode, rule: str | None = None) -> str:
+        """``left · local``, written the short way where the rule (``rule``, default ``local``) is ±1."""
         if local is None:
             return f"{left}{n.times}{partial}"
         local = local.strip()
-        if local == "1":
+        rule = local if rule is None else rule.strip()
+        if rule == "1":
             return left
-        if local.replace(" ", "") in ("−1", "-1"):
+        if rule.replace(" ", "") in ("−1", "-1"):
             return f"{n.minus}{left}"
         return f"{left}{n.times}{_paren(local)}"
 
     def rows(self, which: str, n: _Unicode | None = None) -> list[TraceRow]:
         """The rows of one table: ``"primal"``, ``"tangent"`` or ``"adjoint"``."""
         n = n or _Unicode(self.decimals)
-        if which == "primal":
-            return self._primal(n)
-        if which == "tangent":
-            return self._tangent(n)
-        if which == "adjoint":
-            return self._adjoint(n)
-        raise ValueError(f"unknown table {which!r}; the tables are {', '.join(TABLES)}")
+        if which not in TABLES:
+            raise ValueError(f"unknown table {which!r}; the tables are {', '.join(TABLES)}")
+        rows = {"primal": self._primal, "tangent": self._tangent, "adjoint": self._adjoint}[which](n)
+        # numbers that say nothing the formula does not (2 · 3 with constants only)
+        return [r._replace(numbers="") if r.numbers == r.formula else r for r in rows]
 
     def _input_label(self, x: Value, k: int) -> str:
         return x.label if x.label else f"x{k + 1}"
@@ -340,7 +334,7 @@ class EvaluationTrace:
                 value = _paren_number(n.number(self.tangents[parent]), n)
                 if local is None:
                     local_n = n.number(local_derivatives(node)[k])
-                numeric.append(self._times(value, local_n, "", n))
+                numeric.append(self._times(value, local_n, "", n, local))
             rows.append(TraceRow(n.dot(self.index[node]), _join(symbolic, n) or "0", _join(numeric, n),
                                  self.tangents[node]))
         label = self._output_label()
@@ -358,7 +352,7 @@ class EvaluationTrace:
             if local is None:
                 local_n = n.number(d)
             term = self._times(self._name(node, n, "bar"), local, partial, n)
-            term_n = self._times(_paren_number(n.number(adjoint_of[node]), n), local_n, "", n)
+            term_n = self._times(_paren_number(n.number(adjoint_of[node]), n), local_n, "", n, local)
             if not first:
                 term = _join([self._name(parent, n, "bar"), term], n)
                 term_n = _join([_paren_number(n.number(adjoint_of[parent]), n), term_n], n)
@@ -520,7 +514,7 @@ def _describe(nodes: Sequence[Value]) -> str:
 
 def _direction(inputs: Sequence[Value], direction: Any) -> list[float]:
     if direction is None:  # the survey's choice: the first input's direction, ẋ1 = 1
-        return [1.0] + [0.0] * (len(inputs) - 1)
+        return [1.0] + [0.0] * (len(inputs) - 1) if inputs else []
     if isinstance(direction, Mapping):
         by_label = {x.label: x for x in inputs if x.label}
         unknown = [k for k in direction if (by_label.get(k) if isinstance(k, str) else k) not in inputs]
@@ -541,7 +535,8 @@ def trace_of(root: Value, inputs: Sequence[Value] | None = None, direction: Any 
     """The evaluation trace of a built graph: primal, tangent and adjoint tables.
 
     ``inputs`` orders the variables (``v₋ₙ₊₁ … v₀``); by default every leaf
-    that is not a plain number, in the order the graph reaches them.
+    that is not a plain number, in the order the graph reaches them. Leaves
+    left out of ``inputs`` are shown as constants, by their numbers.
     ``direction`` is the tangent's input direction: a list (one number per
     input) or a dict ``{input or label: number}``; by default the first
     input's, ẋ₁ = 1, as in the survey. Numbers show ``decimals`` places.
@@ -561,7 +556,7 @@ def trace_of(root: Value, inputs: Sequence[Value] | None = None, direction: Any 
     if inputs is None:
         inputs = [n for n in topological_order(root) if n.is_leaf and not n.is_constant]
     else:
-        inputs = _checked_inputs(root, inputs, "trace_of")
+        inputs = _checked_inputs(root, inputs, "trace_of", all_variables=False)
     return EvaluationTrace(root, inputs, _direction(inputs, direction), decimals)
 
 
@@ -593,7 +588,7 @@ def evaluation_trace(f: Callable[..., Value], *inputs: float, direction: Any = N
     return EvaluationTrace(out, leaves, _direction(leaves, direction), decimals)
 
 
-def _checked_inputs(root: Value, inputs: Sequence[Value], what: str) -> list[Value]:
+def _checked_inputs(root: Value, inputs: Sequence[Value], what: str, all_variables: bool = True) -> list[Value]:
     if isinstance(inputs, Value) or not isinstance(inputs, Sequence):
         raise TypeError(f"{what}: inputs is a list of the graph's leaf Values")
     inputs = list(inputs)
@@ -608,8 +603,9 @@ def _checked_inputs(root: Value, inputs: Sequence[Value], what: str) -> list[Val
             raise ValueError(f"{what}: the input {_describe([x])} is not in the graph of the output")
     if len(set(inputs)) != len(inputs):
         raise ValueError(f"{what}: an input is listed twice")
-    missing = [n for n in graph if n.is_leaf and not n.is_constant and n not in set(inputs)]
-    if missing:
+    given = set(inputs)
+    missing = [n for n in graph if n.is_leaf and not n.is_constant and n not in given]
+    if missing and all_variables:
         raise ValueError(f"{what}: the graph has variables that are not among the inputs: "
                          f"{_describe(missing)}; list them too (a plain number stays a constant)")
     return inputs
