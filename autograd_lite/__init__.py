@@ -32,7 +32,7 @@ from .program import (
 # autograd_lite.compile, left out of __all__ so that `import *` keeps Python's builtin compile
 from .program import compile as compile
 from .trace import Trace, trace_backward
-from .value import Value, apply, local_derivatives, sum_of, topological_order
+from .value import Value, apply, local_derivatives, scope, sum_of, topological_order
 from .viz import GraphvizNotFound, draw_dot
 
 __version__ = "0.1.0"
@@ -63,6 +63,7 @@ __all__ = [
     "local_derivatives",
     "log_softmax",
     "relu",
+    "scope",
     "sigmoid",
     "softmax",
     "sum_of",

@@ -46,7 +46,7 @@ from typing import Any, NamedTuple
 
 from . import ops as _ops_module
 from .autodiff import tangents
-from .ops import OPS, VARIADIC
+from .ops import OPS, RULE_VOCABULARY, VARIADIC
 from .value import Value, as_float, local_derivatives, topological_order
 
 __all__ = ["EvaluationTrace", "Program", "Replay", "StructureChanged", "compile", "evaluation_trace",
@@ -100,9 +100,10 @@ class _Unicode:
 
 
 #: functions LaTeX knows by name (\\exp); other words become \\operatorname{...}
-_LATEX_FUNCTIONS = frozenset({"exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh"})
+_LATEX_FUNCTIONS = frozenset({"exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh", "max", "min"})
 _LATEX_SYMBOLS = (("·", "\\cdot"), ("−", "-"), ("σ", "\\sigma"), ("Σ", "\\sum"), ("δ", "\\delta"),
-                  ("²", "^{2}"), ("×", "\\times"))
+                  ("²", "^{2}"), ("×", "\\times"), ("√", "\\sqrt"), ("½", "\\tfrac{1}{2}"), ("π", "\\pi"),
+                  ("Φ", "\\Phi"), ("φ", "\\phi"))
 
 
 class _Latex(_Unicode):
@@ -141,13 +142,15 @@ class _Latex(_Unicode):
         return f"\\partial {of}/\\partial {by}"
 
     def template(self, text: str) -> str:
+        text = re.sub(r"√(\{\w+\})", "\x01\\1\x02", text)  # √{x}: the root over all of x
         parts = _PLACEHOLDER.split(text)
         for k in range(0, len(parts), 2):  # the text between placeholders
             part = re.sub(r"[A-Za-z][A-Za-z_]*", lambda m: self._word(m.group(0)), parts[k])
             for symbol, macro in _LATEX_SYMBOLS:
                 part = part.replace(symbol, f" {macro} ")
             parts[k] = part.replace("{", "{{").replace("}", "}}")  # the result is a format string
-        return re.sub(r" {2,}", " ", "".join(parts)).replace("( ", "(").replace(" )", ")")
+        text = re.sub(r" {2,}", " ", "".join(parts)).replace("( ", "(").replace(" )", ")")
+        return text.replace("\x01", "\\sqrt{{").replace("\x02", "}}")
 
     def _word(self, word: str) -> str:
         if word in _LATEX_FUNCTIONS:
@@ -966,7 +969,9 @@ def _forward_expression(node: Value, name: dict[Value, str], namespace: dict[str
     if base.name == "neg":
         return f"-{ref(parents[0])}"
     known = namespace.get(base.name)
-    if known is not None and known is not base.forward:
+    # The rules' vocabulary (exp, sigmoid, …) agrees with the ops' forwards on floats
+    # (tests pin it), so a forward may take its name; any other clash is an error.
+    if known is not None and known is not base.forward and base.name not in RULE_VOCABULARY:
         raise ValueError(f"compile: two different ops are called {base.name!r}")
     namespace[base.name] = base.forward
     params = "".join(f", {_literal(a) if isinstance(a, float) else repr(a)}" for a in op.args)

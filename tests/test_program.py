@@ -8,12 +8,12 @@ there gives.
 
 from __future__ import annotations
 
+import builtins
 import math
 
 import pytest
 
 from autograd_lite import (
-    OPS,
     DomainError,
     StructureChanged,
     Value,
@@ -21,11 +21,13 @@ from autograd_lite import (
     compile,
     evaluation_trace,
     jvp,
+    ops,
     trace_of,
 )
+from autograd_lite.ops import OPS, RULE_VOCABULARY
 from autograd_lite.program import FORMATS, TABLES
 
-from .op_cases import PAIR_GRID, defined, near_kink, outputs_of
+from .op_cases import PAIR_GRID, TESTED, defined, near_kink, outputs_of
 
 # --- the survey's example, with exp in place of sin (Baydin's own is below) --------
 
@@ -131,7 +133,7 @@ def _point(op):
             for b in (1.5, 2.0, -3.0):
                 if defined(op, a, b):
                     return [a, b]
-        elif op.arity == 1 and all(defined(op, a, *p) for p in op.param_samples) and not near_kink(op, a, 0.1):
+        elif op.arity == 1 and all(defined(op, a, *p) for p in op.test.samples) and not near_kink(op, a, 0.1):
             return [a]
     return [0.7, -0.4, 1.3]
 
@@ -140,11 +142,11 @@ def _graph(op, leaves):
     if op.arity == 0:
         outs = outputs_of(op, leaves)
         return outs[-1] * outs[0] if len(outs) > 1 else outs[0] * leaves[0]
-    kw = dict(zip(op.params, op.param_samples[-1]))
+    kw = dict(zip(op.params, op.test.samples[-1]))
     return apply(op, *leaves, **kw) * leaves[0]  # × an input: a node with two consumers
 
 
-@pytest.mark.parametrize("op", list(OPS.values()), ids=lambda op: op.name)
+@pytest.mark.parametrize("op", TESTED, ids=lambda op: op.name)
 def test_every_op_traces_with_forward_and_reverse_mode_numbers(op):
     point = _point(op)
     leaves = [Value(x, label=f"x{k + 1}") for k, x in enumerate(point)]
@@ -163,7 +165,7 @@ def test_every_op_traces_with_forward_and_reverse_mode_numbers(op):
     assert t.latex().isascii()
 
 
-@pytest.mark.parametrize("op", list(OPS.values()), ids=lambda op: op.name)
+@pytest.mark.parametrize("op", TESTED, ids=lambda op: op.name)
 def test_every_op_compiles_and_replays_the_same_floats(op):
     point = _point(op)
     leaves = [Value(x, label=f"x{k + 1}") for k, x in enumerate(point)]
@@ -171,7 +173,7 @@ def test_every_op_compiles_and_replays_the_same_floats(op):
     assert program.n_forward == sum(1 for n in _nodes(_graph(op, leaves)) if not n.is_leaf)
     for shift in (0.0, 0.25, -0.1):
         new = [x + shift for x in point]
-        if op.arity in (1, 2) and not defined(op, *new, *([] if op.arity == 2 else op.param_samples[-1])):
+        if op.arity in (1, 2) and not defined(op, *new, *([] if op.arity == 2 else op.test.samples[-1])):
             continue
         fresh = [Value(x) for x in new]
         out = _graph(op, fresh)
@@ -287,3 +289,14 @@ def test_check_finds_data_dependent_structure():
     assert program(3.0).value == 6.0  # silently the old constant: what check() is for
     with pytest.raises(StructureChanged, match=r"`v1 = x \* 2.0`.*`v1 = x \* 3.0`"):
         program.check(leaky(Value(3.0, label="x")))
+
+
+@pytest.mark.parametrize("name", [n for n in OPS if n in RULE_VOCABULARY])
+def test_the_rule_vocabulary_agrees_with_the_forwards_on_floats(name):
+    # compile names an op's forward after the op, where the rules' text may call the
+    # vocabulary function of the same name: on floats the two must be one function
+    for x in (0.3, 1.7, -0.6, 0.0, 25.0):
+        if name in ("log", "sqrt") and x <= 0:
+            continue
+        vocabulary = getattr(ops, name, None) or getattr(builtins, name)  # abs is the builtin
+        assert vocabulary(x) == OPS[name].forward(x)
