@@ -300,3 +300,50 @@ def test_the_rule_vocabulary_agrees_with_the_forwards_on_floats(name):
             continue
         vocabulary = getattr(ops, name, None) or getattr(builtins, name)  # abs is the builtin
         assert vocabulary(x) == OPS[name].forward(x)
+
+
+# --- Baydin et al. (2018), Table 2: f(x1, x2) = ln(x1) + x1·x2 − sin(x2) at (2, 5) ----
+
+
+def baydin(x1, x2):
+    return x1.log() + x1 * x2 - x2.sin()
+
+
+def test_baydin_primal_trace_every_line():
+    t = evaluation_trace(baydin, 2.0, 5.0)
+    shown = [(r.variable, r.formula, t_number(r.value)) for r in t.primal]
+    assert shown == [("v₋₁", "x1", "2"), ("v₀", "x2", "5"), ("v₁", "log(v₋₁)", "0.693"),
+                     ("v₂", "v₋₁ · v₀", "10"), ("v₃", "sin(v₀)", "−0.959"), ("v₄", "v₁ + v₂", "10.693"),
+                     ("v₅", "v₄ − v₃", "11.652"), ("y", "v₅", "11.652")]
+    assert t.primal[-1].value == math.log(2) + 10 - math.sin(5)
+
+
+def test_baydin_tangent_trace_every_line():
+    t = evaluation_trace(baydin, 2.0, 5.0)  # ẋ1 = 1, ẋ2 = 0: ∂f/∂x1
+    shown = [(r.variable, r.formula, t_number(r.value)) for r in t.tangent]
+    assert shown == [("v̇₋₁", "ẋ1", "1"), ("v̇₀", "ẋ2", "0"), ("v̇₁", "v̇₋₁ · (1 / v₋₁)", "0.5"),
+                     ("v̇₂", "v̇₋₁ · v₀ + v̇₀ · v₋₁", "5"), ("v̇₃", "v̇₀ · cos(v₀)", "0"),
+                     ("v̇₄", "v̇₁ + v̇₂", "5.5"), ("v̇₅", "v̇₄ − v̇₃", "5.5"), ("ẏ", "v̇₅", "5.5")]
+
+
+def test_baydin_adjoint_trace_every_line():
+    t = evaluation_trace(baydin, 2.0, 5.0)
+    shown = [(r.variable, r.formula, t_number(r.value)) for r in t.adjoint]
+    assert shown == [("v̄₅", "ȳ", "1"), ("v̄₄", "v̄₅", "1"), ("v̄₃", "−v̄₅", "−1"), ("v̄₁", "v̄₄", "1"),
+                     ("v̄₂", "v̄₄", "1"), ("v̄₀", "v̄₃ · cos(v₀)", "−0.284"), ("v̄₋₁", "v̄₂ · v₀", "5"),
+                     ("v̄₀", "v̄₀ + v̄₂ · v₋₁", "1.716"), ("v̄₋₁", "v̄₋₁ + v̄₁ · (1 / v₋₁)", "5.5"),
+                     ("x̄1", "v̄₋₁", "5.5"), ("x̄2", "v̄₀", "1.716")]
+    assert [r.value for r in t.adjoint[-2:]] == [5.5, 2 - math.cos(5)]
+
+
+def test_baydin_in_every_format():
+    t = evaluation_trace(baydin, 2.0, 5.0)
+    assert "v₅  = v₄ − v₃  = 10.693 − (−0.959) = 11.652" in t.text()
+    assert "| v₃ | sin(v₀) | sin(5) | −0.959 |" in t.markdown()
+    assert "$v_{3}$ & $\\sin(v_{0})$ & $\\sin(5)$ & $-0.959$ \\\\" in t.latex()
+
+
+def t_number(x):
+    from autograd_lite.program import _Unicode
+
+    return _Unicode(3).number(x)
