@@ -591,11 +591,12 @@ def evaluation_trace(f: Callable[..., Value], *inputs: float, direction: Any = N
     return EvaluationTrace(out, leaves, _direction(leaves, direction), decimals)
 
 
-def _checked_inputs(root: Value, inputs: Sequence[Value], what: str, all_variables: bool = True) -> list[Value]:
+def _checked_inputs(root: Value, inputs: Sequence[Value], what: str, all_variables: bool = True,
+                    order: list[Value] | None = None) -> list[Value]:
     if isinstance(inputs, Value) or not isinstance(inputs, Sequence):
         raise TypeError(f"{what}: inputs is a list of the graph's leaf Values")
     inputs = list(inputs)
-    graph = set(topological_order(root))
+    graph = set(topological_order(root) if order is None else order)
     for x in inputs:
         if not isinstance(x, Value):
             raise TypeError(f"{what}: inputs must be Values, got {type(x).__name__}")
@@ -760,7 +761,7 @@ class Program:
         if inputs is None:
             inputs = [n for n in order if n.is_leaf and not n.is_constant]
         else:
-            inputs = _checked_inputs(root, inputs, "check")
+            inputs = _checked_inputs(root, inputs, "check", order=order)
         _, name, _, forward, _ = _forward(order, inputs)
         if [name[x] for x in inputs] != self.inputs:
             raise StructureChanged(f"the new graph's inputs are ({', '.join(name[x] for x in inputs)}), "
@@ -768,8 +769,8 @@ class Program:
         for k, (old, new) in enumerate(zip(self._forward, forward), start=1):
             if old != new:
                 raise StructureChanged(
-                    f"line {k} of the forward is `{old.strip()}`, but the graph built on the new inputs "
-                    f"gives `{new.strip()}`: the graph's structure depends on the data, and replay would "
+                    f"line {k} of the forward is `{_plain(old)}`, but the graph built on the new inputs "
+                    f"gives `{_plain(new)}`: the graph's structure depends on the data, and replay would "
                     "be wrong there")
         if len(forward) != len(self._forward):
             raise StructureChanged(f"the new graph has {len(forward)} nodes and the program {len(self._forward)}: "
@@ -823,7 +824,7 @@ def compile(root: Value, inputs: Sequence[Value] | None = None, *, wrt: Sequence
     if inputs is None:
         inputs = [n for n in order if n.is_leaf and not n.is_constant]
     else:
-        inputs = _checked_inputs(root, inputs, "compile")
+        inputs = _checked_inputs(root, inputs, "compile", order=order)
     input_set = set(inputs)
     if wrt is None:
         wrt = list(inputs)
@@ -858,7 +859,8 @@ def compile(root: Value, inputs: Sequence[Value] | None = None, *, wrt: Sequence
 
     def gradient_of(n: Value) -> str:
         if n not in grad_name:
-            grad_name[n] = names.new(f"grad_{name[n]}", "grad")
+            token = _TOKEN.fullmatch(name[n])
+            grad_name[n] = f"\x01g{token.group(2)}\x02" if token else names.new(f"grad_{name[n]}", "grad")
         return grad_name[n]
 
     backward = []
@@ -901,7 +903,8 @@ def compile(root: Value, inputs: Sequence[Value] | None = None, *, wrt: Sequence
                 if rule_call is None:
                     rule_name = f"{base.name}_rule"
                     namespace[rule_name] = base.rule
-                    rule_call = f"d_{name[node]}"
+                    token = _TOKEN.fullmatch(name[node])
+                    rule_call = f"\x01d{token.group(2)}\x02" if token else names.new(f"d_{name[node]}", "d")
                     args = ", ".join(ref(p) for p in parents)
                     extra_args = "".join(f", {p}" for p in params)
                     backward.append(f"    {rule_call} = {rule_name}({name[node]}, ({args},){extra_args})")
@@ -913,11 +916,16 @@ def compile(root: Value, inputs: Sequence[Value] | None = None, *, wrt: Sequence
                 assigned.add(parent)
     results = ", ".join(grad_name[x] if x in assigned else "0.0" for x in wrt)
     watched = ", ".join(ref(o) for o in extra)
-    lines = [f"def program({', '.join(name[x] for x in inputs)}):",
-             "    # forward: one line per node", *forward,
-             "    # backward: the chain rule, from the output back (the op table's rules)", *backward,
-             (f"    return {ref(root)}, ({results}{',' if len(wrt) == 1 else ''}), "
-             f"({watched}{',' if len(extra) == 1 else ''})")]
+    ret = (f"    return {ref(root)}, ({results}{',' if len(wrt) == 1 else ''}), "
+           f"({watched}{',' if len(extra) == 1 else ''})")
+    scratch = len(body) > SCRATCH_NAMES_ABOVE
+    named = _name_tokens([*forward, *backward, ret], names, scratch)
+    header = ["# t1, t2, … and g1, g2, … are scratch names, each reused once the value it held is "
+              "no longer needed"] if scratch else []
+    lines = [*header, f"def program({', '.join(name[x] for x in inputs)}):",
+             "    # forward: one line per node", *named[:len(forward)],
+             "    # backward: the chain rule, from the output back (the op table's rules)",
+             *named[len(forward):]]
     source = "\n".join(lines)
     code = builtins.compile(source, "<autograd_lite program>", "exec")
     exec(code, namespace)  # noqa: S102 - our own generated source: names we made, rules from our table
@@ -937,10 +945,80 @@ def _forward(order: list[Value], inputs: Sequence[Value]
         name[x] = names.new(x.label, "x")
     namespace = dict(_NAMESPACE_BASE)
     forward: list[str] = []
+    count = 0
     for node in body:
-        name[node] = names.new(node.label, "v")
+        if node.label:
+            name[node] = names.new(node.label, "v")
+        else:  # a token, named at the end: v1, v2, … or, in a big program, a reused scratch name
+            count += 1
+            name[node] = f"\x01v{count}\x02"
         forward.append(f"    {name[node]} = {_forward_expression(node, name, namespace)}")
     return body, name, names, forward, namespace
+
+
+#: programs with more nodes than this reuse scratch names for dead values (see _name_tokens)
+SCRATCH_NAMES_ABOVE = 1000
+_TOKEN = re.compile("\x01([vgd])(\\d+)\x02")
+_ANY_TOKEN = re.compile("\x01[vgd]\\d+\x02")
+_DEFINES = re.compile("    (\x01[vgd]\\d+\x02) = ")
+_STABLE = {"v": "v{}", "g": "grad_v{}", "d": "d_v{}"}
+
+
+def _plain(line: str) -> str:
+    """A forward line with its tokens written v1, v2, … (for messages)."""
+    return _TOKEN.sub(lambda m: _STABLE[m.group(1)].format(m.group(2)), line).strip()
+
+
+def _name_tokens(lines: list[str], names: _Names, scratch: bool) -> list[str]:
+    """Give the unlabelled nodes' values (v), gradients (g) and rule rows (d) their names.
+
+    A small program names every node for good: ``v3`` and its gradient ``grad_v3``.
+    A big one reuses a few scratch names, ``t1 … tk`` and ``g1 … gk``, each
+    taken again once the value it held has had its last use: a Python function
+    with 100,000 local variables runs several times slower than one with a few
+    thousand (its frame no longer fits in the processor's caches), and compiles
+    slower too. Every node still has its own line.
+    """
+    if not scratch:
+        stable: dict[str, str] = {}
+
+        def fixed(m: re.Match[str]) -> str:
+            key = m.group(0)
+            if key not in stable:
+                stable[key] = names.new(_STABLE[m.group(1)].format(m.group(2)), "v")
+            return stable[key]
+
+        return [_TOKEN.sub(fixed, line) for line in lines]
+    find = _ANY_TOKEN.findall
+    last: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        for key in find(line):
+            last[key] = i
+    pools: dict[str, list[str]] = {"v": [], "g": [], "d": []}
+    made = {"v": 0, "g": 0, "d": 0}
+    prefix = {"v": "t", "g": "g", "d": "d"}
+    current: dict[str, str] = {}
+    out = []
+    for i, line in enumerate(lines):
+        keys = set(find(line))  # a set: a * a frees a once
+        target = _DEFINES.match(line)
+        new = target.group(1) if target and target.group(1) not in current else None
+        for key in keys:
+            if key != new and last[key] == i:  # its last use: free the name
+                pools[key[1]].append(current[key])
+        if new is not None:
+            kind = new[1]
+            if pools[kind]:
+                current[new] = pools[kind].pop()
+            else:
+                made[kind] += 1
+                current[new] = names.new(f"{prefix[kind]}{made[kind]}", prefix[kind])
+            if last[new] == i:  # never used again: free at once
+                pools[kind].append(current[new])
+        for key in keys:
+            line = line.replace(key, current[key])
+        out.append(line)
+    return out
 
 
 def _literal(x: Any) -> str:
