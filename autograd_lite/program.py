@@ -920,8 +920,8 @@ def compile(root: Value, inputs: Sequence[Value] | None = None, *, wrt: Sequence
            f"({watched}{',' if len(extra) == 1 else ''})")
     scratch = len(body) > SCRATCH_NAMES_ABOVE
     named = _name_tokens([*forward, *backward, ret], names, scratch)
-    header = ["# t1, t2, … and g1, g2, … are scratch names, each reused once the value it held is "
-              "no longer needed"] if scratch else []
+    header = [("# t1, t2, … and g1, g2, … are scratch names, each reused once the value it held is "
+              "no longer needed")] if scratch else []
     lines = [*header, f"def program({', '.join(name[x] for x in inputs)}):",
              "    # forward: one line per node", *named[:len(forward)],
              "    # backward: the chain rule, from the output back (the op table's rules)",
