@@ -167,6 +167,31 @@ def hessian(f: Callable[[list[Value]], Value], xs: Sequence[Number | Value]) -> 
     return jacobian(gradient, xs)  # type: ignore[return-value]
 
 
+def _evaluation_order(roots: Sequence[Value]) -> list[Value]:
+    """Every node of the roots' graphs once, each after its parents: one walk for all roots.
+
+    (One topological sort per root would walk a shared part of the graph once per
+    output, and forward mode's one sweep for many outputs would be lost.)
+    """
+    seen: set[Value] = set()
+    order: list[Value] = []
+    for root in roots:
+        if not isinstance(root, Value):
+            raise TypeError(f"expected Values, got {type(root).__name__}")
+        stack: list[tuple[Value, bool]] = [(root, False)]
+        while stack:
+            node, parents_done = stack.pop()
+            if parents_done:
+                order.append(node)
+                continue
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
+    return order
+
+
 def tangents(roots: Sequence[Value], seeds: dict[Value, float]) -> dict[Value, float]:
     """Forward mode on a built graph: the tangent of every node, given the leaves' tangents.
 
@@ -181,17 +206,14 @@ def tangents(roots: Sequence[Value], seeds: dict[Value, float]) -> dict[Value, f
         5.5
     """
     result: dict[Value, float] = {}
-    for root in roots:
-        for node in topological_order(root):
-            if node in result:
-                continue
-            if node.is_leaf:
-                result[node] = as_float(seeds.get(node, 0.0), "a tangent")
-                continue
-            t = 0.0
-            for parent, d in zip(node.parents, local_derivatives(node)):
-                t += d * result[parent]
-            result[node] = t
+    for node in _evaluation_order(roots):
+        if node.is_leaf:
+            result[node] = as_float(seeds.get(node, 0.0), "a tangent")
+            continue
+        t = 0.0
+        for parent, d in zip(node.parents, local_derivatives(node)):
+            t += d * result[parent]
+        result[node] = t
     return result
 
 

@@ -199,3 +199,20 @@ def test_jvp_and_hvp_say_what_was_wrong():
         hvp(lambda v: [v[0], v[1]], [1.0, 2.0], [1.0, 0.0])
     with pytest.raises(TypeError, match="real number"):
         jvp(lambda a: a, [1.0], ["up"])
+
+
+def test_one_forward_sweep_for_many_outputs_visits_each_node_once(monkeypatch):
+    import autograd_lite.autodiff as autodiff
+
+    calls = []
+    real = autodiff.local_derivatives
+    monkeypatch.setattr(autodiff, "local_derivatives", lambda node: calls.append(node) or real(node))
+
+    def g(x):
+        h = x
+        for _ in range(50):
+            h = (h * 0.9 + x).tanh()
+        return [(h * k).sin() for k in range(1, 21)]
+
+    jvp(g, [0.3], [1.0])
+    assert len(calls) == len(set(calls)) == 150 + 2 * 20  # the shared chain once, not 20 times

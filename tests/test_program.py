@@ -347,3 +347,29 @@ def t_number(x):
     from autograd_lite.program import _Unicode
 
     return _Unicode(3).number(x)
+
+
+def test_big_programs_reuse_scratch_names_and_give_the_same_floats():
+    from autograd_lite.program import SCRATCH_NAMES_ABOVE
+
+    xs = [Value(0.01 * k, label=f"x{k}") for k in range(40)]
+    total = xs[0]
+    for k in range(SCRATCH_NAMES_ABOVE):
+        total = (total * xs[k % 40] + xs[(k + 1) % 40]).tanh()
+    program = compile(total)
+    assert program.source.startswith("# t1, t2, … and g1, g2, … are scratch names")
+    scratch = {w for w in program.source.split() if w[:1] in "tg" and w[1:].isdigit()}
+    # the products and sums die at once (backward needs only the tanh outputs): their names are reused
+    assert len(scratch) < 0.5 * program.n_forward
+    total.backward()
+    assert program(*[x.data for x in xs]) == (total.data, tuple(x.grad for x in xs), ())
+
+
+def test_readme_documents_the_conventions_of_traces_and_programs():
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for phrase in ["| evaluation traces (`evaluation_trace`, `trace_of`) |", "| `jvp`, `hvp` |",
+                   "| `compile` |", "| `fit(..., compile=True)` |", "--trace forward|reverse|both",
+                   "--format text|markdown|latex"]:
+        assert phrase in readme, phrase
