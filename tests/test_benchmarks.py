@@ -110,7 +110,7 @@ def test_replay_targets_and_payback(bench):
     result = bench.replay.summarise(times, [1.0, 1.2])
     assert result["rows"]["replayed"]["speedup_median"] == 10.0
     assert abs(result["payback_steps"] - 1.1 / 0.0495) < 1e-9
-    met = dict((t, m) for t, m, _ in bench.replay.targets(result))
+    met = {t: m for t, m, _ in bench.replay.targets(result)}
     assert met == {"replayed demo step ≥ 8x faster than building the graph": True,
                    "compile cost paid back within 30 steps": True}
     assert "paid back after" in bench.replay.markdown(result)
