@@ -202,7 +202,7 @@ def test_jvp_and_hvp_say_what_was_wrong():
 
 
 def test_one_forward_sweep_for_many_outputs_visits_each_node_once(monkeypatch):
-    import autograd_lite.autodiff as autodiff
+    from autograd_lite import autodiff
 
     calls = []
     real = autodiff.local_derivatives
