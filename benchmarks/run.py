@@ -476,7 +476,6 @@ def run(quick: bool) -> dict[str, Any]:
             record("mlp_step", w.name, seconds)
             if w.name == "autograd_lite":
                 record("mlp_step_same_graph", w.name, w.ask(do="mlp_step", graph="same_graph"))
-                record("replay_rows", "graph", seconds)
                 replay.time_round(w, record)
             else:  # a peer's own MLP is micrograd's graph: one timing serves both rows
                 record("mlp_step_same_graph", w.name, seconds)
