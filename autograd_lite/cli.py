@@ -119,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
                f"  {PROG} 'softmax(a, b, c)[0]' a=1 b=2 c=3 --graph g.svg\n"
                f"  {PROG} 'x**3' x=2 --order 3\n"
                f"  {PROG} 'relu(x)' x=0 --html steps.html\n"
-               f"  {PROG} 'log(x1) + x1*x2 - exp(x2)' x1=2 x2=5 --trace both --format latex\n"
+               f"  {PROG} 'log(x1) + x1*x2 - sin(x2)' x1=2 x2=5 --trace both --format latex\n"
                "An expression that starts with '-' works too: "
                f"{PROG} '-x**2' x=3",
     )
