@@ -49,8 +49,8 @@ from .autodiff import tangents
 from .ops import OPS, RULE_VOCABULARY, VARIADIC
 from .value import Value, as_float, local_derivatives, topological_order
 
-__all__ = ["EvaluationTrace", "Program", "Replay", "StructureChanged", "compile", "evaluation_trace",
-           "trace_of"]
+__all__ = ["EvaluationTrace", "Program", "Replay", "StructureChanged", "TraceRow", "compile",
+           "evaluation_trace", "trace_of"]
 
 FORMATS = ("text", "markdown", "latex")
 TABLES = ("primal", "tangent", "adjoint")
@@ -256,7 +256,7 @@ class EvaluationTrace:
     def _name(self, node: Value, n: _Unicode, kind: str = "var") -> str:
         if node in self.index:
             return getattr(n, kind)(self.index[node])
-        return _paren_number(n.number(node.data), n)  # a constant from a plain number
+        return _paren_number(n.number(node.data))  # a constant from a plain number
 
     def _output_label(self) -> str:
         return self.root.label if self.root.label and self.root.label.isidentifier() else "y"
@@ -317,7 +317,7 @@ class EvaluationTrace:
                 for k, x in enumerate(self.inputs)]
         for node in self.body:
             formula = self._formula(node, n, lambda p: self._name(p, n))
-            numbers = self._formula(node, n, lambda p: _paren_number(n.number(p.data), n))
+            numbers = self._formula(node, n, lambda p: _paren_number(n.number(p.data)))
             rows.append(TraceRow(n.var(self.index[node]), formula, numbers, node.data))
         rows.append(TraceRow(n.label(self._output_label()), self._name(self.root, n), "", self.root.data))
         return rows
@@ -333,8 +333,8 @@ class EvaluationTrace:
                 partial = n.partial(self._name(node, n), self._name(parent, n))
                 local = self._local_text(node, k, n, lambda p: self._name(p, n))
                 symbolic.append(self._times(self._name(parent, n, "dot"), local, partial, n))
-                local_n = self._local_text(node, k, n, lambda p: _paren_number(n.number(p.data), n))
-                value = _paren_number(n.number(self.tangents[parent]), n)
+                local_n = self._local_text(node, k, n, lambda p: _paren_number(n.number(p.data)))
+                value = _paren_number(n.number(self.tangents[parent]))
                 if local is None:
                     local_n = n.number(local_derivatives(node)[k])
                 numeric.append(self._times(value, local_n, "", n, local))
@@ -351,14 +351,14 @@ class EvaluationTrace:
         for node, parent, k, d, after, first in self._adjoint_steps:
             partial = n.partial(self._name(node, n), self._name(parent, n))
             local = self._local_text(node, k, n, lambda p: self._name(p, n))
-            local_n = self._local_text(node, k, n, lambda p: _paren_number(n.number(p.data), n))
+            local_n = self._local_text(node, k, n, lambda p: _paren_number(n.number(p.data)))
             if local is None:
                 local_n = n.number(d)
             term = self._times(self._name(node, n, "bar"), local, partial, n)
-            term_n = self._times(_paren_number(n.number(adjoint_of[node]), n), local_n, "", n, local)
+            term_n = self._times(_paren_number(n.number(adjoint_of[node])), local_n, "", n, local)
             if not first:
                 term = _join([self._name(parent, n, "bar"), term], n)
-                term_n = _join([_paren_number(n.number(adjoint_of[parent]), n), term_n], n)
+                term_n = _join([_paren_number(n.number(adjoint_of[parent])), term_n], n)
             adjoint_of[parent] = after
             rows.append(TraceRow(self._name(parent, n, "bar"), term, term_n, after))
         for k, x in enumerate(self.inputs):
@@ -470,7 +470,8 @@ def _paren(text: str) -> str:
     return f"({text})" if text.startswith(("−", "-")) else text
 
 
-def _paren_number(text: str, n: _Unicode) -> str:
+def _paren_number(text: str) -> str:
+    """A number as a factor: negative ones in parentheses, (−1) · 3."""
     return f"({text})" if text.startswith(("−", "-")) else text
 
 
@@ -500,8 +501,6 @@ def _text_table(rows: list[TraceRow], decimals: int) -> str:
         line = f"{_pad(r.variable, var_width)} = {_pad(r.formula, formula_width)}"
         if numbers:
             line += f" = {_pad(numbers, numbers_width)}"
-        elif numbers_width:
-            line += " " * 0
         lines.append(f"{line} = {value}")
     return "\n".join(lines)
 
