@@ -9,6 +9,7 @@ Example:
     0.8
 """
 
+from . import fastpath  # noqa: F401 - installs value.py's fast paths: the same numbers, sooner
 from .autodiff import GradcheckError, grad, gradcheck, gradgradcheck, hessian, jacobian
 from .functional import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .ops import OPS, DivisionByZero, DomainError, Op

@@ -228,7 +228,8 @@ class BoundOp:
 
 
 def _value_of(x: Any) -> float:
-    return x if x.__class__ is float else float(x)
+    """The number in ``x``: a float as it is, a Value's data (float(Value) is refused: it drops the gradient)."""
+    return x if x.__class__ is float else x.data if hasattr(x, "data") else float(x)
 
 
 def _step(x: Any, below: Any) -> Any:
