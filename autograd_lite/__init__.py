@@ -12,9 +12,10 @@ Example:
 from . import fastpath  # noqa: F401 - installs value.py's fast paths: the same numbers, sooner
 from .autodiff import GradcheckError, grad, gradcheck, gradgradcheck, hessian, jacobian
 from .functional import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .generic import apply, sum_of
 from .ops import OPS, DivisionByZero, DomainError, Op
 from .trace import Trace, trace_backward
-from .value import Value, apply, local_derivatives, scope, sum_of, topological_order
+from .value import Value, local_derivatives, scope, topological_order
 from .viz import GraphvizNotFound, draw_dot
 
 __version__ = "0.1.0"

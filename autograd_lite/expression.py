@@ -32,8 +32,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .generic import apply
 from .ops import OPS, VARIADIC, DomainError
-from .value import Value, apply
+from .value import Value
 
 __all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError", "parse", "signature"]
 

@@ -31,7 +31,7 @@ from typing import Any
 from .ops import BoundOp, Op
 from .scopes import ScopeTag
 
-__all__ = ["CONSTANT", "Node"]
+__all__ = ["CONSTANT", "Node", "method_doc"]
 
 CONSTANT = object()  # in a leaf's first-parent slot: a constant made from a number (the 2 in x * 2)
 
@@ -155,3 +155,10 @@ def _data_of(x: Any) -> float | None:
     if isinstance(x, Node):
         return x.data
     return x if isinstance(x, numbers.Real) else None  # type: ignore[return-value]
+
+
+def method_doc(op: Op, call: str, example: str, result: Any) -> str:
+    """The docstring of an operator or method made from the op table: formula, local derivative, example."""
+    parts = "; ".join(f"∂/∂{w} = {d}" for w, d in op.derivative_texts())
+    return (f"``{call}``: {op.forward_text()} (op ``{op.name}``); local derivative {parts}."
+            f"\n\nExample:\n    >>> {example}.data\n    {result!r}\n")

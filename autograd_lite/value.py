@@ -29,17 +29,16 @@ from __future__ import annotations
 
 import inspect
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from . import scopes
-from .checks import as_float, as_sequence, method_params, op_entry, op_params, short
-from .node import CONSTANT, Node
+from .checks import as_float, method_params
+from .node import CONSTANT, Node, method_doc
 from .ops import OPS, VARIADIC, BoundOp, Op
 from .scopes import ScopeTag, scope
 
-__all__ = ["Number", "Value", "apply", "as_float", "local_derivatives", "scope", "sum_of",
-           "topological_order"]
+__all__ = ["Number", "Value", "as_float", "local_derivatives", "scope", "topological_order"]
 
 Number = int | float
 _scope_tag: ScopeTag | None = None  # the open scope, kept up to date by scopes.follow
@@ -50,12 +49,10 @@ class Value(Node):
     """A scalar in a computation graph: data, grad, parents, op, label and scope.
 
     ``Value(data, label=None)`` makes a leaf. ``+ - * / **`` and unary ``-``
-    take Values and plain numbers on either side; ``x.exp()``, ``x.sigmoid()``
-    and every other function of the op table are methods. ``backward()`` fills
-    in ``grad`` everywhere in the graph.
-
-    Names for people (``label``, ``scope``) and Python's habits (``max(vs)``,
-    ``==`` as identity, ``float(v)`` refused) come from :class:`~autograd_lite.node.Node`.
+    take Values and numbers on either side; every function of the op table is
+    a method (``x.exp()``). ``backward()`` fills in ``grad`` in the whole graph.
+    Names for people and Python's habits (``max(vs)``, ``==`` is identity,
+    ``float(v)`` refused) come from :class:`~autograd_lite.node.Node`.
 
     Example:
         >>> a = Value(3.0, label="a")
@@ -101,9 +98,11 @@ class Value(Node):
             >>> y.backward(); x.grad   # accumulates
             24.0
         """
-        seed: Any = grad if create_graph and grad.__class__ is Value else as_float(grad, "backward(grad=...)")
+        seed: Any = as_float(grad, "backward(grad=...)") if grad.__class__ is not Value else grad
         if create_graph and seed.__class__ is not Value:
             seed = Value(seed)
+        elif not create_graph:
+            seed = as_float(seed, "backward(grad=...)")  # a Value seed needs create_graph=True
         order = [node for node in topological_order(self) if node._op is not None]
         for node in order:
             node.grad = 0.0  # an op node holds this pass's gradient only
@@ -133,8 +132,7 @@ class Value(Node):
         return _node(-self.data, self, None, OPS["neg"])
 
     def __pow__(self, other: Value | Number) -> Value:
-        """``a ** n`` (a number n: op ``pow_const``, ∂/∂a = n·a^(n−1)) or ``a ** b`` (op ``pow``,
-        ∂/∂a = b·a^(b−1), ∂/∂b = a^b·log a).
+        """``a ** n``, n a number: op ``pow_const``, ∂/∂a = n·a^(n−1); ``a ** b``: op ``pow``, ∂/∂b = a^b·log a.
 
         Example:
             >>> (Value(3.0) ** 2).data, (Value(4.0) ** Value(0.5)).data
@@ -167,12 +165,6 @@ def _constant(x: Any) -> Value | None:
     return _node(as_float(x, "an operand"), CONSTANT, None, None) if isinstance(x, numbers.Real) else None
 
 
-def _doc(op: Op, call: str, example: str, result: Any) -> str:
-    parts = "; ".join(f"∂/∂{w} = {d}" for w, d in op.derivative_texts())
-    return (f"``{call}``: {op.forward_text()} (op ``{op.name}``); local derivative {parts}."
-            f"\n\nExample:\n    >>> {example}.data\n    {result!r}\n")
-
-
 def _binary(op: Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """``a + b`` and ``2 + b`` for a binary op of the table: a node with the two operands as parents."""
     def method(self: Value, other: Any) -> Value:
@@ -184,7 +176,8 @@ def _binary(op: Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
         return NotImplemented if left is None else _node(op.forward(left.data, self.data), left, self, op)
 
     symbol = {"add": "+", "sub": "-", "mul": "*", "truediv": "/"}.get(op.dunder or "", op.symbol)
-    method.__doc__ = _doc(op, f"a {symbol} b", f"(Value(2.0) {symbol} 0.5)", op.forward(2.0, 0.5))
+    method.__name__, reflected.__name__ = f"__{op.dunder}__", f"__r{op.dunder}__"
+    method.__doc__ = method_doc(op, f"a {symbol} b", f"(Value(2.0) {symbol} 0.5)", op.forward(2.0, 0.5))
     reflected.__doc__ = f"``2 {symbol} b``, a number on the left: the same op ``{op.name}``."
     return method, reflected
 
@@ -201,74 +194,16 @@ def _unary(op: Op) -> Callable[..., Value]:
 
     method.__signature__ = signature  # type: ignore[attr-defined]
     method.__name__, method.__qualname__ = op.name, f"Value.{op.name}"
-    method.__doc__ = _doc(op, f"x.{op.name}()", f"Value(0.5).{op.name}()", op.forward(0.5, *op.defaults))
+    method.__doc__ = method_doc(op, f"x.{op.name}()", f"Value(0.5).{op.name}()", op.forward(0.5, *op.defaults))
     return method
 
 
 for _op in OPS.values():  # operators and methods, straight from the table
     if _op.dunder is not None:
-        setattr(Value, f"__{_op.dunder}__", _binary(_op)[0])
-        setattr(Value, f"__r{_op.dunder}__", _binary(_op)[1])
+        setattr(Value, f"__{_op.dunder}__", _binary(_op)[0])  # a + b
+        setattr(Value, f"__r{_op.dunder}__", _binary(_op)[1])  # 2 + b
     elif _op.is_function and _op.arity == 1:
         setattr(Value, _op.name, _unary(_op))
-
-
-def apply(op: Op | str, *inputs: Value | Number, **params: Any) -> Value | list[Value]:
-    """Apply any op of the table, by name or entry, to Values or numbers.
-
-    Unary and binary ops return one Value; variadic ops take one sequence:
-    ``sum`` returns one Value, vector ops (softmax) one Value per output.
-
-    Example:
-        >>> [round(v.data, 4) for v in apply("softmax", [1.0, 2.0, 3.0])]
-        [0.09, 0.2447, 0.6652]
-        >>> apply("leaky_relu", -2.0, alpha=0.1).data
-        -0.2
-    """
-    entry = op_entry(op)
-    if entry.arity == VARIADIC:
-        if len(inputs) != 1:
-            raise TypeError(f"{entry.name} takes one sequence of numbers or Values")
-        vector = tuple(_lift(x, entry.name) for x in as_sequence(inputs[0], entry.name))
-        if entry.is_reduction:
-            args = op_params(entry, params)
-            return _node(entry.forward(tuple(v.data for v in vector), *args), vector, None, entry.bind(*args))
-        outputs = entry.forward(tuple(v.data for v in vector))  # all outputs share one parents tuple
-        return [_node(s, vector, None, entry.bind(i)) for i, s in enumerate(outputs)]
-    args = op_params(entry, params)
-    if len(inputs) != entry.arity:
-        raise TypeError(f"{entry.name} takes {entry.arity} input(s), got {len(inputs)}")
-    nodes = [_lift(x, entry.name) for x in inputs]
-    data = entry.forward(*(n.data for n in nodes), *args)
-    return _node(data, nodes[0], nodes[1] if entry.arity == 2 else None, entry.bind(*args))
-
-
-def _lift(x: Any, what: str) -> Value:
-    node = x if x.__class__ is Value else _constant(x)
-    if node is None:
-        raise TypeError(f"{what} takes Values or real numbers, got {type(x).__name__}: {short(x)}")
-    return node
-
-
-def sum_of(terms: Iterable[Value | Number]) -> Value:
-    """Σ of Values and numbers as one node (op ``sum``): ∂Σ/∂a_j = 1 for every term.
-
-    Correctly rounded (``math.fsum``), so the terms' order does not change it;
-    a term listed twice counts twice. One Σ node draws and backprops faster
-    than the chain of + that the builtin ``sum`` makes.
-
-    Example:
-        >>> a, b = Value(2.0), Value(3.0)
-        >>> s = sum_of([a * b, a, 1])
-        >>> s.backward(); s.data, a.grad, b.grad
-        (9.0, 4.0, 2.0)
-    """
-    return apply("sum", terms)  # type: ignore[return-value,arg-type]
-
-
-def _sum_nodes(terms: list[Value]) -> Value:
-    """sum_of for callers whose terms are Values already (nn's neurons): no checks."""
-    return _node(OPS["sum"].forward([t.data for t in terms]), tuple(terms), None, OPS["sum"])
 
 
 def topological_order(root: Value) -> list[Value]:

@@ -17,7 +17,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import OPS, DomainError, Value, apply, fastpath, sum_of, topological_order
+from autograd_lite import (
+    OPS,
+    DomainError,
+    Value,
+    apply,
+    fastpath,
+    sum_of,
+    topological_order,
+)
 from autograd_lite.ops import VARIADIC
 
 OP_NAMES = sorted(OPS)
@@ -101,7 +109,6 @@ def test_fast_paths_and_the_plain_loop_agree_bit_for_bit(program):
 def test_the_random_graphs_reach_every_op_of_the_table():
     made = set()
     for name in OP_NAMES:
-        op = OPS[name]
         x, y = Value(0.7), Value(1.3)
         for form in range(3):
             for out in _apply_one(name, [x, y, Value(0.2)], 0, 2.0, form):

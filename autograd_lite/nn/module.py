@@ -26,8 +26,9 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from ..generic import _sum_nodes
 from ..ops import OPS
-from ..value import Value, _sum_nodes
+from ..value import Value
 from . import training
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
