@@ -64,12 +64,19 @@ class Value(Node):
         True
     """
 
-    # One object per node and no __dict__: a unary or binary node's parents sit
-    # in _a and _b, a variadic node's in _a as a tuple; _tag holds the label (or
-    # a ScopeTag: label and scope); fastpath's sort marks visited nodes in _mark.
-    __slots__ = ("__weakref__", "_a", "_b", "_mark", "_op", "_tag", "data", "grad")
+    __slots__ = {  # one object per node, no __dict__
+        "data": "The node's number (a float).",
+        "grad": "∂output/∂node after backward(): a float, or a Value with create_graph=True.",
+        "_a": "The first parent; all the parents, as a tuple, for a variadic op; None for a leaf.",
+        "_b": "The second parent of a binary op, else None.",
+        "_op": "The op table entry that made the node (parameters bound); None for a leaf.",
+        "_tag": "The label (a str or None), or a ScopeTag holding the label and the scope.",
+        "_mark": "The token of the last fastpath sort that visited the node.",
+        "__weakref__": "Weak references to the node.",
+    }
 
     def __init__(self, data: Number, label: str | None = None) -> None:
+        """A leaf holding ``data`` (a real number), with an optional label for pictures."""
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Value(label=...) takes a str or None, got {type(label).__name__}")
         self.data = as_float(data)
@@ -132,7 +139,8 @@ class Value(Node):
         return _node(-self.data, self, None, OPS["neg"])
 
     def __pow__(self, other: Value | Number) -> Value:
-        """``a ** n``, n a number: op ``pow_const``, ∂/∂a = n·a^(n−1); ``a ** b``: op ``pow``, ∂/∂b = a^b·log a.
+        """``a ** n``, n a number: op ``pow_const``, ∂/∂a = n·a^(n−1); ``a ** b``: op ``pow``,
+        ∂/∂a = b·a^(b−1), ∂/∂b = a^b·log a.
 
         Example:
             >>> (Value(3.0) ** 2).data, (Value(4.0) ** Value(0.5)).data
@@ -146,7 +154,7 @@ class Value(Node):
         return _node(OPS["pow_const"].forward(self.data, n), self, None, OPS["pow_const"].bind(n))
 
     def __rpow__(self, other: Number) -> Value:
-        """``2 ** b``: a number to the power of a Value (op ``pow``)."""
+        """``2 ** b``, a number to the power of a Value: op ``pow``, ∂/∂b = 2^b·log 2."""
         base = _constant(other)
         return NotImplemented if base is None else _node(OPS["pow"].forward(base.data, self.data), base, self, OPS["pow"])
 
