@@ -64,7 +64,7 @@ class Value(Node):
         True
     """
 
-    __slots__ = {  # one object per node, no __dict__
+    __slots__ = {  # noqa: RUF023 - in reading order. One object per node, no __dict__.
         "data": "The node's number (a float).",
         "grad": "∂output/∂node after backward(): a float, or a Value with create_graph=True.",
         "_a": "The first parent; all the parents, as a tuple, for a variadic op; None for a leaf.",

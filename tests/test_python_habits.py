@@ -47,7 +47,8 @@ def test_max_min_and_sorted_pick_values_and_the_gradient_flows_through_the_chose
 
 def test_equality_is_identity_and_values_stay_hashable():
     a, b = Value(1.0), Value(1.0)
-    assert a == a and a != b and not (a == 1.0)
+    same = a
+    assert a == same and a != b and (a == 1.0) is False
     assert len({a, b, a}) == 2 and {a: "a"}[a] == "a"
     assert hash(a) != hash(b) or a is not b
 
