@@ -121,10 +121,7 @@ class Node:
 
     def __abs__(self) -> Any:
         """``abs(a)``: the op ``abs``, |a|, local derivative sign(a) (0 at 0)."""
-        method = getattr(self, "abs", None)
-        if method is None:
-            raise TypeError("abs(v) applies the op table's abs op, which this version does not have yet")
-        return method()  # type: ignore[no-any-return]
+        return self.abs()  # type: ignore[attr-defined]
 
     def __float__(self) -> float:
         """Refused: ``float(v)``, and so ``math.sin(v)``, would drop the gradient."""

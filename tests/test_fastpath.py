@@ -42,7 +42,8 @@ PROGRAM = st.tuples(st.lists(NUMBERS, min_size=1, max_size=4), st.lists(INSTRUCT
 
 def _apply_one(name: str, pick: list[Any], param_choice: int, number: Any, form: int) -> list[Value]:
     op = OPS[name]
-    params = op.param_samples[param_choice % len(op.param_samples)] if op.params else ()
+    samples = op.test.samples if op.test is not None else ((),)
+    params = samples[param_choice % len(samples)] if op.params else ()
     if op.arity == VARIADIC:
         if name == "sum" and form == 0:
             return [sum_of([*pick, number])]  # with a constant term
@@ -63,7 +64,8 @@ def _apply_one(name: str, pick: list[Any], param_choice: int, number: Any, form:
     if op.is_function and op.arity == 1:
         method = getattr(x, name)
         return [method(*params) if form or not params else method(**dict(zip(op.params, params)))]
-    return [apply(op, *pick[:op.arity], **dict(zip(op.params, params)))]  # pragma: no cover - new kinds
+    operands = [pick[k % len(pick)] for k in range(op.arity)]  # maximum, minimum, ...
+    return [apply(op, *(operands if form else [*operands[:-1], number]), **dict(zip(op.params, params)))]
 
 
 def _build(program: Any) -> tuple[list[Value], Value, list[Value]]:

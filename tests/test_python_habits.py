@@ -62,19 +62,15 @@ def test_round_int_and_bool_read_the_data():
     assert f"{Value(2 / 3):.3f}" == "0.667"
 
 
-@pytest.mark.skipif("abs" not in OPS, reason="the abs op arrives with issue 12 (h12)")
-def test_abs_is_the_abs_op():  # pragma: no cover - runs once abs is in the table
+def test_abs_is_the_abs_op():
     x = Value(-1.5)
     y = abs(x)
     assert y.op == "abs" and y.data == 1.5
     y.backward()
     assert x.grad == -1.0
-
-
-@pytest.mark.skipif("abs" in OPS, reason="the abs op is in the table")
-def test_abs_says_clearly_that_the_op_is_missing():
-    with pytest.raises(TypeError, match="abs op"):
-        abs(Value(-1.0))
+    zero = Value(0.0)
+    abs(zero).backward()
+    assert zero.grad == 0.0  # abs'(0) = 0, as in PyTorch
 
 
 def test_apply_of_an_unknown_op_lists_the_known_ones():
