@@ -40,8 +40,9 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ..generic import _sum_nodes, apply
 from ..ops import OPS
-from ..value import Value, _sum_nodes, apply, scope
+from ..value import Value, scope
 from .module import Module, _Group
 
 __all__ = ["GPT", "CausalSelfAttention", "Embedding", "KVCache", "Linear", "MLPBlock", "RMSNorm",
