@@ -6,7 +6,11 @@ written to be read; this module replaces its three hot spots with versions
 that make fewer calls, and ``import autograd_lite`` installs them:
 
 1. **The operators** (``a + b``, ``a * b``, ``x.relu()``, ``-x``, ``x ** 2``):
-   the node constructor ``_node`` written out inline, no call per node.
+   the node constructor ``_node`` written out inline, no call per node; with a
+   number on either side (``x * 0.5``, ``2 - x``) the constant leaf is built
+   inline too, so the ``0 + v`` that opens every builtin ``sum(...)`` costs
+   what ``v + w`` costs. ``generic._sum_of_products`` (a Σ node over products,
+   nn.Linear's rows) builds its products inline as well.
 2. **The order for backward**: ``topological_order``'s depth-first walk,
    with visited nodes marked by a token in their ``_mark`` slot instead of a
    set (no hashing), parents pushed without building tuples, and the leaves
@@ -15,7 +19,9 @@ that make fewer calls, and ``import autograd_lite`` installs them:
    expression pasted in, compiled once at import, so applying a rule costs no
    function call (that call was the largest part of the loop's time). Ops
    whose rule is a callable (softmax's Jacobian rows, ops made at run time)
-   take the general branch: ``local_derivatives``, as in value.py.
+   take the general branch: ``local_derivatives``, as in value.py. A rule
+   that is the number 1 or −1 (add, sub, sum) becomes ``+= g`` or ``-= g``:
+   the same floats without the multiplication.
 
 tests/test_fastpath.py checks, on random graphs of every op of the table, that
 these give the same values and grads as value.py's plain code, bit for bit.
@@ -35,9 +41,10 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
+from . import generic, scopes, value
 from . import ops as ops_module
-from . import scopes, value
 from .checks import as_float
+from .node import CONSTANT
 from .ops import OPS, VARIADIC, BoundOp, Op
 from .scopes import ScopeTag
 from .value import Value, local_derivatives
@@ -51,14 +58,26 @@ scopes.follow(globals())
 # --- 1. the operators, with the node constructor inline -----------------------
 
 
-def _inline_binary(op: Op) -> Callable[..., Any]:
+def _inline_binary(op: Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
     forward, constant = op.forward, value._constant
 
     def method(self: Value, other: Any) -> Value:
-        if other.__class__ is not Value:
-            other = constant(other)
-            if other is None:
-                return NotImplemented
+        cls = other.__class__
+        if cls is not Value:
+            if cls is float:  # x * 0.5: the constant leaf inline too
+                number = other
+                other = _new(Value)
+                other.data = number
+                other.grad = 0.0
+                other._a = CONSTANT
+                other._b = None
+                other._op = None
+                other._tag = _scope_tag
+                other._mark = None
+            else:
+                other = constant(other)
+                if other is None:
+                    return NotImplemented
         node = _new(Value)
         node.data = forward(self.data, other.data)
         node.grad = 0.0
@@ -69,7 +88,63 @@ def _inline_binary(op: Op) -> Callable[..., Any]:
         node._mark = None
         return node
 
-    return method
+    def reflected(self: Value, other: Any) -> Value:
+        # 2 * x, and 0 + x: the builtin sum(...) starts every sum that way
+        cls = other.__class__
+        if cls is float or (cls is int and -_EXACT <= other <= _EXACT):
+            left = _new(Value)
+            left.data = other if cls is float else float(other)
+            left.grad = 0.0
+            left._a = CONSTANT
+            left._b = None
+            left._op = None
+            left._tag = _scope_tag
+            left._mark = None
+        else:
+            left = constant(other)  # type: ignore[assignment]  # None: not a number
+            if left is None:
+                return NotImplemented
+        node = _new(Value)
+        node.data = forward(left.data, self.data)
+        node.grad = 0.0
+        node._a = left
+        node._b = self
+        node._op = op
+        node._tag = _scope_tag
+        node._mark = None
+        return node
+
+    return method, reflected
+
+
+_EXACT = 2**53  # ints up to here convert to float exactly, without as_float's overflow check
+
+
+def _sum_of_products(ws: list[Value], xs: list[Value]) -> Value:
+    """generic._sum_of_products with the product nodes built inline (nn.Linear's rows)."""
+    tag, mul = _scope_tag, _MUL
+    terms = []
+    numbers = []
+    for w, x in zip(ws, xs):
+        node = _new(Value)
+        node.data = product = w.data * x.data
+        node.grad = 0.0
+        node._a = w
+        node._b = x
+        node._op = mul
+        node._tag = tag
+        node._mark = None
+        terms.append(node)
+        numbers.append(product)
+    node = _new(Value)
+    node.data = _sum_forward(numbers)
+    node.grad = 0.0
+    node._a = tuple(terms)
+    node._b = None
+    node._op = _SUM
+    node._tag = tag
+    node._mark = None
+    return node
 
 
 def _inline_unary(op: Op) -> Callable[..., Any]:
@@ -89,7 +164,8 @@ def _inline_unary(op: Op) -> Callable[..., Any]:
     return method
 
 
-_POW, _POW_CONST, _NEG = OPS["pow"], OPS["pow_const"], OPS["neg"]
+_POW, _POW_CONST, _NEG, _MUL, _SUM = OPS["pow"], OPS["pow_const"], OPS["neg"], OPS["mul"], OPS["sum"]
+_sum_forward = _SUM.forward
 _pow_const_forward, _node = _POW_CONST.forward, value._node
 
 
@@ -153,6 +229,11 @@ def _general(node: Value, op: Any, g: float) -> None:
         parent.grad += g * local
 
 
+def _times_g(rule: str) -> str:
+    """``+= g * (rule)``, with a rule of 1 or −1 folded: ``+= g`` and ``-= g`` are the same floats."""
+    return {"1.0": "+= g", "-1.0": "-= g"}.get(rule.strip(), f"+= g * ({rule})")
+
+
 def _compile_float_loop() -> Callable[[list[Value]], None]:
     """``propagate_floats(order)``: value.py's loop with every op's rule written out in it."""
     lines = ["def propagate_floats(order):",
@@ -179,12 +260,12 @@ def _compile_float_loop() -> Callable[[list[Value]], None]:
         if op.arity == VARIADIC:  # one expression for every input a_j
             body = out + params + ["for _p in node._a:"]
             body += ["    a_j = _p.data"] if "a_j" in used else []
-            body += [f"    _p.grad += g * ({op.rule_source[0]})"]  # type: ignore[index]
+            body += [f"    _p.grad {_times_g(op.rule_source[0])}"]  # type: ignore[index]
         else:
             body = [f"_p{k} = node._{'ab'[k]}" for k in range(op.arity)]
             body += [f"{name} = _p{k}.data" for k, name in enumerate(op.inputs) if name in used]
             body += out + params
-            body += [f"_p{k}.grad += g * ({e})" for k, e in enumerate(op.rule_source or ())]
+            body += [f"_p{k}.grad {_times_g(e)}" for k, e in enumerate(op.rule_source or ())]
         lines += [f"{indent}    {line}" for line in body]
     if in_base:
         lines += ["            else:", "                _general(node, op, g)"]
@@ -222,13 +303,14 @@ def _fast_methods() -> dict[str, Any]:
     methods: dict[str, Any] = {"backward": backward, "__pow__": _pow, "__neg__": _inline_unary(_NEG)}
     for op in OPS.values():
         if op.dunder is not None:
-            methods[f"__{op.dunder}__"] = _inline_binary(op)
+            methods[f"__{op.dunder}__"], methods[f"__r{op.dunder}__"] = _inline_binary(op)
         elif op.is_function and op.arity == 1 and not op.params:
             methods[op.name] = _inline_unary(op)
     return methods
 
 
 _fast = _fast_methods()
+_plain_sum_of_products = generic._sum_of_products
 _plain: dict[str, Any] = {name: vars(Value)[name] for name in _fast}  # value.py's versions
 for _name, _method in _fast.items():  # help() and inspect.signature show the plain one's
     _original = _plain[_name]
@@ -240,12 +322,14 @@ def install() -> None:
     """Use the fast paths (``import autograd_lite`` does): the same numbers, sooner."""
     for name, method in _fast.items():
         setattr(Value, name, method)
+    generic._sum_of_products = _sum_of_products
 
 
 def uninstall() -> None:
     """Go back to value.py's plain code, e.g. to step through the algorithm as it reads."""
     for name, method in _plain.items():
         setattr(Value, name, method)
+    generic._sum_of_products = _plain_sum_of_products
 
 
 install()

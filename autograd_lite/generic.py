@@ -78,3 +78,8 @@ def sum_of(terms: Iterable[Value | Number]) -> Value:
 def _sum_nodes(terms: list[Value]) -> Value:
     """sum_of for callers whose terms are Values already (nn's neurons): no checks."""
     return _node(OPS["sum"].forward([t.data for t in terms]), tuple(terms), None, OPS["sum"])
+
+
+def _sum_of_products(ws: list[Any], xs: list[Any]) -> Value:
+    """Σ_i w_i·x_i as one Σ node over the products (nn.Linear's rows); all Values, no checks."""
+    return _sum_nodes([w * x for w, x in zip(ws, xs)])

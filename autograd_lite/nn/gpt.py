@@ -40,6 +40,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .. import generic
 from ..generic import _sum_nodes, apply
 from ..ops import OPS
 from ..value import Value, scope
@@ -53,7 +54,8 @@ _SOFTMAX, _LOG_SOFTMAX = OPS["softmax"], OPS["log_softmax"]
 INIT_STD = 0.08
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 
-Vector = list[Value]
+#: a vector: a list of Values (typed Any: Value's operators are set from the op table at import)
+Vector = list[Any]
 
 
 def _size(n: Any, what: str, minimum: int = 1) -> int:
@@ -148,8 +150,8 @@ class Linear(Module):
     def __call__(self, x: Sequence[Any]) -> Vector:
         x = _vector(x, self.nin, repr(self))
         with scope(self.scope):
-            if self.bias is None:
-                return [_sum_nodes([w * xi for w, xi in zip(row, x)]) for row in self.weight]
+            if self.bias is None:  # generic's, looked up per call: the fast path replaces it
+                return [generic._sum_of_products(row, x) for row in self.weight]
             return [_sum_nodes([*(w * xi for w, xi in zip(row, x)), b]) for row, b in zip(self.weight, self.bias)]
 
     def _children(self) -> Iterator[tuple[str, Any]]:
@@ -184,7 +186,8 @@ class RMSNorm(Module):
     def __call__(self, x: Sequence[Any]) -> Vector:
         x = _vector(x, self.dim, repr(self))
         with scope(self.scope):
-            mean_square = _sum_nodes([xi * xi for xi in x]) * (1.0 / self.dim)
+            square_sum: Any = generic._sum_of_products(x, x)
+            mean_square = square_sum * (1.0 / self.dim)
             scale = (mean_square + self.eps) ** -0.5
             return [xi * scale for xi in x]
 
@@ -264,12 +267,13 @@ class CausalSelfAttention(Module):
                 q_h = q[start:end]
                 with scope(f"head{h}"):
                     with scope("scores"):
-                        scores = [_sum_nodes([a * b for a, b in zip(q_h, k_s[start:end])]) * scale for k_s in keys]
+                        dots: list[Any] = [generic._sum_of_products(q_h, k_s[start:end]) for k_s in keys]
+                        scores = [dot * scale for dot in dots]
                     with scope("softmax"):
                         weights: Any = apply(_SOFTMAX, scores)  # type: ignore[arg-type]  # a variadic op takes a list
                     with scope("mix"):
                         for j in range(start, end):
-                            heads.append(_sum_nodes([w * v_s[j] for w, v_s in zip(weights, values)]))
+                            heads.append(generic._sum_of_products(weights, [v_s[j] for v_s in values]))
             return self.wo(heads)
 
     def __call__(self, xs: Sequence[Sequence[Any]]) -> list[Vector]:
@@ -425,7 +429,8 @@ class GPT(Module):
             with scope(f"pos{t}/loss"):
                 terms.append(-apply(_LOG_SOFTMAX, logits)[tokens[t + 1]])  # type: ignore[arg-type,index]
         with scope("loss"):
-            return _sum_nodes(terms) * (1.0 / len(terms))
+            total: Any = _sum_nodes(terms)
+            return total * (1.0 / len(terms))  # type: ignore[no-any-return]
 
     def generate(self, prompt: Sequence[int], n: int, temperature: float = 1.0, seed: int | None = None,
                  stop: int | None = None) -> list[int]:
