@@ -281,10 +281,13 @@ class PlainStep:
     def loss(self, tokens: list[int]) -> Any:
         return gpt_loss(self.sd, tokens)
 
+    backward = True  #: False for the diagnostic rows: build and free the graph, no backward, no update
+
     def step(self, tokens: list[int]) -> float:
         loss = self.loss(tokens)
-        loss.backward()
-        self.adam.step()
+        if self.backward:
+            loss.backward()
+            self.adam.step()
         return float(loss.data)
 
 
@@ -315,6 +318,52 @@ class ModuleStep(PlainStep):
 
 OURS, MICRO, MICROGRAD, MODULE = ("autograd_lite", "microgpt-style engine", "micrograd",
                                   "autograd_lite nn.GPT module")
+# Diagnostic rows, no targets: what building and freeing the graph costs with no backward at all
+BARE, MODULE_FORWARD = "floor: bare objects, no backward", "nn.GPT module, no backward"
+DIAGNOSTICS = (BARE, MODULE_FORWARD)
+
+
+class BareNode:
+    """Not an engine: a number and its operands, no gradient, no backward (the floor under any engine)."""
+
+    __slots__ = ("a", "b", "data")
+
+    def __init__(self, data: float, a: Any = None, b: Any = None) -> None:
+        self.data, self.a, self.b = data, a, b
+
+    def _value(self, other: Any) -> float:
+        return other.data if other.__class__ is BareNode else other  # type: ignore[no-any-return]
+
+    def __add__(self, other: Any) -> BareNode:
+        return BareNode(self.data + self._value(other), self, other)
+
+    __radd__ = __add__
+
+    def __mul__(self, other: Any) -> BareNode:
+        return BareNode(self.data * self._value(other), self, other)
+
+    __rmul__ = __mul__
+
+    def __sub__(self, other: Any) -> BareNode:
+        return BareNode(self.data - self._value(other), self, other)
+
+    def __truediv__(self, other: Any) -> BareNode:
+        return BareNode(self.data / self._value(other), self, other)
+
+    def __pow__(self, n: float) -> BareNode:
+        return BareNode(self.data**n, self)
+
+    def __neg__(self) -> BareNode:
+        return BareNode(-self.data, self)
+
+    def exp(self) -> BareNode:
+        return BareNode(math.exp(self.data), self)
+
+    def log(self) -> BareNode:
+        return BareNode(math.log(self.data), self)
+
+    def relu(self) -> BareNode:
+        return BareNode(max(0.0, self.data), self)
 
 
 def make_engine(name: str) -> PlainStep:
@@ -328,6 +377,10 @@ def make_engine(name: str) -> PlainStep:
         return PlainStep(micrograd_value())
     if name == MODULE:
         return ModuleStep()
+    if name in DIAGNOSTICS:
+        engine = PlainStep(BareNode) if name == BARE else ModuleStep()
+        engine.backward = False
+        return engine
     raise ValueError(f"unknown engine {name!r}")
 
 
@@ -422,6 +475,9 @@ def run(quick: bool) -> dict[str, Any]:
     agreement_steps = 4
     losses = {w.name: w.ask(do="losses", steps=agreement_steps) for w in workers}
     worst = check_agreement(losses)
+    workers += [Worker(name) for name in DIAGNOSTICS]  # no backward: only their first loss can agree
+    for w in workers[len(engines):]:
+        check_agreement({MICRO: losses[MICRO][:1], w.name: w.ask(do="losses", steps=1)})
     print(f"microgpt workload: {len(engines)} engines agree on the losses of {agreement_steps} training steps "
           f"(worst relative difference {worst:.1e}); first losses {', '.join(f'{x:.6f}' for x in losses[MICRO])}")
     sizes = {w.name: w.ask(do="nodes", name="olivia") for w in workers if w.name in (OURS, MODULE)}
@@ -444,7 +500,7 @@ def summarise(times: dict[str, list[float]], sizes: dict[str, int], worst: float
     print(f"\nmicrogpt step ({N_EMBD} dims, {N_HEAD} heads, {N_LAYER} layer, one name per step, Adam; "
           f"{rounds} rounds of {steps} steps; graph for 'olivia': {sizes.get(OURS, 0):,} nodes as plain code on "
           f"autograd_lite, {sizes.get(MODULE, 0):,} through nn.GPT)")
-    print(f"{'engine':<30}{'median':>11}{'min–max':>21}   speed-up over the {MICRO}: median (min–max)")
+    print(f"{'engine':<36}{'median':>11}{'min–max':>21}   speed-up over the {MICRO}: median (min–max)")
     result: dict[str, Any] = {"rounds": rounds, "steps_per_round": steps, "agreement": worst,
                               "nodes_olivia": sizes, "engines": {}}
     for name, values in times.items():
@@ -453,8 +509,11 @@ def summarise(times: dict[str, list[float]], sizes: dict[str, int], worst: float
         rmed, rlo, rhi = statistics.median(ratios), min(ratios), max(ratios)
         result["engines"][name] = {"seconds": values, "median": med, "speedup_median": rmed,
                                    "speedup_min": rlo, "speedup_max": rhi}
-        print(f"{name:<30}{med * 1000:>8.1f} ms{lo * 1000:>10.1f}–{hi * 1000:<7.1f} ms   "
+        print(f"{name:<36}{med * 1000:>8.1f} ms{lo * 1000:>10.1f}–{hi * 1000:<7.1f} ms   "
               f"{rmed:6.2f}x ({rlo:.2f}–{rhi:.2f})")
+    if any(name in times for name in DIAGNOSTICS):
+        print("(the last rows are no engines and no targets: the same step building and freeing its graph "
+              "with no backward, on bare 3-slot objects and through nn.GPT)")
     return result
 
 

@@ -159,3 +159,12 @@ def test_replay_targets_and_payback(bench):
     assert met == {"replayed demo step ≥ 8x faster than building the graph": True,
                    "compile cost paid back within 30 steps": True}
     assert "paid back after" in bench.replay.markdown(result)
+
+
+def test_microgpt_diagnostic_rows_compute_the_same_first_loss_without_backward(gpt_bench):
+    tokens = gpt_bench.documents(0, 1)[0]
+    reference = gpt_bench.make_engine(gpt_bench.MICRO).step(tokens)
+    for name in gpt_bench.DIAGNOSTICS:
+        engine = gpt_bench.make_engine(name)
+        assert not engine.backward
+        assert gpt_bench.check_agreement({gpt_bench.MICRO: [reference], name: [engine.step(tokens)]}) < 1e-12
