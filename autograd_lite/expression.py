@@ -35,7 +35,7 @@ from typing import Any
 from .ops import OPS, VARIADIC, DomainError
 from .value import Value, apply
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError", "parse", "signature"]
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "MAX_OPERATORS", "Expression", "ExpressionError", "parse", "signature"]
 
 #: the functions an expression may call: the op table's named functions
 FUNCTIONS = {op.name: op for op in OPS.values() if op.is_function}
@@ -43,6 +43,10 @@ FUNCTIONS = {op.name: op for op in OPS.values() if op.is_function}
 MAX_LENGTH = 10_000
 #: the deepest nesting of parentheses or unary signs accepted (Python's own parser stops at 200)
 MAX_DEPTH = 200
+#: the most operators an expression may have. Python's parser gives up on long
+#: chains at a length that differs between versions (about 3,000 on 3.11 and
+#: 3.12, 10,000 on 3.13); below this limit every supported Python reads them.
+MAX_OPERATORS = 2000
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
@@ -175,6 +179,7 @@ def parse(text: str) -> Expression:
     if not text.strip():
         raise ExpressionError("the expression is empty")
     _check_nesting(text)
+    _check_operators(text)
     try:
         with warnings.catch_warnings():  # e.g. "invalid decimal literal" for 1x: an error follows
             warnings.simplefilter("ignore")
@@ -218,6 +223,19 @@ def _check_nesting(text: str) -> None:
         run = run + 1 if ch in "+-" else (run if ch.isspace() else 0)
         if depth > MAX_DEPTH or run > MAX_DEPTH:
             raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} levels deep", text, k)
+
+
+# Binary and unary operators and the keywords that chain like them; the sign
+# of a number's exponent (1e-5) is not one.
+_OPERATOR = re.compile(r"\*\*|//|<<|>>|(?<![0-9.][eE])[-+]|[*/%@&|^<>~]"
+                       r"|\b(?:and|or|not|if|else|is|in|for|lambda)\b")
+
+
+def _check_operators(text: str) -> None:
+    count = len(_OPERATOR.findall(text))
+    if count > MAX_OPERATORS:
+        raise ExpressionError(f"the expression has {count:,} operators; the limit is {MAX_OPERATORS:,} "
+                              "(sum(a, b, ...) adds any number of terms with none)")
 
 
 def _check_node(node: ast.AST, text: str, variables: list[str]) -> None:
