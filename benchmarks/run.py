@@ -3,6 +3,7 @@
     python benchmarks/run.py            # the full run: 7 rounds, about 20 minutes
     python benchmarks/run.py --quick    # 3 rounds, smaller sizes, under a minute
     python benchmarks/run.py --json out.json
+    python benchmarks/run.py --save     # into benchmarks/results.json, the run README quotes
 
 Engines that are not installed are skipped (``pip install micrograd==0.1.0``,
 ``pip install torch``). Every timed run starts after ``gc.collect()`` and ends
@@ -25,6 +26,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -649,14 +651,29 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+#: the committed results that README quotes: written only with --save
+SAVED_JSON = Path(__file__).with_name("results.json")
+#: where a plain run writes, so that it does not dirty the checkout
+DEFAULT_JSON = Path(tempfile.gettempdir()) / "autograd_lite_benchmarks.json"
+
+
+def results_path(save: bool, json_file: str | None) -> Path:
+    """Where a run writes its results: --save, --json FILE, or else outside the checkout."""
+    return SAVED_JSON if save else Path(json_file) if json_file else DEFAULT_JSON
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds and smaller sizes: under a minute")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--table", metavar="JSON", help="print the Markdown table of an earlier run and stop")
-    parser.add_argument("--json", metavar="FILE", default=str(Path(__file__).with_name("results.json")),
-                        help="where to write the results (default: benchmarks/results.json)")
+    parser.add_argument("--json", metavar="FILE", help="where to write the results "
+                        f"(default: {DEFAULT_JSON}, outside the checkout)")
+    parser.add_argument("--save", action="store_true",
+                        help="write the results to benchmarks/results.json, the run README quotes")
     args = parser.parse_args()
+    if args.save and args.json:
+        parser.error("--save writes benchmarks/results.json; give --json FILE or --save, not both")
     if args.worker:
         worker(args.worker)
         return 0
@@ -664,8 +681,9 @@ def main() -> int:
         print(markdown(json.loads(Path(args.table).read_text(encoding="utf-8"))))
         return 0
     result = run(args.quick)
-    Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwrote {args.json}")
+    path = results_path(args.save, args.json)
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {path}")
     return 0
 
 

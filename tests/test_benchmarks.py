@@ -70,3 +70,10 @@ def test_a_diagnostic_timing_with_the_collector_off_always_switches_it_back_on(b
     with pytest.raises(ZeroDivisionError):
         bench.timed(lambda: 1 / 0, collector=False)
     assert gc.isenabled()
+
+
+def test_a_plain_run_writes_outside_the_checkout_and_save_writes_the_quoted_file(bench):
+    checkout = RUN.parent.parent.resolve()
+    assert checkout not in bench.results_path(False, None).resolve().parents
+    assert bench.results_path(True, None) == RUN.with_name("results.json")
+    assert bench.results_path(False, "out.json") == Path("out.json")
