@@ -52,7 +52,11 @@ def test_the_classifiers_name_every_python_from_python_requires_on():
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Path]:
-    """An sdist and a wheel built from a copy of this checkout, as pip would."""
+    """An sdist and a wheel built from a copy of this checkout, as pip would.
+
+    setuptools 70.1 and newer build wheels on their own (older ones need the
+    wheel package): the test extra asks for it.
+    """
     _require_module("setuptools")
     work = tmp_path_factory.mktemp("build")
     source = work / "source"
