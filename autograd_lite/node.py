@@ -145,6 +145,25 @@ class Node:
         """``f"{v:.3f}"`` formats the data; an empty spec gives the repr."""
         return format(self.data, spec) if spec else repr(self)
 
+    # --- copies and pickles: the whole graph, any depth (autograd_lite.copying) --
+    def __copy__(self) -> Any:
+        """``copy.copy(v)``: one new node with the same data, grad, label, op and parents."""
+        from .copying import copy_node
+
+        return copy_node(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        """``copy.deepcopy(v)``: a copy of v's whole graph (and of grads that are Values)."""
+        from .copying import deepcopy_graph
+
+        return deepcopy_graph(self, memo)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """``pickle.dumps(v)``: v's whole graph, without recursion; ops by their names."""
+        from .copying import reduce_node
+
+        return reduce_node(self)
+
 
 
 

@@ -34,7 +34,7 @@ from typing import Any, overload
 
 from .fastpath import sorted_for_backward as _sorted_for_backward
 from .ops import OPS, VARIADIC, DomainError
-from .value import Value, local_derivatives, topological_order
+from .value import BACKWARD_LOCK, Value, local_derivatives, topological_order
 from .viz import (
     Graph,
     GraphvizNotFound,
@@ -314,6 +314,11 @@ def trace_backward(root: Value, *, parameters: Sequence[Value] = ()) -> Trace:
     """
     if not isinstance(root, Value):
         raise TypeError(f"trace_backward takes a Value, got {type(root).__name__}")
+    with BACKWARD_LOCK:  # a real backward pass: one at a time (value.py says why)
+        return _trace_backward(root, parameters)
+
+
+def _trace_backward(root: Value, parameters: Sequence[Value]) -> Trace:
     order = topological_order(root)  # every node: names, leaves, pictures
     names = node_names(order)
     leaf_grads_before = {n: n.grad for n in order if n.is_leaf}

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import inspect
 import numbers
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +42,9 @@ from .scopes import ScopeTag, scope
 __all__ = ["Number", "Value", "as_float", "local_derivatives", "scope", "topological_order"]
 
 Number = int | float
+#: One backward pass at a time, whatever the thread: two passes over one graph at
+#: once would reset and add to the same grads and give wrong numbers, silently.
+BACKWARD_LOCK = threading.RLock()
 _scope_tag: ScopeTag | None = None  # the open scope, kept up to date by scopes.follow
 scopes.follow(globals())
 
@@ -110,13 +114,14 @@ class Value(Node):
             seed = Value(seed)
         elif not create_graph:
             seed = as_float(seed, "backward(grad=...)")  # a Value seed needs create_graph=True
-        order = [node for node in topological_order(self) if node._op is not None]
-        for node in order:
-            node.grad = 0.0  # an op node holds this pass's gradient only
-        self.grad = self.grad + seed if self._op is None else seed
-        for node in reversed(order):  # each node after every node that uses it
-            for parent, local in zip(node.parents, local_derivatives(node, as_values=create_graph)):
-                parent.grad += node.grad * local
+        with BACKWARD_LOCK:
+            order = [node for node in topological_order(self) if node._op is not None]
+            for node in order:
+                node.grad = 0.0  # an op node holds this pass's gradient only
+            self.grad = self.grad + seed if self._op is None else seed
+            for node in reversed(order):  # each node after every node that uses it
+                for parent, local in zip(node.parents, local_derivatives(node, as_values=create_graph)):
+                    parent.grad += node.grad * local
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0.0 on every node of this node's graph.
@@ -125,8 +130,9 @@ class Value(Node):
             >>> x = Value(2.0); y = x * x; y.backward(); y.zero_grad(); x.grad
             0.0
         """
-        for node in topological_order(self):
-            node.grad = 0.0
+        with BACKWARD_LOCK:
+            for node in topological_order(self):
+                node.grad = 0.0
 
     @property
     def parents(self) -> tuple[Value, ...]:
