@@ -170,3 +170,19 @@ def test_labels_scopes_and_constants_come_along():
         y = Value(2.0, label="w") * 3
     for twin in _roundtrips(y):
         assert twin.scope == "block" and twin.parents[0].label == "w" and twin.parents[1].is_constant
+
+
+def test_a_model_pickles_and_copies_with_its_parameters():
+    from autograd_lite.nn import MLP
+
+    model = MLP(2, [4, 1])
+    x = [0.3, -0.2]
+
+    def output(m):
+        out = m(x)
+        return (out[0] if isinstance(out, list) else out).data
+
+    for twin in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
+        assert output(twin) == output(model)
+        assert [p.data for p in twin.parameters()] == [p.data for p in model.parameters()]
+        assert not any(p is q for p, q in zip(twin.parameters(), model.parameters()))
