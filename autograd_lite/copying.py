@@ -38,7 +38,6 @@ import threading
 import weakref
 from typing import Any
 
-from .node import CONSTANT
 from .ops import VARIADIC
 
 __all__ = ["copy_node", "deepcopy_graph", "reduce_node"]
@@ -92,7 +91,7 @@ def deepcopy_graph(root: Any, memo: dict[int, Any]) -> Any:
         copy._tag = node._tag  # a str, or a ScopeTag that is replaced, never changed
         copy._mark = None
         a = node._a
-        if a is None or a is CONSTANT:
+        if node._op is None:  # a leaf: None, or the marker of a constant (node.CONSTANT)
             copy._a = a
         elif a.__class__ is tuple:  # a variadic node; softmax's outputs share one tuple
             shared = memo.get(id(a))
@@ -162,10 +161,7 @@ def _prelude(root: Any, done: weakref.WeakSet[Any]) -> list[Any]:
 
 def _plain(node: Any) -> tuple[Any, ...]:
     op = node._op
-    if op is not None and op.arity != VARIADIC:
-        a, b = node._a, node._b
-    else:
-        a, b = (node._a, None) if op is not None else ("constant" if node._a is CONSTANT else None, None)
+    a, b = node._a, node._b  # for a leaf: None, or the marker of a constant, which pickles by name
     args = (node.__class__, node.data, node._tag, op, a, b)
     grad = node.grad
     if grad.__class__ is node.__class__:  # a Value: set after the node exists, as it may use the node
@@ -174,12 +170,12 @@ def _plain(node: Any) -> tuple[Any, ...]:
 
 
 def _node(cls: type, data: float, tag: Any, op: Any, a: Any, b: Any, grad: Any) -> Any:
-    node = object.__new__(cls)
+    node: Any = object.__new__(cls)
     node.data = data
     node.grad = grad
     node._tag = tag
     node._op = op
-    node._a = CONSTANT if a.__class__ is str else a
+    node._a = a
     node._b = b
     node._mark = None
     return node

@@ -251,7 +251,7 @@ class BoundOp:
         self.args = args
         self.name = op.name
         self.arity = op.arity
-        rule = op.rule
+        rule: Any = op.rule  # callable by now: Op.__post_init__ compiles a rule given as text
         self.local: Callable[..., Any] = lambda *xs: rule(*xs, *args)
 
     def __getattr__(self, name: str) -> Any:

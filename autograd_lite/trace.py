@@ -25,9 +25,10 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import html
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -262,9 +263,10 @@ class Trace(Sequence[Step]):
                 "the page would take long to draw and be too big to step through; trace a "
                 "smaller expression, or pass max_steps=None"
             )
-        pages = [("Before the pass", self._intro_text(), lambda: self.frame(-1, rankdir))]
+        pages: list[tuple[str, str, Callable[[], Any]]] = [
+            ("Before the pass", self._intro_text(), lambda: self.frame(-1, rankdir))]
         for s in self.steps:
-            pages.append((f"Step {s.index}: {s.name}", str(s), lambda k=s.index: self.frame(k, rankdir)))
+            pages.append((f"Step {s.index}: {s.name}", str(s), functools.partial(self.frame, s.index, rankdir)))
         pages.append(("After the pass", self._final_text(), lambda: self.final_frame(rankdir)))
         return _page(f"Backward pass of {self.loss}", pages)
 
@@ -351,6 +353,7 @@ def _align(head: list[str], rows: list[list[str]]) -> str:
 
 def _forward_text(node: Value, names: dict[Value, str]) -> str:
     entry = node.op_entry
+    assert entry is not None  # steps are op nodes
     op = entry.op
     params = node.op_params
     if op.arity == VARIADIC:
@@ -368,6 +371,7 @@ def _rule_texts(node: Value, names: dict[Value, str], loss: str,
                 locals_: tuple[float, ...]) -> tuple[str, ...]:
     """Per parent: ``∂node/∂parent = formula in symbols = formula in numbers = value``."""
     entry = node.op_entry
+    assert entry is not None  # steps are op nodes
     op = entry.op
     params = node.op_params
     me = symbol(names[node])
