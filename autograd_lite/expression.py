@@ -147,8 +147,7 @@ class Expression:
         if missing:
             given = " ".join(f"{v}=<number>" for v in missing)
             raise ExpressionError(f"no value for {', '.join(missing)}: add {given}")
-        leaves = {name: values[name] if isinstance(values[name], Value)
-                  else Value(float(values[name]), label=name) for name in self.variables}
+        leaves: dict[str, Value] = {name: _leaf(values[name], name) for name in self.variables}
         # Post-order walk with an explicit stack: depth is bounded at parse
         # time, but recursion is avoided anyway.
         results: dict[int, Any] = {}
@@ -327,9 +326,9 @@ def _check_call(node: ast.Call, text: str) -> None:
             raise ExpressionError(f"{name} takes two inputs: {_usage(name)}", text, where)
         return
     allowed = 1 + len(op.params)
-    names = {k.arg for k in node.keywords}
+    keywords = {k.arg for k in node.keywords}
     if (len(node.args) < 1 or len(node.args) + len(node.keywords) > allowed
-            or not names <= set(op.params) or None in names):
+            or not keywords <= set(op.params) or None in keywords):
         raise ExpressionError(f"{name} is called as {_usage(name)}", text, where)
     for param in [*node.args[1:], *(k.value for k in node.keywords)]:
         if not _is_number(param):
@@ -371,21 +370,21 @@ def _operands(node: ast.AST) -> list[ast.AST]:
 
 def _apply(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return float(node.value)  # type: ignore[arg-type]  # _check_node let only int and float through
     if isinstance(node, ast.Name):
         return CONSTANTS[node.id] if node.id in CONSTANTS else leaves[node.id]
     if isinstance(node, ast.BinOp):
         a, b = args
         if not isinstance(a, Value) and not isinstance(b, Value):
             a = Value(a)  # 2 ** 3: still a graph, with constants as leaves
-        op = type(node.op)
-        if op is ast.Add:
+        kind = type(node.op)
+        if kind is ast.Add:
             return a + b
-        if op is ast.Sub:
+        if kind is ast.Sub:
             return a - b
-        if op is ast.Mult:
+        if kind is ast.Mult:
             return a * b
-        if op is ast.Div:
+        if kind is ast.Div:
             return a / b
         return a**b
     if isinstance(node, ast.UnaryOp):
@@ -398,12 +397,17 @@ def _apply(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
         if op.arity == 2:
             return apply(op, *args)
         params = dict(zip(op.params, (_number(a) for a in args[1:])))
-        params.update({k.arg: _number(v) for k, v in zip(node.keywords, args[1 + len(params):])})
+        params.update({k.arg: _number(v) for k, v in zip(node.keywords, args[1 + len(params):])
+                       if k.arg is not None})  # (never None: _check_call refuses **kwargs)
         return apply(op, args[0], **params)
     if isinstance(node, ast.Subscript):
         (vector,) = args
         return vector[node.slice.value]  # type: ignore[attr-defined]
     raise AssertionError(f"unchecked node {type(node).__name__}")  # pragma: no cover
+
+
+def _leaf(value: float | Value, name: str) -> Value:
+    return value if isinstance(value, Value) else Value(float(value), label=name)
 
 
 def _number(x: Any) -> float:

@@ -40,7 +40,7 @@ from . import scopes, value
 from .checks import as_float
 from .ops import OPS, VARIADIC, BoundOp, Op
 from .scopes import ScopeTag
-from .value import Value, local_derivatives
+from .value import BACKWARD_LOCK, Value, local_derivatives
 
 __all__ = ["backward", "install", "propagate_floats", "sorted_for_backward", "uninstall"]
 
@@ -206,14 +206,15 @@ def backward(self: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
         seed = grad if grad.__class__ is Value else Value(as_float(grad, "backward(grad=...)"))
     else:
         seed = as_float(grad, "backward(grad=...)")
-    order = sorted_for_backward(self)
-    self.grad = self.grad + seed if self._op is None else seed
-    if not create_graph:
-        propagate_floats(order)
-        return
-    for node in reversed(order):
-        for parent, local in zip(node.parents, local_derivatives(node, as_values=True)):
-            parent.grad += node.grad * local
+    with BACKWARD_LOCK:  # one pass at a time (value.py says why)
+        order = sorted_for_backward(self)
+        self.grad = self.grad + seed if self._op is None else seed
+        if not create_graph:
+            propagate_floats(order)
+            return
+        for node in reversed(order):
+            for parent, local in zip(node.parents, local_derivatives(node, as_values=True)):
+                parent.grad += node.grad * local
 
 
 # --- putting them in place ---------------------------------------------------------

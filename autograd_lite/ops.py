@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -180,6 +181,17 @@ class Op:
                 self._bound[args] = bound
         return bound
 
+    # An entry of the table is one object per process: a copy is the entry
+    # itself, and a pickle holds its name (a bound op: its name and parameters).
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_entry_named, (_name_in_table(self),))
+
+    def __copy__(self) -> Op:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Op:
+        return self
+
     @property
     def is_vector(self) -> bool:
         """A variadic op with one node per output (softmax), told by its parameter ``i``."""
@@ -239,11 +251,22 @@ class BoundOp:
         self.args = args
         self.name = op.name
         self.arity = op.arity
-        rule = op.rule
+        rule: Any = op.rule  # callable by now: Op.__post_init__ compiles a rule given as text
         self.local: Callable[..., Any] = lambda *xs: rule(*xs, *args)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "op":  # not set yet (copy, pickle): no endless lookup
+            raise AttributeError(name)
         return getattr(self.op, name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_bound_entry, (_name_in_table(self.op), self.args))
+
+    def __copy__(self) -> BoundOp:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> BoundOp:
+        return self
 
     def __repr__(self) -> str:
         params = ", ".join(f"{p}={a!r}" for p, a in zip(self.op.params, self.args))
@@ -869,3 +892,26 @@ def op_table_markdown() -> str:
         cells = [f"`{op.name}`", op.forward_text(), derivatives]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows)
+
+
+# --- copies and pickles name the table's entries --------------------------------------
+
+
+def _name_in_table(op: Op) -> str:
+    if OPS.get(op.name) is not op:
+        raise pickle.PicklingError(
+            f"the op {op.name!r} pickles by its name, but it is not the op table's entry of that "
+            "name; only ops in the table (autograd_lite.ops.OPS) can be pickled")
+    return op.name
+
+
+def _entry_named(name: str) -> Op:
+    op = OPS.get(name)
+    if op is None:
+        raise pickle.UnpicklingError(f"the pickle uses the op {name!r}, which is not in this op table: "
+                                     "add it to the table, under the same name, before loading")
+    return op
+
+
+def _bound_entry(name: str, args: tuple[Any, ...]) -> Op | BoundOp:
+    return _entry_named(name).bind(*args)

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import inspect
 import numbers
+import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import scopes
 from .checks import as_float, method_params
@@ -41,6 +42,9 @@ from .scopes import ScopeTag, scope
 __all__ = ["Number", "Value", "as_float", "local_derivatives", "scope", "topological_order"]
 
 Number = int | float
+#: One backward pass at a time, whatever the thread: two passes over one graph at
+#: once would reset and add to the same grads and give wrong numbers, silently.
+BACKWARD_LOCK = threading.RLock()
 _scope_tag: ScopeTag | None = None  # the open scope, kept up to date by scopes.follow
 scopes.follow(globals())
 
@@ -110,13 +114,14 @@ class Value(Node):
             seed = Value(seed)
         elif not create_graph:
             seed = as_float(seed, "backward(grad=...)")  # a Value seed needs create_graph=True
-        order = [node for node in topological_order(self) if node._op is not None]
-        for node in order:
-            node.grad = 0.0  # an op node holds this pass's gradient only
-        self.grad = self.grad + seed if self._op is None else seed
-        for node in reversed(order):  # each node after every node that uses it
-            for parent, local in zip(node.parents, local_derivatives(node, as_values=create_graph)):
-                parent.grad += node.grad * local
+        with BACKWARD_LOCK:
+            order = [node for node in topological_order(self) if node._op is not None]
+            for node in order:
+                node.grad = 0.0  # an op node holds this pass's gradient only
+            self.grad = self.grad + seed if self._op is None else seed
+            for node in reversed(order):  # each node after every node that uses it
+                for parent, local in zip(node.parents, local_derivatives(node, as_values=create_graph)):
+                    parent.grad += node.grad * local
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0.0 on every node of this node's graph.
@@ -125,14 +130,26 @@ class Value(Node):
             >>> x = Value(2.0); y = x * x; y.backward(); y.zero_grad(); x.grad
             0.0
         """
-        for node in topological_order(self):
-            node.grad = 0.0
+        with BACKWARD_LOCK:
+            for node in topological_order(self):
+                node.grad = 0.0
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The nodes this one was computed from, in operand order (``a * a``: two)."""
         arity = -1 if self._op is None else self._op.arity
         return () if arity < 0 else (self._a, self._b) if arity == 2 else (self._a,) if arity == 1 else self._a  # type: ignore[return-value]
+
+    if TYPE_CHECKING:  # set from the op table below the class; declared here for type checkers only
+        def __add__(self, other: Value | Number) -> Value: ...
+        def __radd__(self, other: Number) -> Value: ...
+        def __sub__(self, other: Value | Number) -> Value: ...
+        def __rsub__(self, other: Number) -> Value: ...
+        def __mul__(self, other: Value | Number) -> Value: ...
+        def __rmul__(self, other: Number) -> Value: ...
+        def __truediv__(self, other: Value | Number) -> Value: ...
+        def __rtruediv__(self, other: Number) -> Value: ...
+        def __getattr__(self, name: str) -> Callable[..., Value]: ...  # x.exp(), x.leaky_relu(0.2), ...
 
     def __neg__(self) -> Value:
         """``-a``: −a (op ``neg``); local derivative ∂/∂a = −1."""
