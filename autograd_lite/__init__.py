@@ -10,8 +10,29 @@ Example:
 """
 
 from .autodiff import GradcheckError, grad, gradcheck, gradgradcheck, hessian, jacobian
-from .functional import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
-from .ops import OPS, DivisionByZero, DomainError, Op
+from .custom_ops import define_op, remove_op
+from .functional import (
+    cos,
+    elu,
+    exp,
+    gelu,
+    leaky_relu,
+    log,
+    log_softmax,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    silu,
+    sin,
+    softmax,
+    softplus,
+    sqrt,
+    tan,
+    tanh,
+    to_floats,
+)
+from .ops import OPS, DivisionByZero, DomainError, Op, OpTest
 from .trace import Trace, trace_backward
 from .value import Value, apply, local_derivatives, sum_of, topological_order
 from .viz import GraphvizNotFound, draw_dot
@@ -25,10 +46,16 @@ __all__ = [
     "GradcheckError",
     "GraphvizNotFound",
     "Op",
+    "OpTest",
     "Trace",
     "Value",
     "apply",
+    "cos",
+    "define_op",
     "draw_dot",
+    "elu",
+    "exp",
+    "gelu",
     "grad",
     "gradcheck",
     "gradgradcheck",
@@ -36,12 +63,22 @@ __all__ = [
     "jacobian",
     "leaky_relu",
     "local_derivatives",
+    "log",
     "log_softmax",
+    "maximum",
+    "minimum",
     "relu",
+    "remove_op",
     "sigmoid",
+    "silu",
+    "sin",
     "softmax",
+    "softplus",
+    "sqrt",
     "sum_of",
+    "tan",
     "tanh",
+    "to_floats",
     "topological_order",
     "trace_backward",
 ]

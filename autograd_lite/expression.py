@@ -292,9 +292,10 @@ def _check_call(node: ast.Call, text: str) -> None:
     name = node.func.id
     op = FUNCTIONS.get(_function_name(name))
     if op is None:
-        names = [*FUNCTIONS, *ALIASES]
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
-        hint = f"; did you mean {' or '.join(close)}?" if close else f"; the functions are {', '.join(names)}"
+        callable_names = [*FUNCTIONS, *ALIASES]
+        close = difflib.get_close_matches(name, callable_names, n=3, cutoff=0.6)
+        hint = (f"; did you mean {' or '.join(close)}?" if close
+                else f"; the functions are {', '.join(callable_names)}")
         raise ExpressionError(f"unknown function {name!r}{hint}", text, where)
     if op.arity == VARIADIC:
         if node.keywords or not node.args or any(isinstance(a, ast.Starred) for a in node.args):
@@ -373,14 +374,14 @@ def _apply(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
         (x,) = args
         return -x if isinstance(node.op, ast.USub) else x
     if isinstance(node, ast.Call):
-        op = FUNCTIONS[_function_name(node.func.id)]  # type: ignore[attr-defined]
-        if op.arity == VARIADIC:
-            return apply(op, args)  # sum: a Value; a vector op: a list, the subscript picks one
-        if op.arity == 2:
-            return apply(op, *args)
-        params = dict(zip(op.params, (_number(a) for a in args[1:])))
-        params.update({k.arg: _number(v) for k, v in zip(node.keywords, args[1 + len(params):])})
-        return apply(op, args[0], **params)
+        entry = FUNCTIONS[_function_name(node.func.id)]  # type: ignore[attr-defined]
+        if entry.arity == VARIADIC:
+            return apply(entry, args)  # sum: a Value; a vector op: a list, the subscript picks one
+        if entry.arity == 2:
+            return apply(entry, *args)
+        params = dict(zip(entry.params, (_number(a) for a in args[1:])))
+        params.update({str(k.arg): _number(v) for k, v in zip(node.keywords, args[1 + len(params):])})
+        return apply(entry, args[0], **params)
     if isinstance(node, ast.Subscript):
         (vector,) = args
         return vector[node.slice.value]  # type: ignore[attr-defined]

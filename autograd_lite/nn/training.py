@@ -26,7 +26,7 @@ from .optim import SGD, Optimizer
 if TYPE_CHECKING:  # only for the annotations: the model calls down into this module
     from .module import Module
 
-__all__ = ["History", "check_data", "check_inputs", "fit"]
+__all__ = ["History", "as_lists", "check_data", "check_inputs", "fit"]
 
 _CLASSIFYING = {_losses.hinge: "binary", _losses.binary_cross_entropy: "binary",
                 _losses.cross_entropy: "classes"}
@@ -63,6 +63,19 @@ class History(Sequence[dict[str, Any]]):
         last = self.records[-1]
         acc = "" if last["accuracy"] is None else f", accuracy {last['accuracy']:.1%}"
         return f"History({len(self)} epochs, last loss {last['loss']:.4g}{acc})"
+
+
+def as_lists(data: Any) -> Any:
+    """A numpy array (anything with ``shape`` and ``tolist``) as nested lists of Python numbers;
+    anything else as it is. numpy is not needed for this, nor imported.
+
+    Example:
+        >>> as_lists([[1.0, 2.0]])
+        [[1.0, 2.0]]
+    """
+    if hasattr(data, "shape") and hasattr(data, "tolist") and not isinstance(data, (list, tuple)):
+        return data.tolist()
+    return data
 
 
 def check_inputs(model: Module, X: Any) -> None:
@@ -118,6 +131,7 @@ def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
     loss and accuracy unless ``quiet``; ``callback(record)`` runs after each epoch.
     """
     loss_fn = _losses.get(loss)
+    X, y = as_lists(X), as_lists(y)  # numpy arrays work too
     check_data(model, X, y, loss_fn)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a whole number ≥ 1, got {epochs!r}")
