@@ -1,18 +1,31 @@
 """The table of primitive operations: the single source of truth.
 
-Every primitive op is one :class:`Op` entry holding
+Every primitive op is one :class:`Op` entry, written with keywords::
 
-* its forward on plain floats (numerically stable, raising :class:`DomainError`
-  where the op is undefined),
-* its local derivative *rule*, written the way it is derived on paper
-  (sigmoid uses ``s * (1 - s)`` with ``s`` the op's own output),
-* the same rule as text for people (docs, the step-by-step trace),
-* a reference definition and a closed-form derivative written against a generic
-  math module, so the tests can evaluate them with mpmath at high precision.
+    Op(name="sigmoid", forward=_sigmoid, symbol="σ",
+       text="σ({x})",
+       rule=("out * (1.0 - out)",),        # ∂out/∂x as derived, in Python
+       formula=("{out}·(1 − {out})",),     # the same, for people
+       test=OpTest(reference=..., derivative=...))
 
-A rule never knows what a ``Value`` is: it is given numbers. Given floats it
-returns floats (an ordinary backward pass); given Values it returns Values, which
-is how ``backward(create_graph=True)`` records the gradient computation itself.
+* ``forward``: the op on plain floats (numerically stable, raising
+  :class:`DomainError` where the op is undefined);
+* ``rule``: its local derivative, written the way it is derived on paper
+  (sigmoid uses ``s * (1 - s)`` with ``s`` the op's own output);
+* ``text`` and ``formula``: the forward and the rule for people (the README's
+  table, the step-by-step trace, the pictures);
+* ``test``: test metadata only (:class:`OpTest`): a reference definition and a
+  closed-form derivative written against a generic math module, so the tests
+  can evaluate them with mpmath at high precision, and where the op has kinks.
+
+The file reads top to bottom: the classes; the *rule vocabulary* (``cos``,
+``sigmoid``, ``step``, ... : the functions a rule may call); the forwards on
+floats; the test helpers; and THE TABLE, grouped under banner comments.
+
+A rule never knows what a ``Value`` is: it is given numbers, and the rule
+vocabulary takes floats or Values alike. Given floats it returns floats (an
+ordinary backward pass); given Values it returns Values, which is how
+``backward(create_graph=True)`` records the gradient computation itself.
 
 Example:
     >>> from autograd_lite.ops import OPS
