@@ -34,7 +34,7 @@ from .functional import (
 )
 from .ops import OPS, DivisionByZero, DomainError, Op, OpTest
 from .trace import Trace, trace_backward
-from .value import Value, apply, local_derivatives, sum_of, topological_order
+from .value import Value, apply, local_derivatives, scope, sum_of, topological_order
 from .viz import GraphvizNotFound, draw_dot
 
 __version__ = "0.1.0"
@@ -69,6 +69,7 @@ __all__ = [
     "minimum",
     "relu",
     "remove_op",
+    "scope",
     "sigmoid",
     "silu",
     "sin",
