@@ -141,6 +141,11 @@ class Op:
         is_function: callable by name (``exp(x)``) from the command line.
         dunder: for a binary operator, the Python operator method it backs
             (``"add"`` gives ``Value.__add__`` and ``Value.__radd__``).
+        jacobian_scale: for a vector op whose Jacobian row is ``scale·(δ_ij −
+            S_j)`` with S = softmax(inputs) (softmax: ``"out"``, log_softmax:
+            ``"1.0"``), the scale as an expression in ``out``: backward then
+            sums all outputs of one call at once, in O(N) instead of N rows
+            (:mod:`autograd_lite.softmax_backward`).
         test: what the generated tests check the op against (:class:`OpTest`).
     """
 
@@ -156,6 +161,7 @@ class Op:
     symbol: str = ""  # "": the name
     is_function: bool = True
     dunder: str | None = None
+    jacobian_scale: str | None = None
     test: OpTest | None = None
     _bound: dict[tuple[Any, ...], BoundOp] = field(default_factory=dict, repr=False)
     #: the rule with the parameters fixed; an op without parameters is its own
@@ -166,6 +172,8 @@ class Op:
 
     #: the rule's expressions, one per input, when it was given as text; else None
     rule_source: tuple[str, ...] | None = field(init=False, default=None, repr=False)
+    #: ``jacobian_scale`` compiled: ``scale(out)``
+    scale: Callable[[Any], Any] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.arity == -1:
@@ -177,6 +185,8 @@ class Op:
             object.__setattr__(self, "rule", _compile_rule(self))
         object.__setattr__(self, "local", self.rule)
         object.__setattr__(self, "op", self)
+        if self.jacobian_scale is not None:
+            object.__setattr__(self, "scale", eval(f"lambda out: {self.jacobian_scale}", globals()))
 
     def bind(self, *args: Any) -> Op | BoundOp:
         """This op with its parameters fixed, e.g. ``leaky_relu`` with alpha 0.2.
@@ -853,14 +863,16 @@ OPS: dict[str, Op] = {
         # --- vector ops: one node per output i; the rule gives its Jacobian row ----
         Op(name="softmax", arity=VARIADIC, inputs=("a",), params=("i",), forward=_softmax,
            text="softmax(a)_{i}",
-           rule=_softmax_rule,  # D_j S_i = S_i·(δ_ij − S_j)
+           rule=_softmax_rule,  # D_j S_i = S_i·(δ_ij − S_j): the row pictures and the trace show
            formula=("{out}·({delta} − {s_j})",),
+           jacobian_scale="out",  # backward: all rows of one call at once, O(N)
            test=OpTest(reference=_ref_softmax, derivative=(_d_softmax,))),
         Op(name="log_softmax", arity=VARIADIC, inputs=("a",), params=("i",), forward=_log_softmax,
            symbol="log softmax",
            text="log_softmax(a)_{i}",
            rule=_log_softmax_rule,  # δ_ij − S_j
            formula=("{delta} − {s_j}",),
+           jacobian_scale="1.0",
            test=OpTest(reference=_ref_log_softmax, derivative=(_d_log_softmax,))),
     ]
 }

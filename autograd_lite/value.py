@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .ops import OPS, VARIADIC, BoundOp, Op
+from .softmax_backward import SoftmaxGroups
 
 __all__ = ["Number", "Value", "apply", "as_float", "local_derivatives", "scope", "sum_of",
            "topological_order"]
@@ -566,6 +567,7 @@ def topological_order(root: Value) -> list[Value]:
     # write) rather than kept in a set: no hashing, and no stale marks. On
     # the stack, None stands after a node whose parents are being visited.
     token = object()
+    expanded: set[int] = set()  # parents tuples already pushed (variadic ops)
     order: list[Value] = []
     emit = order.append
     stack: list[Any] = [root]
@@ -584,6 +586,10 @@ def topological_order(root: Value) -> list[Value]:
             continue
         push(node)
         push(None)
+        if op.arity == VARIADIC:  # a softmax's N outputs share one parents tuple: walk it once
+            if id(node._a) in expanded:
+                continue
+            expanded.add(id(node._a))
         stack.extend(reversed(node.parents))
     return order
 
@@ -599,6 +605,7 @@ def _sorted_for_backward(root: Value) -> list[Value]:
     if root.__class__ is not Value:
         raise TypeError(f"expected a Value, got {type(root).__name__}")
     token = object()
+    expanded: set[int] = set()  # parents tuples already pushed (variadic ops)
     order: list[Value] = []
     emit = order.append
     stack: list[Any] = [root]
@@ -629,7 +636,8 @@ def _sorted_for_backward(root: Value) -> list[Value]:
             a = node._a
             if a._mark is not token:
                 push(a)
-        else:
+        elif id(node._a) not in expanded:  # a softmax's N outputs share one parents tuple: walk it once
+            expanded.add(id(node._a))
             stack.extend(reversed(node._a))
     return order
 
@@ -685,6 +693,7 @@ def _compile_float_loop() -> Callable[[list[Value]], None]:
     from . import ops as ops_module
 
     lines = ["def _propagate_floats(order):",
+             "    groups = _Groups(order)",
              "    for node in reversed(order):",
              "        op = node._op",
              "        g = node.grad"]
@@ -721,10 +730,10 @@ def _compile_float_loop() -> Callable[[list[Value]], None]:
         lines += [f"{indent}    {line}" for line in body]
     if in_base:
         lines.append("            else:")
-        lines.append("                _general(node, op, g)")
+        lines.append("                _general(node, op, g, groups)")
     lines.append("        else:")
-    lines.append("            _general(node, op, g)")
-    namespace.update(_BoundOp=BoundOp, _general=_propagate_one)
+    lines.append("            _general(node, op, g, groups)")
+    namespace.update(_BoundOp=BoundOp, _general=_propagate_one, _Groups=SoftmaxGroups)
     source = "\n".join(lines)
     exec(source, namespace)  # noqa: S102 - built from our own op table, never from user input
     loop = namespace["_propagate_floats"]
@@ -732,14 +741,18 @@ def _compile_float_loop() -> Callable[[list[Value]], None]:
     return loop  # type: ignore[no-any-return]
 
 
-def _propagate_one(node: Value, op: Any, g: float) -> None:
+def _propagate_one(node: Value, op: Any, g: float, groups: SoftmaxGroups) -> None:
     # Any op through its rule as a function: variadic ops, ops made at run time.
+    if op.arity == VARIADIC and op.op.scale is not None:  # softmax: one sum per call
+        groups.step(node, g)
+        return
     for parent, d in zip(node.parents, local_derivatives(node)):
         parent.grad += g * d
 
 
 def _propagate_graph(order: list[Value]) -> None:
     # The same chain rule, with Values in and out: backward(create_graph=True).
+    groups = SoftmaxGroups(order)
     for node in reversed(order):
         op = node._op
         g = node.grad
@@ -752,6 +765,8 @@ def _propagate_graph(order: list[Value]) -> None:
         elif op.arity == 1:
             x = node._a
             x.grad += g * op.local(node, x)
+        elif op.op.scale is not None:
+            groups.step(node, g, as_values=True)
         else:
             parents = node._a
             for p, d in zip(parents, op.local(node, parents)):
