@@ -501,8 +501,9 @@ def run(quick: bool) -> dict[str, Any]:
             record("wide_sum", w.name, w.ask(do="wide_sum", n=wide_n))
         for w in order:  # ours only; with --against, the other checkout beside this one
             if w.name.startswith("autograd_lite"):
-                record("softmax", w.name, w.ask(do="softmax", n=SOFTMAX_N))
-                record("softmax", f"{w.name}, composed", w.ask(do="softmax", n=SOFTMAX_N, composed=True))
+                record("softmax_backward", w.name, w.ask(do="softmax", n=SOFTMAX_N))
+                record("softmax_backward", f"{w.name}, composed",
+                       w.ask(do="softmax", n=SOFTMAX_N, composed=True))
         for size in sizes:  # about `budget` nodes per timing, in graphs of `size` nodes
             repeat = max(1, budget // size)
             for w in order:
@@ -585,11 +586,11 @@ def summarise(times: dict[str, dict[str, list[float]]], deep: dict[str, Any],
         result["workloads"][workload] = entry
         if workload == "wide_sum":
             entry["products"] = 20_000 if quick else 100_000
-    if "softmax" in times:
+    if "softmax_backward" in times:
         print(f"\nbackward through all {SOFTMAX_N:,} outputs of one softmax (the op, or composed from "
               "exp, sum_of and /):")
         softmax_rows = {}
-        for name, values in times["softmax"].items():
+        for name, values in times["softmax_backward"].items():
             med, lo, hi = _median_spread(values)
             softmax_rows[name] = {"seconds": values, "median": med}
             print(f"  {name:<44}{med * 1000:>9.1f} ms{lo * 1000:>10.1f}–{hi * 1000:<7.1f} ms")
