@@ -34,7 +34,13 @@ from typing import Any
 
 from .ops import VARIADIC, _softmax_any
 
-__all__ = ["SoftmaxGroups"]
+__all__ = ["SoftmaxGroups", "is_softmax_output"]
+
+
+def is_softmax_output(node: Any) -> bool:
+    """True for an output of softmax or log_softmax (an op with a ``jacobian_scale``)."""
+    op = node._op
+    return op is not None and op.op.scale is not None
 
 
 class SoftmaxGroups:

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .ops import OPS, VARIADIC, BoundOp, Op
-from .softmax_backward import SoftmaxGroups
+from .softmax_backward import SoftmaxGroups, is_softmax_output
 
 __all__ = ["Number", "Value", "apply", "as_float", "local_derivatives", "scope", "sum_of",
            "topological_order"]
@@ -765,7 +765,7 @@ def _propagate_graph(order: list[Value]) -> None:
         elif op.arity == 1:
             x = node._a
             x.grad += g * op.local(node, x)
-        elif op.op.scale is not None:
+        elif is_softmax_output(node):
             groups.step(node, g, as_values=True)
         else:
             parents = node._a
