@@ -42,8 +42,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .expression import ALIASES, CONSTANTS
+from .generic import apply
 from .ops import OPS, RULE_VOCABULARY, Op, OpTest
-from .value import Value, apply
+from .value import Value
 
 __all__ = ["define_op", "remove_op"]
 

@@ -28,7 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .value import Number, Value, apply
+from .generic import apply
+from .value import Number, Value
 
 __all__ = ["cos", "elu", "exp", "gelu", "leaky_relu", "log", "log_softmax", "maximum", "minimum", "relu",
            "sigmoid", "silu", "sin", "softmax", "softplus", "sqrt", "tan", "tanh", "to_floats"]

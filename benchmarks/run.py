@@ -3,6 +3,7 @@
     python benchmarks/run.py            # the full run: 7 rounds, about 20 minutes
     python benchmarks/run.py --quick    # 3 rounds, smaller sizes, under a minute
     python benchmarks/run.py --json out.json
+    python benchmarks/run.py --quick --against /tmp/old   # another checkout of autograd_lite beside this one
 
 Engines that are not installed are skipped (``pip install micrograd==0.1.0``,
 ``pip install torch``). Every timed run starts after ``gc.collect()`` and ends
@@ -31,10 +32,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone without installing
+# run from a clone without installing; a worker for --against imports the other checkout instead
+sys.path.insert(0, os.environ.get("AUTOGRAD_LITE_SOURCE") or str(Path(__file__).resolve().parent.parent))
 
 import autograd_lite
 from autograd_lite.datasets import make_moons
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import replay  # beside this file: the compiled-replay rows
 
 # --- the engines ---------------------------------------------------------------------
 
@@ -378,6 +383,7 @@ def worker(name: str) -> None:
     """Answer one JSON command per line on stdin with one JSON line on stdout."""
     engine = ENGINES[name]()
     models: dict[str, tuple[Any, list[Any]]] = {}
+    state: dict[str, Any] = {}
     for line in sys.stdin:
         command = json.loads(line)
         what = command["do"]
@@ -401,6 +407,8 @@ def worker(name: str) -> None:
             answer = backward_seconds(engine, command["n"], command.get("repeat", 1))
         elif what == "deepest_chain":
             answer = deepest_chain(engine, command["depths"])
+        elif what.startswith("replay_"):
+            answer = replay.answer(state, engine, command, timed, X_MOONS, Y_SIGNS)
         elif what == "memory":
             with _maybe_scoped(command):
                 answer = bytes_per_node(engine, command["n"])
@@ -417,11 +425,12 @@ def _maybe_scoped(command: dict[str, Any]) -> Any:
 
 
 class Worker:
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, name: str, source: str | None = None) -> None:
+        self.name = name if source is None else f"{name} at {source}"
         # One thread each, and no OpenMP threads spinning after PyTorch's turn:
         # they would steal a core from whichever engine runs next.
-        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
+        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE",
+                   AUTOGRAD_LITE_SOURCE=source or "")
         self.process = subprocess.Popen([sys.executable, __file__, "--worker", name], env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
@@ -464,11 +473,13 @@ DIAGNOSTICS: dict[str, dict[str, Any]] = {
 }
 
 
-def run(quick: bool) -> dict[str, Any]:
+def run(quick: bool, against: str | None = None) -> dict[str, Any]:
     names, missing = installed()
     rounds = 3 if quick else 7
     print(f"engines: {', '.join(names)}" + (f"; not installed: {', '.join(missing)}" if missing else ""))
     workers = [Worker(name) for name in names]
+    if against:  # another checkout, e.g. `git worktree add /tmp/old <commit>`: old and new side by side
+        workers.insert(1, Worker("autograd_lite", source=str(Path(against).resolve())))
     weights = shared_weights()
     answers = {}
     for w in workers:
@@ -476,6 +487,8 @@ def run(quick: bool) -> dict[str, Any]:
         answers[w.name] = both["own"]
         if w.name == "autograd_lite":  # a peer's own MLP is micrograd's graph already
             answers[SAME_GRAPH] = both["same_graph"]
+            rows = w.ask(do="replay_grads", weights=weights)
+            answers["autograd_lite replayed"], answers["hand-written floats"] = rows["replayed"], rows["floats"]
     agreement = check_agreement(answers)
     print("agreement with autograd_lite on the MLP's loss and all 337 gradients (worst relative error): "
           + ", ".join(f"{k} {v:.1e}" for k, v in agreement.items()) + "\n")
@@ -493,8 +506,9 @@ def run(quick: bool) -> dict[str, Any]:
         for w in order:
             seconds = w.ask(do="mlp_step")
             record("mlp_step", w.name, seconds)
-            if w.name == "autograd_lite":
+            if w.name.startswith("autograd_lite"):
                 record("mlp_step_same_graph", w.name, w.ask(do="mlp_step", graph="same_graph"))
+                replay.time_round(w, record)
             else:  # a peer's own MLP is micrograd's graph: one timing serves both rows
                 record("mlp_step_same_graph", w.name, seconds)
         for w in order:
@@ -625,6 +639,9 @@ def summarise(times: dict[str, dict[str, list[float]]], deep: dict[str, Any],
     for name, m in memory.items():
         print(f"memory per node, {name:<15}{m['bytes']:>8.0f} B ({m['measured_with']})")
     result["bytes_per_node"] = memory
+    if "replay_rows" in times:
+        print()
+        result["replay"] = replay.summarise(times["replay_rows"], times["replay_rows"]["compile"])
     result["targets"] = check_targets(result)
     print()
     for target in result["targets"]:
@@ -660,6 +677,8 @@ def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         f"{result['deepest_chain']['autograd_lite']['depth']:,}")
     b = result["bytes_per_node"]["autograd_lite"]["bytes"]
     add("≤ 200 bytes per node", b <= 200, f"{b:.0f} B")
+    for text, met, measured in replay.targets(result["replay"]) if "replay" in result else ():
+        add(text, met, measured)
     return [t for t in targets if t["met"] is not None]
 
 
@@ -708,6 +727,8 @@ def markdown(result: dict[str, Any]) -> str:
             values = list(growth[n].values())
             rows.append(f"| {n} | " + " → ".join(f"{v * 1e9:,.0f}" for v in values)
                         + f" ns | {max(values) / min(values):.2f} |")
+    if "replay" in result:
+        rows += ["", replay.markdown(result["replay"])]
     return "\n".join(rows)
 
 
@@ -715,6 +736,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds and smaller sizes: under a minute")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--against", metavar="DIR", help="also time the autograd_lite of another checkout")
     parser.add_argument("--table", metavar="JSON", help="print the Markdown table of an earlier run and stop")
     parser.add_argument("--json", metavar="FILE", default=str(Path(__file__).with_name("results.json")),
                         help="where to write the results (default: benchmarks/results.json)")
@@ -725,7 +747,7 @@ def main() -> int:
     if args.table:
         print(markdown(json.loads(Path(args.table).read_text(encoding="utf-8"))))
         return 0
-    result = run(args.quick)
+    result = run(args.quick, args.against)
     Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.json}")
     return 0
