@@ -30,14 +30,11 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..program import Program, compile
 from ..value import Value
 from . import losses as _losses
-
-if TYPE_CHECKING:
-    from .module import Module
 
 __all__ = ["CompiledStep"]
 
@@ -45,7 +42,8 @@ __all__ = ["CompiledStep"]
 class CompiledStep:
     """One full-batch training step as a replayed program: loss, gradients into ``p.grad``, outputs."""
 
-    def __init__(self, model: Module, X: Sequence[Sequence[float]], y: Sequence[Any],
+    # model: an nn Module, not imported here (module imports training, which imports this module)
+    def __init__(self, model: Any, X: Sequence[Sequence[float]], y: Sequence[Any],
                  loss: Callable[..., Value], l2: float) -> None:
         self.model, self.X, self.y, self.loss, self.l2 = model, X, y, loss, l2
         self.params = model.parameters()
