@@ -38,6 +38,7 @@ from .checks import as_float, method_params
 from .node import CONSTANT, Node, method_doc
 from .ops import OPS, VARIADIC, BoundOp, Op
 from .scopes import ScopeTag, scope
+from .softmax_backward import SoftmaxGroups, is_softmax_output
 
 __all__ = ["Number", "Value", "as_float", "local_derivatives", "scope", "topological_order"]
 
@@ -119,7 +120,11 @@ class Value(Node):
             for node in order:
                 node.grad = 0.0  # an op node holds this pass's gradient only
             self.grad = self.grad + seed if self._op is None else seed
+            softmaxes = SoftmaxGroups(order)
             for node in reversed(order):  # each node after every node that uses it
+                if is_softmax_output(node):  # its N rows are summed once per call (softmax_backward.py)
+                    softmaxes.step(node, node.grad, as_values=create_graph)
+                    continue
                 for parent, local in zip(node.parents, local_derivatives(node, as_values=create_graph)):
                     parent.grad += node.grad * local
 
@@ -246,6 +251,7 @@ def topological_order(root: Value) -> list[Value]:
         raise TypeError(f"expected a Value, got {type(root).__name__}")
     order: list[Value] = []
     visited: set[Value] = set()
+    expanded: set[int] = set()
     stack: list[tuple[Value, bool]] = [(root, False)]
     while stack:
         node, parents_done = stack.pop()
@@ -254,7 +260,12 @@ def topological_order(root: Value) -> list[Value]:
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))  # comes back once every parent is in the order
-            stack.extend((parent, False) for parent in reversed(node.parents))
+            parents = node.parents
+            if node._op is not None and node._op.arity == VARIADIC:  # a softmax's N outputs share
+                if id(parents) in expanded:  # one parents tuple: walk it once, not N times
+                    continue
+                expanded.add(id(parents))
+            stack.extend((parent, False) for parent in reversed(parents))
     return order
 
 

@@ -57,6 +57,7 @@ def test_a_worker_answers_over_its_pipe(bench):
         assert worker.ask(do="deepest_chain", depths=[10, 100])["depth"] == 100
         assert 50 < worker.ask(do="memory", n=2000)["bytes"] < 400
         assert worker.ask(do="wide_sum", n=100, bare=True, collector=False) > 0
+        assert worker.ask(do="softmax", n=50) > 0 and worker.ask(do="softmax", n=50, composed=True) > 0
     finally:
         worker.close()
 
