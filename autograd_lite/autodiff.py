@@ -102,9 +102,7 @@ def grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..., Any]:
         0.1215922774
     """
     several = not isinstance(argnums, int)
-    positions = tuple(argnums) if several else (argnums,)  # type: ignore[arg-type]
-    if not positions or not all(isinstance(i, int) for i in positions):
-        raise TypeError(f"grad: argnums must be an int or a tuple of ints, got {argnums!r}")
+    positions = _positions(argnums)
 
     def gradient(*args: Any) -> Any:
         for i in positions:
@@ -122,6 +120,14 @@ def grad(f: Callable[..., Value], argnums: Argnums = 0) -> Callable[..., Any]:
     gradient.__name__ = f"grad_{getattr(f, '__name__', 'f')}"
     gradient.__doc__ = f"Gradient of {getattr(f, '__name__', 'f')} with respect to argument(s) {argnums!r}."
     return gradient
+
+
+def _positions(argnums: Any) -> tuple[int, ...]:
+    # bool is an int to Python, but grad(f, True) is surely a mistake
+    chosen = (argnums,) if isinstance(argnums, int) else tuple(argnums) if isinstance(argnums, Sequence) else ()
+    if not chosen or not all(isinstance(i, int) and not isinstance(i, bool) for i in chosen):
+        raise TypeError(f"grad: argnums must be an int or a tuple of ints, got {argnums!r}")
+    return chosen
 
 
 def _vector_output(out: Any, what: str) -> tuple[list[Value], bool]:
@@ -164,7 +170,7 @@ def hessian(f: Callable[[list[Value]], Value], xs: Sequence[Number | Value]) -> 
         out = _scalar_output(f(vs), "hessian")
         return _gradients(out, vs, create_graph=True)
 
-    return jacobian(gradient, xs)  # type: ignore[return-value]
+    return jacobian(gradient, xs)
 
 
 def _evaluation_order(roots: Sequence[Value]) -> list[Value]:

@@ -10,8 +10,11 @@ graph (.svg .png .pdf .dot), ``--html FILE`` writes the step-through page,
 derivatives of a one-variable expression. With no arguments, or ``demo``, it
 runs the classic neuron with everything shown.
 
-Bad input gets a clear message on stderr and exit status 2; a missing
-Graphviz gets status 1 after everything else has been printed.
+Bad input gets a clear message on stderr and exit status 2. A missing
+Graphviz gets status 1 after everything else has been printed and written
+(``--html`` writes its page without pictures, ``--graph`` writes nothing);
+so does standard output that cannot be written (a full disk, ``>&-``).
+``--`` ends the options: ``autograd-lite -- -x x=1``.
 
 Example:
     >>> main(["x**3", "x=2", "--order", "3"])
@@ -30,9 +33,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
+import shutil
 import sys
 import textwrap
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -79,6 +85,23 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        _complain("standard output is closed: there is nowhere to print the results")
+        return 1
+    try:
+        status = _main(args)
+        sys.stdout.flush()  # a full disk shows up here, not as a traceback at exit
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        _discard_stdout()
+        return 0
+    except OSError as error:  # > /dev/full: raised by a write to standard output or its flush
+        _discard_stdout()
+        _complain(f"cannot write the results to standard output: {error.strerror or error}")
+        return 1
+    return status
+
+
+def _main(args: list[str]) -> int:
     try:
         return _run(args, sys.stdout)
     except UsageError as error:
@@ -86,11 +109,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except SystemExit as exit:  # argparse's own errors and --help
         return exit.code if isinstance(exit.code, int) else 2
-    except BrokenPipeError:  # output piped into `head`: stop quietly
-        sys.stderr.close()
-        return 0
     except KeyboardInterrupt:
         return 130
+
+
+def _discard_stdout() -> None:
+    # What is still buffered would fail again when Python flushes it at exit
+    # (a second message, and status 120): send it to the null device instead.
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (a test's capture): nothing is flushed at exit
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
 
 
 def _complain(message: str, pointer: str = "") -> None:
@@ -99,11 +131,19 @@ def _complain(message: str, pointer: str = "") -> None:
         print(pointer, file=sys.stderr)
 
 
+class _Parser(argparse.ArgumentParser):
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if file is sys.stdout and message:  # --help and --version: argparse would hide a failed write
+            file.write(message)
+        else:
+            super()._print_message(message, file)
+
+
 def _parser() -> argparse.ArgumentParser:
     # wrapped between signatures, never inside one (no-break spaces hold each together)
     functions = textwrap.fill(", ".join(signature(name).replace(" ", "\xa0") for name in FUNCTIONS),
                               width=76, subsequent_indent="  ").replace("\xa0", " ")
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Evaluate an expression, backpropagate through it, and show every "
@@ -143,15 +183,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def _protect(args: list[str], parser: argparse.ArgumentParser) -> tuple[list[str], dict[str, str]]:
     # argparse takes '-x**2' for an unknown option; hide such arguments behind
-    # placeholders so they arrive as positionals.
+    # placeholders so they arrive as positionals. After '--' (the end of the
+    # options) every argument is hidden that way, and the '--' is dropped.
     options = set(parser._option_string_actions)
     hidden: dict[str, str] = {}
     out = []
+    ended = False
     for arg in args:
+        if arg == "--" and not ended:
+            ended = True
+            continue
         name = arg.split("=", 1)[0]
         looks_like_option = _OPTION.match(arg) is not None
-        if arg.startswith("-") and len(arg) > 1 and name not in options and not looks_like_option \
-                and not _is_number(arg):
+        if arg.startswith("-") and len(arg) > 1 and (ended or name not in options and not looks_like_option
+                                                     and not _is_number(arg)):
             key = f"\x00{len(hidden)}"
             hidden[key] = arg
             arg = key
@@ -266,14 +311,16 @@ def _read_values(items: list[str]) -> dict[str, float]:
         if not name.isidentifier():
             raise UsageError(f"{name!r} is not a variable name (letters, digits and _, "
                              "not starting with a digit)")
+        typed, name = name, unicodedata.normalize("NFKC", name)  # as Python reads names: ﬁ is fi
         if name in values:
-            raise UsageError(f"{name} is given twice")
+            same = "" if typed == name else f" ({typed} is {name} to Python, as in the expression)"
+            raise UsageError(f"{name} is given twice{same}")
         try:
             value = float(number)
         except ValueError:
-            raise UsageError(f"{name}={number}: {number!r} is not a number") from None
+            raise UsageError(f"{typed}={number}: {number!r} is not a number") from None
         if not math.isfinite(value):
-            raise UsageError(f"{name}={number}: give a finite number")
+            raise UsageError(f"{typed}={number}: give a finite number")
         values[name] = value
     return values
 
@@ -342,8 +389,9 @@ def _write_html(trace: Trace, path: str, files: list[str], problems: list[str]) 
     page = trace.html()
     _write(path, page.encode())
     files.append(path)
-    if "<svg" not in page:
-        problems.append(f"{path} has no pictures: {GRAPHVIZ_HELP}")
+    if shutil.which("dot") is None:  # the page still steps through every rule, without its pictures
+        problems.append(f"wrote {path} without its pictures: {GRAPHVIZ_HELP}")
+        return 1
     return 0
 
 

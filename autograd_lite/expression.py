@@ -37,8 +37,8 @@ from .generic import apply
 from .ops import OPS, VARIADIC, DomainError, Op
 from .value import Value
 
-__all__ = ["ALIASES", "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError",
-           "parse", "signature"]
+__all__ = ["ALIASES", "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "MAX_OPERATORS", "Expression",
+           "ExpressionError", "parse", "signature"]
 
 
 class _Functions(Mapping[str, Op]):
@@ -68,6 +68,10 @@ CONSTANTS = {"pi": math.pi, "e": math.e}
 MAX_LENGTH = 10_000
 #: the deepest nesting of parentheses or unary signs accepted (Python's own parser stops at 200)
 MAX_DEPTH = 200
+#: the most operators an expression may have. Python's parser gives up on long
+#: chains at a length that differs between versions (about 3,000 on 3.11 and
+#: 3.12, 10,000 on 3.13); below this limit every supported Python reads them.
+MAX_OPERATORS = 2000
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
@@ -143,8 +147,7 @@ class Expression:
         if missing:
             given = " ".join(f"{v}=<number>" for v in missing)
             raise ExpressionError(f"no value for {', '.join(missing)}: add {given}")
-        leaves = {name: values[name] if isinstance(values[name], Value)
-                  else Value(float(values[name]), label=name) for name in self.variables}
+        leaves: dict[str, Value] = {name: _leaf(values[name], name) for name in self.variables}
         # Post-order walk with an explicit stack: depth is bounded at parse
         # time, but recursion is avoided anyway.
         results: dict[int, Any] = {}
@@ -200,6 +203,7 @@ def parse(text: str) -> Expression:
     if not text.strip():
         raise ExpressionError("the expression is empty")
     _check_nesting(text)
+    _check_operators(text)
     try:
         with warnings.catch_warnings():  # e.g. "invalid decimal literal" for 1x: an error follows
             warnings.simplefilter("ignore")
@@ -243,6 +247,19 @@ def _check_nesting(text: str) -> None:
         run = run + 1 if ch in "+-" else (run if ch.isspace() else 0)
         if depth > MAX_DEPTH or run > MAX_DEPTH:
             raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} levels deep", text, k)
+
+
+# Binary and unary operators and the keywords that chain like them; the sign
+# of a number's exponent (1e-5) is not one.
+_OPERATOR = re.compile(r"\*\*|//|<<|>>|(?<![0-9.][eE])[-+]|[*/%@&|^<>~]"
+                       r"|\b(?:and|or|not|if|else|is|in|for|lambda)\b")
+
+
+def _check_operators(text: str) -> None:
+    count = len(_OPERATOR.findall(text))
+    if count > MAX_OPERATORS:
+        raise ExpressionError(f"the expression has {count:,} operators; the limit is {MAX_OPERATORS:,} "
+                              "(sum(a, b, ...) adds any number of terms with none)")
 
 
 def _check_node(node: ast.AST, text: str, variables: list[str]) -> None:
@@ -309,9 +326,9 @@ def _check_call(node: ast.Call, text: str) -> None:
             raise ExpressionError(f"{name} takes two inputs: {_usage(name)}", text, where)
         return
     allowed = 1 + len(op.params)
-    names = {k.arg for k in node.keywords}
+    keywords = {k.arg for k in node.keywords}
     if (len(node.args) < 1 or len(node.args) + len(node.keywords) > allowed
-            or not names <= set(op.params) or None in names):
+            or not keywords <= set(op.params) or None in keywords):
         raise ExpressionError(f"{name} is called as {_usage(name)}", text, where)
     for param in [*node.args[1:], *(k.value for k in node.keywords)]:
         if not _is_number(param):
@@ -353,21 +370,21 @@ def _operands(node: ast.AST) -> list[ast.AST]:
 
 def _apply(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return float(node.value)  # type: ignore[arg-type]  # _check_node let only int and float through
     if isinstance(node, ast.Name):
         return CONSTANTS[node.id] if node.id in CONSTANTS else leaves[node.id]
     if isinstance(node, ast.BinOp):
         a, b = args
         if not isinstance(a, Value) and not isinstance(b, Value):
             a = Value(a)  # 2 ** 3: still a graph, with constants as leaves
-        op = type(node.op)
-        if op is ast.Add:
+        kind = type(node.op)
+        if kind is ast.Add:
             return a + b
-        if op is ast.Sub:
+        if kind is ast.Sub:
             return a - b
-        if op is ast.Mult:
+        if kind is ast.Mult:
             return a * b
-        if op is ast.Div:
+        if kind is ast.Div:
             return a / b
         return a**b
     if isinstance(node, ast.UnaryOp):
@@ -380,12 +397,17 @@ def _apply(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
         if op.arity == 2:
             return apply(op, *args)
         params = dict(zip(op.params, (_number(a) for a in args[1:])))
-        params.update({k.arg: _number(v) for k, v in zip(node.keywords, args[1 + len(params):])})
+        params.update({k.arg: _number(v) for k, v in zip(node.keywords, args[1 + len(params):])
+                       if k.arg is not None})  # (never None: _check_call refuses **kwargs)
         return apply(op, args[0], **params)
     if isinstance(node, ast.Subscript):
         (vector,) = args
         return vector[node.slice.value]  # type: ignore[attr-defined]
     raise AssertionError(f"unchecked node {type(node).__name__}")  # pragma: no cover
+
+
+def _leaf(value: float | Value, name: str) -> Value:
+    return value if isinstance(value, Value) else Value(float(value), label=name)
 
 
 def _number(x: Any) -> float:

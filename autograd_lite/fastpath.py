@@ -47,7 +47,8 @@ from .checks import as_float
 from .node import CONSTANT
 from .ops import OPS, VARIADIC, BoundOp, Op
 from .scopes import ScopeTag
-from .value import Value, local_derivatives
+from .softmax_backward import SoftmaxGroups, is_softmax_output
+from .value import BACKWARD_LOCK, Value, local_derivatives
 
 __all__ = ["backward", "install", "propagate_floats", "sorted_for_backward", "uninstall"]
 
@@ -186,6 +187,7 @@ def sorted_for_backward(root: Value) -> list[Value]:
     if root.__class__ is not Value:
         raise TypeError(f"expected a Value, got {type(root).__name__}")
     token = object()  # marks the nodes this walk has visited; a new walk, a new token
+    expanded: set[int] = set()  # parents tuples of variadic ops already pushed
     order: list[Value] = []
     emit = order.append
     stack: list[Any] = [root]
@@ -216,7 +218,8 @@ def sorted_for_backward(root: Value) -> list[Value]:
             a = node._a
             if a._mark is not token:
                 push(a)
-        else:
+        elif id(node._a) not in expanded:  # a softmax's N outputs share one parents tuple
+            expanded.add(id(node._a))
             stack.extend(reversed(node._a))
     return order
 
@@ -224,7 +227,10 @@ def sorted_for_backward(root: Value) -> list[Value]:
 # --- 3. the chain-rule loop, compiled from the table's rule texts ----------------
 
 
-def _general(node: Value, op: Any, g: float) -> None:
+def _general(node: Value, op: Any, g: float, softmaxes: SoftmaxGroups) -> None:
+    if op.op.scale is not None:  # a softmax output: all N rows summed once per call
+        softmaxes.step(node, g)
+        return
     for parent, local in zip(node.parents, local_derivatives(node)):
         parent.grad += g * local
 
@@ -237,6 +243,7 @@ def _times_g(rule: str) -> str:
 def _compile_float_loop() -> Callable[[list[Value]], None]:
     """``propagate_floats(order)``: value.py's loop with every op's rule written out in it."""
     lines = ["def propagate_floats(order):",
+             "    softmaxes = _SoftmaxGroups(order)",
              "    for node in reversed(order):",
              "        op = node._op",
              "        g = node.grad"]
@@ -268,9 +275,9 @@ def _compile_float_loop() -> Callable[[list[Value]], None]:
             body += [f"_p{k}.grad {_times_g(e)}" for k, e in enumerate(op.rule_source or ())]
         lines += [f"{indent}    {line}" for line in body]
     if in_base:
-        lines += ["            else:", "                _general(node, op, g)"]
-    lines += ["        else:", "            _general(node, op, g)"]
-    namespace.update(_BoundOp=BoundOp, _general=_general)
+        lines += ["            else:", "                _general(node, op, g, softmaxes)"]
+    lines += ["        else:", "            _general(node, op, g, softmaxes)"]
+    namespace.update(_BoundOp=BoundOp, _general=_general, _SoftmaxGroups=SoftmaxGroups)
     source = "\n".join(lines)
     exec(source, namespace)  # noqa: S102 - built from our own op table, never from user input
     loop = namespace["propagate_floats"]
@@ -287,14 +294,19 @@ def backward(self: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
         seed = grad if grad.__class__ is Value else Value(as_float(grad, "backward(grad=...)"))
     else:
         seed = as_float(grad, "backward(grad=...)")
-    order = sorted_for_backward(self)
-    self.grad = self.grad + seed if self._op is None else seed
-    if not create_graph:
-        propagate_floats(order)
-        return
-    for node in reversed(order):
-        for parent, local in zip(node.parents, local_derivatives(node, as_values=True)):
-            parent.grad += node.grad * local
+    with BACKWARD_LOCK:  # one pass at a time (value.py says why)
+        order = sorted_for_backward(self)
+        self.grad = self.grad + seed if self._op is None else seed
+        if not create_graph:
+            propagate_floats(order)
+            return
+        softmaxes = SoftmaxGroups(order)
+        for node in reversed(order):
+            if is_softmax_output(node):
+                softmaxes.step(node, node.grad, as_values=True)
+                continue
+            for parent, local in zip(node.parents, local_derivatives(node, as_values=True)):
+                parent.grad += node.grad * local
 
 
 # --- putting them in place ---------------------------------------------------------

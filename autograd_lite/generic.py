@@ -22,7 +22,7 @@ from .value import Number, Value, _constant, _node
 __all__ = ["apply", "sum_of"]
 
 
-def apply(op: Op | str, *inputs: Value | Number, **params: Any) -> Value | list[Value]:
+def apply(op: Op | str, *inputs: Value | Number | Iterable[Value | Number], **params: Any) -> Value | list[Value]:
     """Apply any op of the table, by name or entry, to Values or numbers.
 
     Unary and binary ops return one Value; variadic ops take one sequence:

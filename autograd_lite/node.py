@@ -28,12 +28,25 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from .copying import copy_node, deepcopy_graph, reduce_node
 from .ops import BoundOp, Op
 from .scopes import ScopeTag
 
 __all__ = ["CONSTANT", "Node", "method_doc"]
 
-CONSTANT = object()  # in a leaf's first-parent slot: a constant made from a number (the 2 in x * 2)
+class _Constant:
+    """The marker in a constant leaf's first-parent slot: the 2 in ``x * 2``, made from a number."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:  # copies and pickles as this very object (pickle: by its name)
+        return "CONSTANT"
+
+    def __repr__(self) -> str:
+        return "CONSTANT"
+
+
+CONSTANT = _Constant()
 
 
 class Node:
@@ -144,6 +157,19 @@ class Node:
     def __format__(self, spec: str) -> str:
         """``f"{v:.3f}"`` formats the data; an empty spec gives the repr."""
         return format(self.data, spec) if spec else repr(self)
+
+    # --- copies and pickles: the whole graph, any depth (autograd_lite.copying) --
+    def __copy__(self) -> Any:
+        """``copy.copy(v)``: one new node with the same data, grad, label, op and parents."""
+        return copy_node(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        """``copy.deepcopy(v)``: a copy of v's whole graph (and of grads that are Values)."""
+        return deepcopy_graph(self, memo)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """``pickle.dumps(v)``: v's whole graph, without recursion; ops by their names."""
+        return reduce_node(self)
 
 
 

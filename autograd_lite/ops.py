@@ -1,18 +1,31 @@
 """The table of primitive operations: the single source of truth.
 
-Every primitive op is one :class:`Op` entry holding
+Every primitive op is one :class:`Op` entry, written with keywords::
 
-* its forward on plain floats (numerically stable, raising :class:`DomainError`
-  where the op is undefined),
-* its local derivative *rule*, written the way it is derived on paper
-  (sigmoid uses ``s * (1 - s)`` with ``s`` the op's own output),
-* the same rule as text for people (docs, the step-by-step trace),
-* a reference definition and a closed-form derivative written against a generic
-  math module, so the tests can evaluate them with mpmath at high precision.
+    Op(name="sigmoid", forward=_sigmoid, symbol="σ",
+       text="σ({x})",
+       rule=("out * (1.0 - out)",),        # ∂out/∂x as derived, in Python
+       formula=("{out}·(1 − {out})",),     # the same, for people
+       test=OpTest(reference=..., derivative=...))
 
-A rule never knows what a ``Value`` is: it is given numbers. Given floats it
-returns floats (an ordinary backward pass); given Values it returns Values, which
-is how ``backward(create_graph=True)`` records the gradient computation itself.
+* ``forward``: the op on plain floats (numerically stable, raising
+  :class:`DomainError` where the op is undefined);
+* ``rule``: its local derivative, written the way it is derived on paper
+  (sigmoid uses ``s * (1 - s)`` with ``s`` the op's own output);
+* ``text`` and ``formula``: the forward and the rule for people (the README's
+  table, the step-by-step trace, the pictures);
+* ``test``: test metadata only (:class:`OpTest`): a reference definition and a
+  closed-form derivative written against a generic math module, so the tests
+  can evaluate them with mpmath at high precision, and where the op has kinks.
+
+The file reads top to bottom: the classes; the *rule vocabulary* (``cos``,
+``sigmoid``, ``step``, ... : the functions a rule may call); the forwards on
+floats; the test helpers; and THE TABLE, grouped under banner comments.
+
+A rule never knows what a ``Value`` is: it is given numbers, and the rule
+vocabulary takes floats or Values alike. Given floats it returns floats (an
+ordinary backward pass); given Values it returns Values, which is how
+``backward(create_graph=True)`` records the gradient computation itself.
 
 Example:
     >>> from autograd_lite.ops import OPS
@@ -29,6 +42,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,6 +142,11 @@ class Op:
         is_function: callable by name (``exp(x)``) from the command line.
         dunder: for a binary operator, the Python operator method it backs
             (``"add"`` gives ``Value.__add__`` and ``Value.__radd__``).
+        jacobian_scale: for a vector op whose Jacobian row is ``scale·(δ_ij −
+            S_j)`` with S = softmax(inputs) (softmax: ``"out"``, log_softmax:
+            ``"1.0"``), the scale as an expression in ``out``: backward then
+            sums all outputs of one call at once, in O(N) instead of N rows
+            (:mod:`autograd_lite.softmax_backward`).
         test: what the generated tests check the op against (:class:`OpTest`).
     """
 
@@ -143,6 +162,7 @@ class Op:
     symbol: str = ""  # "": the name
     is_function: bool = True
     dunder: str | None = None
+    jacobian_scale: str | None = None
     test: OpTest | None = None
     _bound: dict[tuple[Any, ...], BoundOp] = field(default_factory=dict, repr=False)
     #: the rule with the parameters fixed; an op without parameters is its own
@@ -153,6 +173,8 @@ class Op:
 
     #: the rule's expressions, one per input, when it was given as text; else None
     rule_source: tuple[str, ...] | None = field(init=False, default=None, repr=False)
+    #: ``jacobian_scale`` compiled: ``scale(out)``
+    scale: Callable[[Any], Any] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.arity == -1:
@@ -164,6 +186,8 @@ class Op:
             object.__setattr__(self, "rule", _compile_rule(self))
         object.__setattr__(self, "local", self.rule)
         object.__setattr__(self, "op", self)
+        if self.jacobian_scale is not None:
+            object.__setattr__(self, "scale", eval(f"lambda out: {self.jacobian_scale}", globals()))
 
     def bind(self, *args: Any) -> Op | BoundOp:
         """This op with its parameters fixed, e.g. ``leaky_relu`` with alpha 0.2.
@@ -179,6 +203,17 @@ class Op:
             if len(self._bound) < 4096:  # arbitrary float exponents must not grow it forever
                 self._bound[args] = bound
         return bound
+
+    # An entry of the table is one object per process: a copy is the entry
+    # itself, and a pickle holds its name (a bound op: its name and parameters).
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_entry_named, (_name_in_table(self),))
+
+    def __copy__(self) -> Op:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Op:
+        return self
 
     @property
     def is_vector(self) -> bool:
@@ -239,11 +274,22 @@ class BoundOp:
         self.args = args
         self.name = op.name
         self.arity = op.arity
-        rule = op.rule
+        rule: Any = op.rule  # callable by now: Op.__post_init__ compiles a rule given as text
         self.local: Callable[..., Any] = lambda *xs: rule(*xs, *args)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "op":  # not set yet (copy, pickle): no endless lookup
+            raise AttributeError(name)
         return getattr(self.op, name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_bound_entry, (_name_in_table(self.op), self.args))
+
+    def __copy__(self) -> BoundOp:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> BoundOp:
+        return self
 
     def __repr__(self) -> str:
         params = ", ".join(f"{p}={a!r}" for p, a in zip(self.op.params, self.args))
@@ -843,14 +889,16 @@ OPS: dict[str, Op] = {
         # --- vector ops: one node per output i; the rule gives its Jacobian row ----
         Op(name="softmax", arity=VARIADIC, inputs=("a",), params=("i",), forward=_softmax,
            text="softmax(a)_{i}",
-           rule=_softmax_rule,  # D_j S_i = S_i·(δ_ij − S_j)
+           rule=_softmax_rule,  # D_j S_i = S_i·(δ_ij − S_j): the row pictures and the trace show
            formula=("{out}·({delta} − {s_j})",),
+           jacobian_scale="out",  # backward: all rows of one call at once, O(N)
            test=OpTest(reference=_ref_softmax, derivative=(_d_softmax,))),
         Op(name="log_softmax", arity=VARIADIC, inputs=("a",), params=("i",), forward=_log_softmax,
            symbol="log softmax",
            text="log_softmax(a)_{i}",
            rule=_log_softmax_rule,  # δ_ij − S_j
            formula=("{delta} − {s_j}",),
+           jacobian_scale="1.0",
            test=OpTest(reference=_ref_log_softmax, derivative=(_d_log_softmax,))),
     ]
 }
@@ -869,3 +917,26 @@ def op_table_markdown() -> str:
         cells = [f"`{op.name}`", op.forward_text(), derivatives]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows)
+
+
+# --- copies and pickles name the table's entries --------------------------------------
+
+
+def _name_in_table(op: Op) -> str:
+    if OPS.get(op.name) is not op:
+        raise pickle.PicklingError(
+            f"the op {op.name!r} pickles by its name, but it is not the op table's entry of that "
+            "name; only ops in the table (autograd_lite.ops.OPS) can be pickled")
+    return op.name
+
+
+def _entry_named(name: str) -> Op:
+    op = OPS.get(name)
+    if op is None:
+        raise pickle.UnpicklingError(f"the pickle uses the op {name!r}, which is not in this op table: "
+                                     "add it to the table, under the same name, before loading")
+    return op
+
+
+def _bound_entry(name: str, args: tuple[Any, ...]) -> Op | BoundOp:
+    return _entry_named(name).bind(*args)

@@ -25,16 +25,17 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import html
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
 from .fastpath import sorted_for_backward as _sorted_for_backward
 from .ops import OPS, VARIADIC, DomainError
-from .value import Value, local_derivatives, topological_order
+from .value import BACKWARD_LOCK, Value, local_derivatives, topological_order
 from .viz import (
     Graph,
     GraphvizNotFound,
@@ -262,9 +263,10 @@ class Trace(Sequence[Step]):
                 "the page would take long to draw and be too big to step through; trace a "
                 "smaller expression, or pass max_steps=None"
             )
-        pages = [("Before the pass", self._intro_text(), lambda: self.frame(-1, rankdir))]
+        pages: list[tuple[str, str, Callable[[], Any]]] = [
+            ("Before the pass", self._intro_text(), lambda: self.frame(-1, rankdir))]
         for s in self.steps:
-            pages.append((f"Step {s.index}: {s.name}", str(s), lambda k=s.index: self.frame(k, rankdir)))
+            pages.append((f"Step {s.index}: {s.name}", str(s), functools.partial(self.frame, s.index, rankdir)))
         pages.append(("After the pass", self._final_text(), lambda: self.final_frame(rankdir)))
         return _page(f"Backward pass of {self.loss}", pages)
 
@@ -314,6 +316,11 @@ def trace_backward(root: Value, *, parameters: Sequence[Value] = ()) -> Trace:
     """
     if not isinstance(root, Value):
         raise TypeError(f"trace_backward takes a Value, got {type(root).__name__}")
+    with BACKWARD_LOCK:  # a real backward pass: one at a time (value.py says why)
+        return _trace_backward(root, parameters)
+
+
+def _trace_backward(root: Value, parameters: Sequence[Value]) -> Trace:
     order = topological_order(root)  # every node: names, leaves, pictures
     names = node_names(order)
     leaf_grads_before = {n: n.grad for n in order if n.is_leaf}
@@ -346,6 +353,7 @@ def _align(head: list[str], rows: list[list[str]]) -> str:
 
 def _forward_text(node: Value, names: dict[Value, str]) -> str:
     entry = node.op_entry
+    assert entry is not None  # steps are op nodes
     op = entry.op
     params = node.op_params
     if op.arity == VARIADIC:
@@ -363,6 +371,7 @@ def _rule_texts(node: Value, names: dict[Value, str], loss: str,
                 locals_: tuple[float, ...]) -> tuple[str, ...]:
     """Per parent: ``∂node/∂parent = formula in symbols = formula in numbers = value``."""
     entry = node.op_entry
+    assert entry is not None  # steps are op nodes
     op = entry.op
     params = node.op_params
     me = symbol(names[node])

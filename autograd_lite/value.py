@@ -29,18 +29,23 @@ from __future__ import annotations
 
 import inspect
 import numbers
+import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import scopes
 from .checks import as_float, method_params
 from .node import CONSTANT, Node, method_doc
 from .ops import OPS, VARIADIC, BoundOp, Op
 from .scopes import ScopeTag, scope
+from .softmax_backward import SoftmaxGroups, is_softmax_output
 
 __all__ = ["Number", "Value", "as_float", "local_derivatives", "scope", "topological_order"]
 
 Number = int | float
+#: One backward pass at a time, whatever the thread: two passes over one graph at
+#: once would reset and add to the same grads and give wrong numbers, silently.
+BACKWARD_LOCK = threading.RLock()
 _scope_tag: ScopeTag | None = None  # the open scope, kept up to date by scopes.follow
 scopes.follow(globals())
 
@@ -110,13 +115,18 @@ class Value(Node):
             seed = Value(seed)
         elif not create_graph:
             seed = as_float(seed, "backward(grad=...)")  # a Value seed needs create_graph=True
-        order = [node for node in topological_order(self) if node._op is not None]
-        for node in order:
-            node.grad = 0.0  # an op node holds this pass's gradient only
-        self.grad = self.grad + seed if self._op is None else seed
-        for node in reversed(order):  # each node after every node that uses it
-            for parent, local in zip(node.parents, local_derivatives(node, as_values=create_graph)):
-                parent.grad += node.grad * local
+        with BACKWARD_LOCK:
+            order = [node for node in topological_order(self) if node._op is not None]
+            for node in order:
+                node.grad = 0.0  # an op node holds this pass's gradient only
+            self.grad = self.grad + seed if self._op is None else seed
+            softmaxes = SoftmaxGroups(order)
+            for node in reversed(order):  # each node after every node that uses it
+                if is_softmax_output(node):  # its N rows are summed once per call (softmax_backward.py)
+                    softmaxes.step(node, node.grad, as_values=create_graph)
+                    continue
+                for parent, local in zip(node.parents, local_derivatives(node, as_values=create_graph)):
+                    parent.grad += node.grad * local
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0.0 on every node of this node's graph.
@@ -125,14 +135,26 @@ class Value(Node):
             >>> x = Value(2.0); y = x * x; y.backward(); y.zero_grad(); x.grad
             0.0
         """
-        for node in topological_order(self):
-            node.grad = 0.0
+        with BACKWARD_LOCK:
+            for node in topological_order(self):
+                node.grad = 0.0
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The nodes this one was computed from, in operand order (``a * a``: two)."""
         arity = -1 if self._op is None else self._op.arity
         return () if arity < 0 else (self._a, self._b) if arity == 2 else (self._a,) if arity == 1 else self._a  # type: ignore[return-value]
+
+    if TYPE_CHECKING:  # set from the op table below the class; declared here for type checkers only
+        def __add__(self, other: Value | Number) -> Value: ...
+        def __radd__(self, other: Number) -> Value: ...
+        def __sub__(self, other: Value | Number) -> Value: ...
+        def __rsub__(self, other: Number) -> Value: ...
+        def __mul__(self, other: Value | Number) -> Value: ...
+        def __rmul__(self, other: Number) -> Value: ...
+        def __truediv__(self, other: Value | Number) -> Value: ...
+        def __rtruediv__(self, other: Number) -> Value: ...
+        def __getattr__(self, name: str) -> Callable[..., Value]: ...  # x.exp(), x.leaky_relu(0.2), ...
 
     def __neg__(self) -> Value:
         """``-a``: −a (op ``neg``); local derivative ∂/∂a = −1."""
@@ -229,6 +251,7 @@ def topological_order(root: Value) -> list[Value]:
         raise TypeError(f"expected a Value, got {type(root).__name__}")
     order: list[Value] = []
     visited: set[Value] = set()
+    expanded: set[int] = set()
     stack: list[tuple[Value, bool]] = [(root, False)]
     while stack:
         node, parents_done = stack.pop()
@@ -237,7 +260,12 @@ def topological_order(root: Value) -> list[Value]:
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))  # comes back once every parent is in the order
-            stack.extend((parent, False) for parent in reversed(node.parents))
+            parents = node.parents
+            if node._op is not None and node._op.arity == VARIADIC:  # a softmax's N outputs share
+                if id(parents) in expanded:  # one parents tuple: walk it once, not N times
+                    continue
+                expanded.add(id(parents))
+            stack.extend((parent, False) for parent in reversed(parents))
     return order
 
 

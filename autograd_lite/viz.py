@@ -263,6 +263,7 @@ def _draw(
             continue
         op_id = ids[node] + "_op"
         entry = node.op_entry
+        assert entry is not None  # not a leaf
         dot.node(op_id, _op_label(node), shape="circle" if len(entry.symbol) <= 2 else "ellipse",
                  style="filled", fillcolor="#fecaca" if hot else _OP_FILL, fixedsize="false",
                  width="0.3", height="0.3", margin="0.02", fontsize="10",
@@ -287,6 +288,7 @@ def _draw(
 
 def _op_label(node: Value) -> str:
     entry = node.op_entry
+    assert entry is not None  # drawn for op nodes only
     params = node.op_params
     if "i" in params:  # softmax[i]: which output this node is
         return f"{entry.symbol}[{params['i']}]"
@@ -300,6 +302,7 @@ def _op_label(node: Value) -> str:
 def _input_names(node: Value) -> tuple[str, ...]:
     # Commutative ops need no edge names; for − ÷ ^ the side matters.
     entry = node.op_entry
+    assert entry is not None  # drawn for op nodes only
     if entry.arity == 2 and entry.name in ("sub", "div", "pow"):
         return tuple(entry.inputs)
     return ()

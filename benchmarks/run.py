@@ -3,6 +3,7 @@
     python benchmarks/run.py            # the full run: 7 rounds, about 20 minutes
     python benchmarks/run.py --quick    # 3 rounds, smaller sizes, under a minute
     python benchmarks/run.py --json out.json
+    python benchmarks/run.py --save     # into benchmarks/results.json, the run README quotes
     python benchmarks/run.py --quick --against /tmp/old   # another checkout of autograd_lite beside this one
 
 Then the microgpt workload (benchmarks/microgpt.py: one GPT training step written once as
@@ -30,6 +31,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -281,6 +283,29 @@ def backward_seconds(engine: Engine, n: int, repeat: int) -> float:
     return spent
 
 
+def softmax_backward_seconds(n: int, composed: bool, repeat: int) -> float:
+    """Seconds in backward() alone through all n outputs of one softmax of n inputs (ours only):
+    the softmax op, or the same softmax composed from exp, sum_of and /."""
+    from autograd_lite import Value, softmax, sum_of
+
+    spent = 0.0
+    for _ in range(repeat):
+        xs = [Value(random.uniform(-3, 3)) for _ in range(n)]
+        if composed:
+            top = max(x.data for x in xs)
+            exps = [(x - top).exp() for x in xs]
+            total = sum_of(exps)
+            outputs = [e / total for e in exps]
+        else:
+            outputs = softmax(xs)
+        loss = sum_of([s * random.random() for s in outputs])
+        start = time.perf_counter()
+        loss.backward()
+        spent += time.perf_counter() - start
+        del xs, outputs, loss
+    return spent / repeat
+
+
 def chain(engine: Engine, depth: int) -> Any:
     """y = x·w·w·…·w, depth multiplications, then backward."""
     x = engine.leaf(1.0)
@@ -381,6 +406,9 @@ def worker(name: str) -> None:
             with _maybe_scoped(command):
                 answer = timed(lambda n=command["n"], e=subject: wide_sum(e, n), command.get("repeat", 1),
                                collector=command.get("collector", True))
+        elif what == "softmax":
+            answer = softmax_backward_seconds(command["n"], command.get("composed", False),
+                                              command.get("repeat", 1))
         elif what == "backward_only":
             answer = backward_seconds(engine, command["n"], command.get("repeat", 1))
         elif what == "deepest_chain":
@@ -439,6 +467,7 @@ def installed() -> tuple[list[str], list[str]]:
 
 
 SAME_GRAPH = "autograd_lite on micrograd's graph"
+SOFTMAX_N = 2000  # outputs of one softmax, all of them in the loss
 BARE = "bare Python objects"
 SCOPED = "autograd_lite inside a scope"
 # Rows that explain the growth of time per node; none of them is a target.
@@ -485,11 +514,17 @@ def run(quick: bool, against: str | None = None) -> dict[str, Any]:
             record("mlp_step", w.name, seconds)
             if w.name.startswith("autograd_lite"):
                 record("mlp_step_same_graph", w.name, w.ask(do="mlp_step", graph="same_graph"))
-                replay.time_round(w, record)
+                if w.name == "autograd_lite":  # only this checkout's worker set up the replay rows
+                    replay.time_round(w, record)
             else:  # a peer's own MLP is micrograd's graph: one timing serves both rows
                 record("mlp_step_same_graph", w.name, seconds)
         for w in order:
             record("wide_sum", w.name, w.ask(do="wide_sum", n=wide_n))
+        for w in order:  # ours only; with --against, the other checkout beside this one
+            if w.name.startswith("autograd_lite"):
+                record("softmax_backward", w.name, w.ask(do="softmax", n=SOFTMAX_N))
+                record("softmax_backward", f"{w.name}, composed",
+                       w.ask(do="softmax", n=SOFTMAX_N, composed=True))
         for size in sizes:  # about `budget` nodes per timing, in graphs of `size` nodes
             repeat = max(1, budget // size)
             for w in order:
@@ -582,6 +617,15 @@ def summarise(times: dict[str, dict[str, list[float]]], deep: dict[str, Any],
         result["workloads"][workload] = entry
         if workload == "wide_sum":
             entry["products"] = 20_000 if quick else 100_000
+    if "softmax_backward" in times:
+        print(f"\nbackward through all {SOFTMAX_N:,} outputs of one softmax (the op, or composed from "
+              "exp, sum_of and /):")
+        softmax_rows = {}
+        for name, values in times["softmax_backward"].items():
+            med, lo, hi = _median_spread(values)
+            softmax_rows[name] = {"seconds": values, "median": med}
+            print(f"  {name:<44}{med * 1000:>9.1f} ms{lo * 1000:>10.1f}–{hi * 1000:<7.1f} ms")
+        result["softmax_backward"] = {"n": SOFTMAX_N, "engines": softmax_rows}
     print()
     growth: dict[str, dict[str, float]] = {}
     backward_growth: dict[str, float] = {}
@@ -687,6 +731,11 @@ def markdown(result: dict[str, Any]) -> str:
         f"{mem[n]['bytes']:.0f} B ({mem[n]['measured_with']})" for n in names) + " |")
     if SCOPED in mem:
         rows.append(f"| memory per node, {SCOPED} | {mem[SCOPED]['bytes']:.0f} B |" + " |" * (len(names) - 1))
+    if "softmax_backward" in result:
+        sm = result["softmax_backward"]
+        cells = "; ".join(f"{name}: {e['median'] * 1000:,.1f} ms" for name, e in sm["engines"].items())
+        rows.append(f"| backward through all {sm['n']:,} outputs of one softmax (ours: the op, and composed "
+                    f"from exp, sum_of, /) | {cells} |" + " |" * (len(names) - 1))
     growth = result["time_per_node"]
     rows.append("| time per node at 10^3 → 10^6 nodes | " + " | ".join(
         " → ".join(f"{v * 1e9:,.0f}" for v in growth[n].values()) + " ns" if n in growth else "" for n in names)
@@ -706,15 +755,30 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+#: the committed results that README quotes: written only with --save
+SAVED_JSON = Path(__file__).with_name("results.json")
+#: where a plain run writes, so that it does not dirty the checkout
+DEFAULT_JSON = Path(tempfile.gettempdir()) / "autograd_lite_benchmarks.json"
+
+
+def results_path(save: bool, json_file: str | None) -> Path:
+    """Where a run writes its results: --save, --json FILE, or else outside the checkout."""
+    return SAVED_JSON if save else Path(json_file) if json_file else DEFAULT_JSON
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds and smaller sizes: under a minute")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--against", metavar="DIR", help="also time the autograd_lite of another checkout")
     parser.add_argument("--table", metavar="JSON", help="print the Markdown table of an earlier run and stop")
-    parser.add_argument("--json", metavar="FILE", default=str(Path(__file__).with_name("results.json")),
-                        help="where to write the results (default: benchmarks/results.json)")
+    parser.add_argument("--json", metavar="FILE", help="where to write the results "
+                        f"(default: {DEFAULT_JSON}, outside the checkout)")
+    parser.add_argument("--save", action="store_true",
+                        help="write the results to benchmarks/results.json, the run README quotes")
     args = parser.parse_args()
+    if args.save and args.json:
+        parser.error("--save writes benchmarks/results.json; give --json FILE or --save, not both")
     if args.worker:
         worker(args.worker)
         return 0
@@ -722,8 +786,9 @@ def main() -> int:
         print(markdown(json.loads(Path(args.table).read_text(encoding="utf-8"))))
         return 0
     result = run(args.quick, args.against)
-    Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwrote {args.json}")
+    path = results_path(args.save, args.json)
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {path}")
     return 0
 
 

@@ -181,6 +181,9 @@ def test_bad_input_to_the_transforms():
         grad(lambda x: x, argnums=1)(1.0)
     with pytest.raises(TypeError, match="argnums"):
         grad(lambda x: x, argnums="x")
+    for mistake in (True, (0, False), None, 0.0, ()):  # bool is an int to Python, never a position here
+        with pytest.raises(TypeError, match="argnums must be an int or a tuple of ints"):
+            grad(lambda x: x, argnums=mistake)
     with pytest.raises(TypeError, match="real number"):
         grad(lambda x: x)("a")
     with pytest.raises(TypeError, match="list of numbers"):

@@ -57,6 +57,7 @@ def test_a_worker_answers_over_its_pipe(bench):
         assert worker.ask(do="deepest_chain", depths=[10, 100])["depth"] == 100
         assert 50 < worker.ask(do="memory", n=2000)["bytes"] < 400
         assert worker.ask(do="wide_sum", n=100, bare=True, collector=False) > 0
+        assert worker.ask(do="softmax", n=50) > 0 and worker.ask(do="softmax", n=50, composed=True) > 0
     finally:
         worker.close()
 
@@ -168,3 +169,10 @@ def test_microgpt_diagnostic_rows_compute_the_same_first_loss_without_backward(g
         engine = gpt_bench.make_engine(name)
         assert not engine.backward
         assert gpt_bench.check_agreement({gpt_bench.MICRO: [reference], name: [engine.step(tokens)]}) < 1e-12
+
+
+def test_a_plain_run_writes_outside_the_checkout_and_save_writes_the_quoted_file(bench):
+    checkout = RUN.parent.parent.resolve()
+    assert checkout not in bench.results_path(False, None).resolve().parents
+    assert bench.results_path(True, None) == RUN.with_name("results.json")
+    assert bench.results_path(False, "out.json") == Path("out.json")

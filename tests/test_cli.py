@@ -109,9 +109,66 @@ def test_without_graphviz_everything_but_the_picture_works(tmp_path, monkeypatch
     assert "Install Graphviz" in (tmp_path / "p.html").read_text(encoding="utf-8")
     code, _, _ = run("x*y", "x=2", "y=3", "--graph", str(tmp_path / "g.dot"), capsys=capsys)
     assert code == 0 and (tmp_path / "g.dot").read_text().startswith("digraph")
-    big = "+".join(["x*x*x*x"] * 520)  # too big for a picture, not for DOT text
+    big = "+".join(["x*2"] * 700)  # too big for a picture, not for DOT text
     code, _, _ = run(big, "x=1", "--graph", str(tmp_path / "big.dot"), capsys=capsys)
-    assert code == 0 and (tmp_path / "big.dot").read_text().count("shape=record") == 2080
+    assert code == 0 and (tmp_path / "big.dot").read_text().count("shape=record") == 2100
+
+
+def test_html_without_graphviz_writes_the_page_and_exits_1_like_graph(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no dot anywhere
+    page = tmp_path / "p.html"
+    code, out, err = run("x*y", "x=2", "y=3", "--html", str(page), capsys=capsys)
+    assert code == 1 and "∂f/∂x = 3" in out and f"wrote {page}" in out
+    assert err.count("\n") == 1 and "without its pictures" in err and "apt-get install graphviz" in err
+    assert "Install Graphviz" in page.read_text(encoding="utf-8")
+
+
+def _cli(*args: str, **kwargs):
+    return subprocess.run([sys.executable, "-m", "autograd_lite", *args], stderr=subprocess.PIPE,
+                          text=True, check=False, timeout=60, **kwargs)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [["x*2", "x=1"], ["demo"], ["--help"], ["x", "x=1", "--json"]])
+def test_a_full_disk_gets_one_line_and_status_1(args):
+    with open("/dev/full", "w") as full:
+        result = _cli(*args, stdout=full)
+    assert result.returncode == 1
+    assert result.stderr == ("autograd-lite: error: cannot write the results to standard output: "
+                             "No space left on device\n")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell closes standard output")
+def test_closed_standard_output_gets_one_line_and_status_1():
+    result = subprocess.run(["sh", "-c", 'exec "$0" "$@" >&-', sys.executable, "-m", "autograd_lite",
+                             "x*2", "x=1"], stderr=subprocess.PIPE, text=True, check=False, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == "autograd-lite: error: standard output is closed: there is nowhere to print the results\n"
+
+
+def test_double_dash_ends_the_options(capsys):
+    code, out, _ = run("--", "-x", "x=1", capsys=capsys)
+    assert code == 0 and "∂f/∂x = -1" in out
+    code, out, _ = run("--steps", "--", "-x**2", "x=3", capsys=capsys)
+    assert code == 0 and "∂f/∂x = -6" in out and "backward pass of f" in out
+    code, _, err = run("--", "--steps", capsys=capsys)  # after '--', even an option's name is the expression
+    assert code == 2 and "no value for steps" in err
+
+
+@pytest.mark.parametrize(("expr", "values", "name"), [
+    ("ﬁ*2", ["ﬁ=1"], "fi"),       # a ligature
+    ("ℌ + x", ["ℌ=1", "x=2"], "H"),  # a black-letter capital
+    ("fi*2", ["ﬁ=1"], "fi"),      # typed differently, the same name to Python
+])
+def test_names_match_as_python_reads_them_nfkc(expr, values, name, capsys):
+    code, out, err = run(expr, *values, "--json", capsys=capsys)
+    assert code == 0, err
+    assert json.loads(out)["gradients"][name] == (2.0 if "*2" in expr else 1.0)
+
+
+def test_a_name_given_twice_under_two_spellings_says_so(capsys):
+    code, _, err = run("ℌ", "H=1", "ℌ=2", capsys=capsys)
+    assert code == 2 and "H is given twice (ℌ is H to Python" in err
 
 
 def test_expression_starting_with_minus(capsys):
@@ -140,8 +197,11 @@ BAD_INPUT = [
     (["exp(x)", "x=1000"], "overflows", True),
     (["-" * 100_000 + "x", "x=1"], "characters long", False),
     (["(" * 300 + "x" + ")" * 300, "x=1"], "nested more than", True),
-    (["1" + "**1" * 3000], "too deeply nested", False),
-    (["+".join(["x"] * 3000), "x=1"], "too deeply nested", False),
+    # the same answers on every supported Python, whatever its own parser's limits
+    (["1" + "**1" * 3000], "has 3,000 operators; the limit is 2,000", False),
+    (["+".join(["x"] * 3000), "x=1"], "has 2,999 operators; the limit is 2,000", False),
+    (["not " * 2001 + "x", "x=1"], "has 2,001 operators", False),
+    (["exp(" * 199 + "**".join(["x"] * 700) + ")" * 199, "x=1"], "too deeply nested", False),
     (["softmax(a, b)", "a=1", "b=2"], "pick one output with [i]", True),
     (["softmax(a, b)[2]", "a=1", "b=2"], "from 0 to 1", True),
     (["leaky_relu(x, y)", "x=1", "y=2"], "alpha must be a number", True),
@@ -155,7 +215,7 @@ BAD_INPUT = [
     (["x", "x=1", "--html", "/nonexistent/dir/p.html"], "cannot write", False),
     (["x*y", "x=1", "y=1", "--order", "2"], "one variable", False),
     (["+".join(["x"] * 402), "x=1", "--html", "/tmp/big.html"], "has 401 steps and the page stops at 400", False),
-    (["+".join(["x*x*x*x"] * 520), "x=1", "--graph", "/tmp/big.svg"], "has 2,080 nodes and pictures stop at 2,000", False),
+    (["+".join(["x*2"] * 700), "x=1", "--graph", "/tmp/big.svg"], "has 2,100 nodes and pictures stop at 2,000", False),
     (["x", "x=1", "--order", "0"], "--order must be from 1 to 8", False),
 ]
 

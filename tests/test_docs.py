@@ -11,11 +11,15 @@ def test_readme_op_table_is_the_op_table():
     assert op_table_markdown() in README
 
 
-def test_readme_shows_the_two_commands_ci_runs():
+def test_ci_runs_readmes_quick_start_word_for_word():
     ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
-    assert "python -m autograd_lite" in README
-    assert "python -m pytest -q" in README
-    assert ci.rstrip().splitlines()[-1] == "python -m pytest -q"
+    block = README.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("\n```", 1)[0]
+    commands = [line.split("  #", 1)[0].strip() for line in block.splitlines()]
+    assert commands == ["python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]'",
+                        "python -m autograd_lite", "python -m pytest -q"]
+    ci_lines = {line.strip() for line in ci.splitlines()}
+    for command in commands:
+        assert command in ci_lines, command
 
 
 def test_readme_shows_the_demos_real_output(capsys):
@@ -29,7 +33,7 @@ def test_readme_shows_the_demos_real_output(capsys):
 def test_readme_documents_every_convention():
     for phrase in ["relu'(0)", "leaky_relu'(0)", "±1000", "DomainError", "TypeError", "NaN",
                    "twice", "zero_grad()", "create_graph", "abs'(0)", "sqrt'(0)", "ties in `maximum(a, b)`",
-                   "elu'(0)", "tan near its poles", "10**400"]:
+                   "elu'(0)", "tan near its poles", "10**400", "`pi` and `e`", "define_op"]:
         assert phrase in README, phrase
     for name in OPS:
         assert f"`{name}`" in README

@@ -97,7 +97,10 @@ def test_jvp_vector(case):
     reverse = 0.0
     for leaf, t in zip(leaves, direction):
         reverse += leaf.grad * t
-    assert _same(slope, reverse), "reverse mode"
+    if op.jacobian_scale is None:
+        assert _same(slope, reverse), "reverse mode"
+    else:  # backward sums a softmax's rows once per call (O(N)); jvp applies the row: equal to rounding
+        assert slope == pytest.approx(reverse, rel=1e-12, abs=1e-15), "reverse mode"
     am = [M.mpf(v) for v in vector]
     want = M.fsum(op.test.derivative[0](M, am, *index_args(i), j) * t for j, t in enumerate(direction))
     scale = M.fsum(abs(op.test.derivative[0](M, am, *index_args(i), j) * t) for j, t in enumerate(direction))

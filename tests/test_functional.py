@@ -92,3 +92,90 @@ def test_bad_inputs():
         softmax([[1.0], 2.0])
     with pytest.raises(TypeError, match="real number"):
         softmax([1.0, "x"])
+
+
+# --- numpy arrays, without depending on numpy -----------------------------------
+
+np = pytest.importorskip("numpy")
+
+
+def test_the_seeds_array_prints_its_numbers():
+    from autograd_lite import to_floats
+
+    x = np.array([[0.1], [0.2], [0.3], [0.4], [0.5]])
+    s = sigmoid(x)
+    assert isinstance(s, np.ndarray) and s.shape == (5, 1) and s.dtype == object
+    assert np.allclose(to_floats(s), np.array([[v] for v in SEED_SIGMOID]), atol=1e-8)
+    for v in s.reshape(-1):
+        v.backward()
+    grads = to_floats(s, grad=True)  # the outputs' own grads: the seed of each pass
+    assert grads.shape == (5, 1) and (grads == 1.0).all()
+    leaves = np.array([[v.parents[0]] for [v] in s], dtype=object)
+    assert np.allclose(to_floats(leaves, grad=True), np.array([[d] for d in SEED_DERIVATIVE]), atol=1e-8)
+    assert "0.52497918" in repr(s)  # printing shows the numbers
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "silu", "gelu",
+                                  "exp", "sin", "cos", "tan", "sqrt", "log"])
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3), (1, 2, 2)])
+def test_every_activation_keeps_an_arrays_shape(name, shape):
+    import autograd_lite
+
+    f = getattr(autograd_lite, name)
+    x = np.linspace(0.5, 2.0, int(np.prod(shape))).reshape(shape)
+    out = f(x)
+    assert isinstance(out, np.ndarray) and out.shape == shape and out.dtype == object
+    want = [autograd_lite.apply(name, float(v)).data for v in x.reshape(-1)]
+    assert autograd_lite.to_floats(out).reshape(-1).tolist() == want
+
+
+def test_softmax_along_the_last_axis_of_an_array():
+    from autograd_lite import to_floats
+
+    x = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    for f in (softmax, log_softmax):
+        out = f(x)
+        assert isinstance(out, np.ndarray) and out.shape == (2, 3)
+        assert to_floats(out).tolist() == [[v.data for v in f(row)] for row in x.tolist()]
+    assert np.allclose(to_floats(softmax(x)).sum(axis=-1), 1.0)
+    with pytest.raises(TypeError, match="0-d"):
+        softmax(np.array(1.0))
+
+
+def test_maximum_and_minimum_broadcast_like_numpy():
+    from autograd_lite import maximum, minimum, to_floats
+
+    a = np.array([[1.0, 5.0], [3.0, -2.0]])
+    assert to_floats(maximum(a, 2.0)).tolist() == [[2.0, 5.0], [3.0, 2.0]]
+    assert to_floats(minimum(a, np.array([0.0, 10.0]))).tolist() == [[0.0, 5.0], [0.0, -2.0]]
+    assert to_floats(maximum([1.0, 5.0], [2.0, 2.0])) == [2.0, 5.0]
+    with pytest.raises(ValueError, match="differ in length"):
+        maximum([1.0], [1.0, 2.0])
+
+
+def test_to_floats_takes_any_nesting_and_create_graph_grads():
+    from autograd_lite import to_floats
+
+    a = Value(3.0)
+    y = a * a
+    y.backward(create_graph=True)
+    assert to_floats([[a], (y,)]) == [[3.0], [9.0]]
+    assert to_floats(a, grad=True) == 6.0  # a Value grad from create_graph=True gives its number
+    assert to_floats(np.array([a, 2.0], dtype=object)).dtype == float
+    with pytest.raises(TypeError, match="to_floats"):
+        to_floats("abc")
+
+
+def test_models_take_numpy_data():
+    from autograd_lite.datasets import make_moons
+    from autograd_lite.nn import MLP
+
+    X, y = make_moons(n=40, noise=0.1, seed=0)
+    Xa, ya = np.array(X), np.array(y)
+    model = MLP(2, [4, 1], seed=0)
+    twin = MLP(2, [4, 1], seed=0)
+    history = model.fit(Xa, ya, epochs=3, quiet=True)
+    assert history.loss == twin.fit(X, y, epochs=3, quiet=True).loss
+    assert model.predict(Xa) == twin.predict(X)
+    assert model.accuracy(Xa, ya) == twin.accuracy(X, y)
+    assert model(Xa[0]).data == twin(X[0]).data

@@ -156,7 +156,10 @@ def test_every_op_traces_with_forward_and_reverse_mode_numbers(op):
     _, slope = jvp(lambda *xs: _graph(op, list(xs)), point, direction)
     assert t.tangent[-1].value == slope
     out.backward()
-    assert [t.gradient[x] for x in leaves] == [x.grad for x in leaves]
+    if op.jacobian_scale is None:
+        assert [t.gradient[x] for x in leaves] == [x.grad for x in leaves]
+    else:  # backward sums a softmax's rows once per call (O(N)); the trace applies rows: equal to rounding
+        assert [t.gradient[x] for x in leaves] == pytest.approx([x.grad for x in leaves], rel=1e-12, abs=1e-15)
     for which in TABLES:
         for fmt in FORMATS:
             text = t.table(which, fmt)
@@ -180,7 +183,10 @@ def test_every_op_compiles_and_replays_the_same_floats(op):
         out.backward()
         replay = program(*new)
         assert replay.value == out.data
-        assert replay.gradients == tuple(x.grad for x in fresh)
+        if op.jacobian_scale is None:
+            assert replay.gradients == tuple(x.grad for x in fresh)
+        else:  # the program applies a softmax's rows, backward sums them per call: equal to rounding
+            assert replay.gradients == pytest.approx(tuple(x.grad for x in fresh), rel=1e-12, abs=1e-15)
 
 
 def _nodes(root):

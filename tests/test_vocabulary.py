@@ -136,6 +136,14 @@ def test_huge_integer_exponents_give_exact_or_ieee_answers(base, exponent, value
     assert steps[0].contributions[0].local == slope
 
 
+def test_pictures_show_a_huge_exponent():
+    from autograd_lite import draw_dot
+
+    y = Value(0.5, label="x") ** HUGE
+    y.backward()
+    assert "^1e+400" in draw_dot(y).source
+
+
 def test_huge_exponent_edges_that_have_no_answer_say_so():
     with pytest.raises(DomainError, match="division by zero"):
         Value(0.0) ** -HUGE

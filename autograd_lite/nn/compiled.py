@@ -30,22 +30,27 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..program import Program, compile
 from ..value import Value
 from . import losses as _losses
 
-if TYPE_CHECKING:
-    from .module import Module
-
 __all__ = ["CompiledStep"]
+
+
+class _Model(Protocol):
+    """What a compiled step needs of a model (a Module has it); naming nn.module would close an
+    import circle (module -> training -> compiled)."""
+
+    def __call__(self, x: Any) -> Any: ...
+    def parameters(self) -> list[Value]: ...
 
 
 class CompiledStep:
     """One full-batch training step as a replayed program: loss, gradients into ``p.grad``, outputs."""
 
-    def __init__(self, model: Module, X: Sequence[Sequence[float]], y: Sequence[Any],
+    def __init__(self, model: _Model, X: Sequence[Sequence[float]], y: Sequence[Any],
                  loss: Callable[..., Value], l2: float) -> None:
         self.model, self.X, self.y, self.loss, self.l2 = model, X, y, loss, l2
         self.params = model.parameters()

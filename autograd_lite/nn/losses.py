@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from ..generic import apply
 from ..ops import OPS
@@ -109,9 +109,13 @@ def binary_cross_entropy(logits: Sequence[Any], labels: Sequence[Any]) -> Value:
     signs = binary_labels(labels, "binary_cross_entropy labels")
     terms = []
     for z, s in zip(logits, signs):
-        pair = apply(_LOG_SOFTMAX, [0.0, _scalar(z, "binary_cross_entropy")])
+        pair = _log_softmax([0.0, _scalar(z, "binary_cross_entropy")])
         terms.append(-pair[1 if s == 1 else 0])
     return _mean(terms)
+
+
+def _log_softmax(row: Sequence[Any]) -> list[Value]:
+    return cast("list[Value]", apply(_LOG_SOFTMAX, row))  # a vector op: one Value per input
 
 
 def cross_entropy(logits: Sequence[Sequence[Any]], labels: Sequence[Any]) -> Value:
@@ -124,7 +128,7 @@ def cross_entropy(logits: Sequence[Sequence[Any]], labels: Sequence[Any]) -> Val
                              "for one output use binary_cross_entropy")
         if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < len(row):
             raise ValueError(f"cross_entropy labels must be class numbers 0 to {len(row) - 1}, got {label!r}")
-        terms.append(-apply(_LOG_SOFTMAX, row)[label])
+        terms.append(-_log_softmax(row)[label])
     return _mean(terms)
 
 

@@ -91,6 +91,7 @@ class Module:
 
     def scores(self, X: Sequence[Sequence[float]]) -> list[Any]:
         """The model's raw outputs for each sample, as floats, without building a graph."""
+        X = training.as_lists(X)  # numpy arrays work too
         training.check_inputs(self, X)
         return [self._floats(x) for x in X]
 
@@ -100,6 +101,7 @@ class Module:
 
     def accuracy(self, X: Sequence[Sequence[float]], y: Sequence[Any]) -> float:
         """The fraction of samples whose predicted class is the label (0/1 and −1/+1 both work)."""
+        X, y = training.as_lists(X), training.as_lists(y)
         if not isinstance(y, Sequence) or len(y) != len(X):
             raise ValueError(f"y must have one label per sample: {len(X)} samples, got "
                              f"{len(y) if isinstance(y, Sequence) else type(y).__name__}")
@@ -236,6 +238,7 @@ class MLP(Module):
                        for k in range(len(nouts))]
 
     def __call__(self, x: Sequence[Any]) -> Any:
+        x = training.as_lists(x)  # a numpy row works too
         if isinstance(x, (str, bytes)) or not isinstance(x, Sequence) or len(x) != self.nin:
             got = len(x) if isinstance(x, Sequence) else type(x).__name__
             raise ValueError(f"this MLP takes {self.nin} inputs per sample, got {got}")

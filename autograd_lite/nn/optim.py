@@ -59,7 +59,7 @@ def _positive_int(n: Any, what: str) -> None:
 
 def _rate(lr: Any) -> float | Schedule:
     if callable(lr):
-        return lr  # type: ignore[no-any-return]
+        return lr
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0 or math.isinf(lr):
         raise ValueError(f"lr must be a positive number or a schedule (a function of the step), got {lr!r}")
     return float(lr)

@@ -41,7 +41,7 @@ class Model(Protocol):
     def label_of(self, target: Any) -> Any: ...
     def remember_labels(self, y: Any) -> None: ...
 
-__all__ = ["History", "check_data", "check_inputs", "fit"]
+__all__ = ["History", "as_lists", "check_data", "check_inputs", "fit"]
 
 _CLASSIFYING = {_losses.hinge: "binary", _losses.binary_cross_entropy: "binary",
                 _losses.cross_entropy: "classes"}
@@ -78,6 +78,19 @@ class History(Sequence[dict[str, Any]]):
         last = self.records[-1]
         acc = "" if last["accuracy"] is None else f", accuracy {last['accuracy']:.1%}"
         return f"History({len(self)} epochs, last loss {last['loss']:.4g}{acc})"
+
+
+def as_lists(data: Any) -> Any:
+    """A numpy array (anything with ``shape`` and ``tolist``) as nested lists of Python numbers;
+    anything else as it is. numpy is not needed for this, nor imported.
+
+    Example:
+        >>> as_lists([[1.0, 2.0]])
+        [[1.0, 2.0]]
+    """
+    if hasattr(data, "shape") and hasattr(data, "tolist") and not isinstance(data, (list, tuple)):
+        return data.tolist()
+    return data
 
 
 def check_inputs(model: Model, X: Any) -> None:
@@ -137,6 +150,7 @@ def fit(model: Model, X: Sequence[Sequence[float]], y: Sequence[Any], *,
     the graph: the same losses, many times faster (see :mod:`.compiled`).
     """
     loss_fn = _losses.get(loss)
+    X, y = as_lists(X), as_lists(y)  # numpy arrays work too
     check_data(model, X, y, loss_fn)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a whole number ≥ 1, got {epochs!r}")
