@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .notation import shorten
 from .ops import OPS, VARIADIC, DomainError
 from .value import Value, apply
 
@@ -153,7 +154,7 @@ class Expression:
                     f"{_shorten(piece)} overflows: the result is too large for a float "
                     "(beyond about 1.8e308)", self.text, _column(node))
             if result.label is None:
-                result.label = _shorten(_segment(lines, node), 24) or None
+                result.label = shorten(_segment(lines, node), 24) or None  # parentheses kept balanced
         return result
 
 

@@ -47,7 +47,7 @@ def test_steps_show_the_table_sums_and_check(capsys):
     code, out, _ = run("sigmoid(x) * log(y)", "x=0.5", "y=3", "--steps", capsys=capsys)
     assert code == 0
     assert "backward pass of f: 3 steps" in out
-    assert "∂f/∂x = ∂f/∂(sigmoid(x))·∂(sigmoid(x))/∂x = 1.099·0.235 = 0.2582" in out
+    assert "∂f/∂x = ∂f/∂sigmoid(x)·∂sigmoid(x)/∂x = 1.0986·0.235 = 0.2582" in out
 
 
 def test_json_has_full_precision_for_scripts(capsys):

@@ -39,7 +39,7 @@ def _mean(terms: list[Value]) -> Value:
     total = terms[0]
     for t in terms[1:]:
         total = total + t
-    return total * (1.0 / len(terms))
+    return total / len(terms)  # one "÷ N" in pictures, and exact when N is a power of two
 
 
 def _batch(outputs: Sequence[Any], labels: Sequence[Any], what: str) -> None:
