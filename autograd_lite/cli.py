@@ -39,7 +39,7 @@ from .autodiff import grad
 from .expression import FUNCTIONS, Expression, ExpressionError, parse, signature
 from .trace import MAX_STEPS, Trace, trace_backward
 from .value import Value, topological_order
-from .viz import GRAPHVIZ_HELP, GraphvizNotFound, draw_dot
+from .viz import GRAPHVIZ_HELP, SIZES, GraphvizNotFound, draw_dot, size_attributes
 
 __all__ = ["DEMO", "main"]
 
@@ -111,6 +111,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--graph", metavar="FILE", help="draw the graph; the suffix names the format: "
                         + ", ".join("." + f for f in GRAPH_FORMATS) + " (.dot needs no Graphviz)")
     parser.add_argument("--html", metavar="FILE", help="write a page that steps through the backward pass")
+    pictures = parser.add_argument_group("picture options (for --graph, and --rankdir for --html too)")
+    pictures.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
+                          help="the direction the graph flows: left to right (the default), top to bottom, ...")
+    pictures.add_argument("--edge-derivatives", action="store_true",
+                          help="label each edge with its local derivative ∂out/∂in and its number")
+    pictures.add_argument("--grad-sums", action="store_true",
+                          help="write each gradient as the chain rule's sum over the nodes that use it")
+    pictures.add_argument("--collapse", type=int, metavar="DEPTH",
+                          help="draw each scope at this depth as one box (each function call is a scope)")
+    pictures.add_argument("--size", metavar="SIZE",
+                          help="fit the picture: " + ", ".join(SIZES) + ", or a width in inches")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--order", type=int, default=1, metavar="N",
                         help=f"derivatives 1..N of a one-variable expression (N ≤ {MAX_ORDER})")
@@ -146,6 +157,7 @@ def _run(args: list[str], out: TextIO) -> int:
         raise UsageError(f"--order must be from 1 to {MAX_ORDER}, got {ns.order}")
     if ns.graph:
         _graph_format(ns.graph)  # a bad suffix is an error before any work
+    picture_options = _picture_options(ns)
     demo = ns.expression in (None, "demo") and not ns.values
     if demo:
         text, values = DEMO
@@ -169,9 +181,9 @@ def _run(args: list[str], out: TextIO) -> int:
     files: list[str] = []
     problems: list[str] = []
     if ns.graph:
-        status = max(status, _write_graph(root, ns.graph, files, problems))
+        status = max(status, _write_graph(root, ns.graph, files, problems, picture_options))
     if ns.html:
-        status = max(status, _write_html(trace, ns.html, files, problems))
+        status = max(status, _write_html(trace, ns.html, files, problems, ns.rankdir))
     if ns.json:
         out.write(json.dumps(report.as_json(ns.steps or demo, files), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -246,14 +258,36 @@ def _graph_format(path: str) -> str:
     return suffix
 
 
-def _write_graph(root: Value, path: str, files: list[str], problems: list[str]) -> int:
+def _picture_options(ns: argparse.Namespace) -> dict[str, Any]:
+    """draw_dot's keyword arguments from the picture options, checked before any work."""
+    options: dict[str, Any] = {"rankdir": ns.rankdir, "edge_derivatives": ns.edge_derivatives,
+                               "grad_sums": ns.grad_sums}
+    if ns.collapse is not None:
+        if ns.collapse < 1:
+            raise UsageError(f"--collapse takes a depth of 1 or more, got {ns.collapse}")
+        options["collapse"] = ns.collapse
+    if ns.size is not None:
+        try:
+            size: Any = float(ns.size)
+        except ValueError:
+            size = ns.size
+        try:
+            size_attributes(size)
+        except (TypeError, ValueError) as error:
+            raise UsageError(f"--size {ns.size}: {error}") from None
+        options["size"] = size
+    return options
+
+
+def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
+                 options: dict[str, Any]) -> int:
     fmt = _graph_format(path)
     nodes = len(topological_order(root))
-    if fmt != "dot" and nodes > MAX_GRAPH_NODES:  # DOT text costs nothing; a layout would take minutes
+    if fmt != "dot" and nodes > MAX_GRAPH_NODES and "collapse" not in options:  # DOT text costs nothing; a layout would take minutes
         raise UsageError(f"--graph {path}: the graph has {nodes:,} nodes and pictures stop at "
                          f"{MAX_GRAPH_NODES:,}, where Graphviz already takes seconds; "
                          f"--graph {Path(path).with_suffix('.dot')} writes the DOT text at any size")
-    picture = draw_dot(root, max_nodes=None)
+    picture = draw_dot(root, max_nodes=None, **options)
     try:
         data = picture.source.encode() if fmt == "dot" else picture.pipe(format=fmt)
     except GraphvizNotFound:
@@ -265,11 +299,11 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str]) 
     return 0
 
 
-def _write_html(trace: Trace, path: str, files: list[str], problems: list[str]) -> int:
+def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], rankdir: str = "LR") -> int:
     if len(trace) > MAX_STEPS:  # one picture per step: a bigger page takes minutes to draw
         raise UsageError(f"--html {path}: the backward pass has {len(trace):,} steps and the page "
                          f"stops at {MAX_STEPS:,}, one picture per step; --steps prints them all")
-    page = trace.html()
+    page = trace.html(rankdir)
     _write(path, page.encode())
     files.append(path)
     if "<svg" not in page:

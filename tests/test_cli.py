@@ -90,6 +90,22 @@ def test_graph_in_every_format(tmp_path, capsys):
         assert path.read_bytes().startswith(magic)
 
 
+def test_picture_options_reach_the_picture(tmp_path, capsys):
+    path = tmp_path / "g.dot"
+    code, _, _ = run("x*2 + y", "x=1", "y=3", "--graph", str(path), "--rankdir", "TB", "--edge-derivatives",
+                     "--grad-sums", "--size", "slide", capsys=capsys)
+    source = path.read_text(encoding="utf-8")
+    assert code == 0 and "rankdir=TB" in source and 'size="13.33,7.5"' in source
+    assert "∂f/∂x = ∂f/∂(x*2)·∂(x*2)/∂x" in source  # grad sums
+    assert "∂(x*2)/∂x\\n= 2" in source  # edge derivatives
+    code, _, _ = run("x*2", "x=1", "--graph", str(path), "--size", "7.5", capsys=capsys)
+    assert code == 0 and 'size="7.5,100"' in path.read_text(encoding="utf-8")
+    for bad, message in [(["--size", "poster"], "the presets are slide"), (["--rankdir", "up"], "invalid choice"),
+                         (["--collapse", "0"], "--collapse takes a depth of 1 or more")]:
+        code, _, err = run("x", "x=1", "--graph", str(path), *bad, capsys=capsys)
+        assert code == 2 and message in err, err
+
+
 def test_html_page(tmp_path, capsys):
     require_program("dot")
     path = tmp_path / "steps.html"
