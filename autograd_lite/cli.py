@@ -171,7 +171,7 @@ def _run(args: list[str], out: TextIO) -> int:
         raise UsageError(error.message, error.pointer()) from None
     _check_values(expression, values)
     try:
-        root, leaves = expression.build(values)
+        root, leaves = expression.build(values, scopes=ns.collapse is not None)
     except ExpressionError as error:
         raise UsageError(error.message, error.pointer()) from None
     trace = trace_backward(root)

@@ -34,7 +34,7 @@ from typing import Any
 
 from .notation import shorten
 from .ops import OPS, VARIADIC, DomainError
-from .value import Value, apply
+from .value import Value, apply, scope
 
 __all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError", "parse", "signature"]
 
@@ -106,11 +106,15 @@ class Expression:
     tree: ast.expr
     variables: tuple[str, ...]  #: in order of first appearance
 
-    def build(self, values: Mapping[str, float | Value]) -> tuple[Value, dict[str, Value]]:
+    def build(self, values: Mapping[str, float | Value], *,
+              scopes: bool = False) -> tuple[Value, dict[str, Value]]:
         """The expression as a graph of Values: ``(output, {name: leaf})``.
 
         A value may be a number (it becomes a leaf labelled with the
         variable's name) or a Value, used as it is (how ``grad`` composes).
+        With ``scopes``, each function call and its arguments are built in a
+        scope named after the function (``tanh``, ``tanh/exp``), so pictures
+        can collapse them.
 
         Raises :class:`ExpressionError` for a missing variable, a domain error
         (``log(-1)``) or a result too large for a float.
@@ -126,14 +130,25 @@ class Expression:
         results: dict[int, Any] = {}
         lines = [line.encode() for line in re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", self.text)]
         stack: list[tuple[ast.AST, bool]] = [(self.tree, False)]
-        while stack:
-            node, ready = stack.pop()
-            children = _operands(node)
-            if not ready:
-                stack.append((node, True))
-                stack.extend((c, False) for c in reversed(children))
-                continue
-            results[id(node)] = self._evaluate(node, [results[id(c)] for c in children], leaves, lines)
+        calls: list[Any] = []  # with scopes: the scopes of the calls being built, innermost last
+        try:
+            while stack:
+                node, ready = stack.pop()
+                children = _operands(node)
+                call = scopes and isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                if not ready:
+                    if call:  # the call's arguments and the call itself are built in its scope
+                        calls.append(scope(node.func.id))  # type: ignore[attr-defined]
+                        calls[-1].__enter__()
+                    stack.append((node, True))
+                    stack.extend((c, False) for c in reversed(children))
+                    continue
+                results[id(node)] = self._evaluate(node, [results[id(c)] for c in children], leaves, lines)
+                if call:
+                    calls.pop().__exit__(None, None, None)
+        finally:
+            while calls:  # an error inside a call: close what is open
+                calls.pop().__exit__(None, None, None)
         out = results[id(self.tree)]
         if not isinstance(out, Value):  # a constant expression such as "2"
             out = Value(out)

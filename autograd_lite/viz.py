@@ -35,6 +35,7 @@ from .notation import (
     check_label,
     dot_text,
     format_number,
+    html_text,
     node_names,
     plural,
     symbol,
@@ -42,7 +43,7 @@ from .notation import (
 from .value import Value, local_derivatives, topological_order
 
 __all__ = ["GRAPHVIZ_HELP", "MAX_NODES", "SIZES", "Graph", "GraphvizNotFound", "add_legend", "draw_dot",
-           "draw_graph", "new_graph", "op_label", "pass_grads", "scope_of", "size_attributes"]
+           "draw_graph", "new_graph", "op_label", "pass_grads", "scope_boxes", "scope_of", "size_attributes"]
 
 #: how to get the ``dot`` program, for error messages
 GRAPHVIZ_HELP = (
@@ -64,6 +65,7 @@ _KINDS = {
     "output": ("#bbf7d0", "output"),
 }
 _OP_FILL = "#f3f4f6"
+_BOX_FILL = "#ede9fe"  # a collapsed scope
 _ACTIVE = "#dc2626"  # the node and edges of the current step in a frame
 _FONT = "Helvetica"
 
@@ -137,6 +139,8 @@ def draw_dot(
     max_nodes: int | None = MAX_NODES,
     constants: str = "fold",
     size: str | float | tuple[float, float] | None = None,
+    collapse: int | None = None,
+    expand: Iterable[str] | str = (),
     clusters: bool = True,
 ) -> Graph:
     """The graph behind ``root`` as a Graphviz picture.
@@ -164,6 +168,17 @@ def draw_dot(
             (``"slide"``, ``"half-slide"``, ``"page"``, ``"laptop"``), a width in
             inches, or ``(width, height)`` in inches. Pictures are shrunk to
             fit, never enlarged.
+        collapse: draw every scope (see :func:`autograd_lite.scope`) at this
+            depth as one box: its name, its op count, the data and grad of
+            its outputs (their range when there are many), and edges, marked
+            ``×N`` for N values, for what goes in and out. With ``nn``
+            models, ``collapse=1`` makes one box of the whole ``MLP``, ``2``
+            one per layer (``MLP/L0``), ``3`` one per neuron
+            (``MLP/L0/L0.N3``); losses are a box of their own (``hinge``).
+            Nodes outside every scope are drawn as usual.
+        expand: scopes to open in a collapsed picture, by path
+            (``"MLP/L0/L0.N3"``): the scopes around it show their parts one
+            level deeper, and the named scope its nodes one by one.
         clusters: draw each scope a node was built in as a labelled frame
             (a Graphviz cluster) around its nodes.
 
@@ -182,18 +197,25 @@ def draw_dot(
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot takes a Value, got {type(root).__name__}")
     _check_max_nodes(max_nodes)
+    opened = (expand,) if isinstance(expand, str) else tuple(expand)
+    if any(not isinstance(path, str) for path in opened):
+        raise TypeError(f"expand takes scope paths such as 'MLP/L0/L0.N3', got {expand!r}")
+    if opened and collapse is None:
+        raise ValueError("expand opens scopes of a collapsed picture: give collapse=depth too")
     order = topological_order(root)
-    drawn = len(order) if constants == "nodes" else sum(not n.is_constant for n in order)
+    boxes = scope_boxes(order, collapse, opened) if collapse is not None else {}
+    drawn = sum(1 for n in order if n not in boxes and not (constants == "fold" and n.is_constant))
+    drawn += len(set(boxes.values()))
     if max_nodes is not None and drawn > max_nodes:
         raise ValueError(
-            f"the graph has {drawn:,} nodes, more than max_nodes={max_nodes:,}: a picture "
+            f"the picture has {drawn:,} nodes, more than max_nodes={max_nodes:,}: a picture "
             "that big takes Graphviz minutes and cannot be read; draw a smaller expression, "
-            "or pass max_nodes=None to draw it anyway"
+            "collapse its scopes (collapse=1 or 2), or pass max_nodes=None to draw it anyway"
         )
     return draw_graph(order, node_names(order), rankdir=rankdir, format=format,
                       parameters=parameters, grads=pass_grads(root, order),
                       edge_derivatives=edge_derivatives, grad_sums=grad_sums, legend=legend,
-                      constants=constants, size=size, clusters=clusters)
+                      constants=constants, size=size, clusters=clusters, boxes=boxes)
 
 
 def _check_max_nodes(max_nodes: Any) -> None:
@@ -273,19 +295,22 @@ def draw_graph(
     constants: str = "fold",
     size: str | float | tuple[float, float] | None = None,
     clusters: bool = True,
+    boxes: Mapping[Value, str] | None = None,
 ) -> Graph:
     """The picture of the nodes ``order`` (topological, output last) with the given grads.
 
     :func:`draw_dot` draws a graph after its backward pass with this; the
     step-by-step trace draws its frames with it, passing the grads filled
-    in so far and the node of the current step as ``active``.
+    in so far and the node of the current step as ``active``. ``boxes``
+    maps nodes to the scope whose box stands for them (see ``collapse``).
     """
     if constants not in _CONSTANT_CHOICES:
         raise ValueError(f"constants must be 'fold' (into the op's label) or 'nodes', got {constants!r}")
     parameter_ids = {id(p) for p in parameters}
     root = order[-1]
     fold = constants == "fold"
-    shown = [n for n in order if not (fold and n.is_constant and n is not root)]
+    boxes = boxes or {}
+    shown = [n for n in order if n not in boxes and not (fold and n.is_constant and n is not root)]
     for node in shown:
         check_label(names[node], "the label of a node,")
     ids = {node: f"n{k}" for k, node in enumerate(order)}
@@ -294,7 +319,9 @@ def draw_graph(
     dot = new_graph(rankdir, format, size, title)
     dot.text_summary = _text_summary(order, names, grads)
     sums = _consumer_sums(order, names, grads) if grad_sums and grads is not None else {}
-    places = _cluster_places(dot, shown) if clusters else {}
+    summaries = _box_summaries(order, boxes, fold) if boxes else {}
+    box_ids = {path: f"box{k}" for k, path in enumerate(summaries)}
+    places = _cluster_places(dot, shown, summaries) if clusters else {}
     kinds_drawn = set()
     for node in shown:
         kind = ("output" if node is root else "constant" if node.is_constant
@@ -329,8 +356,13 @@ def draw_graph(
         derivatives = local_derivatives(node) if edge_derivatives else ()
         parents = node.parents
         inputs = _input_names(node) if not (fold and any(p.is_constant for p in parents)) else ()
+        from_boxes: dict[str, int] = {}
         for k, parent in enumerate(parents):
             if fold and parent.is_constant:
+                continue
+            if parent in boxes:  # one edge per box, however many of its outputs come in
+                path = boxes[parent]
+                from_boxes[path] = from_boxes.get(path, 0) + 1
                 continue
             attrs: dict[str, str] = {}
             if edge_derivatives:
@@ -341,11 +373,25 @@ def draw_graph(
             if hot:
                 attrs.update(color=_ACTIVE, penwidth="2", fontcolor=_ACTIVE)
             dot.edge(ids[parent], op_id, **attrs)
+        for path, count in from_boxes.items():
+            dot.edge(box_ids[path], op_id, **_count_label(count))
+    for path, summary in summaries.items():
+        place = places.get(path, dot)
+        place.node(box_ids[path], _box_label(path, summary, grads, names, root), shape="plaintext", margin="0")
+        for source, count in summary.sources.items():
+            tail = box_ids[source] if isinstance(source, str) else ids[source]
+            dot.edge(tail, box_ids[path], **_count_label(count))
     for cluster in reversed(list(_clusters_of(places))):
         cluster.close()
     if legend:
-        add_legend(dot, horizontal, kinds_drawn)
+        extra = [(_BOX_FILL, "scope (collapsed)")] if summaries else []
+        add_legend(dot, horizontal, kinds_drawn, extra)
     return dot
+
+
+def _count_label(count: int) -> dict[str, str]:
+    # several values along one edge between a box and a node: say how many
+    return {"label": f"×{count:,}", "penwidth": "1.6"} if count > 1 else {}
 
 
 def op_label(node: Value, fold: bool = True) -> str:
@@ -420,14 +466,15 @@ class _Cluster:
             target.subgraph(self.graph)
 
 
-def _cluster_places(dot: Graph, nodes: Sequence[Value]) -> dict[Value, Any]:
-    """Where each node is drawn: the cluster of its scope (nested), or the graph itself."""
+def _cluster_places(dot: Graph, nodes: Sequence[Value], boxes: Iterable[str] = ()) -> dict[Any, Any]:
+    """Where each node is drawn: the cluster of its scope (nested), or the graph itself.
+
+    A collapsed scope's box sits in the cluster of the scope around it.
+    """
     clusters: dict[str, _Cluster] = {}
-    places: dict[Value, Any] = {}
-    for node in nodes:
-        path = scope_of(node)
-        if not path:
-            continue
+    places: dict[Any, Any] = {}
+
+    def cluster(path: str) -> _Cluster:
         parts = path.split("/")
         parent: Graph | _Cluster = dot
         for depth in range(1, len(parts) + 1):
@@ -435,7 +482,15 @@ def _cluster_places(dot: Graph, nodes: Sequence[Value]) -> dict[Value, Any]:
             if prefix not in clusters:
                 clusters[prefix] = _Cluster(parent, prefix, depth, len(clusters))
             parent = clusters[prefix]
-        places[node] = parent
+        return clusters[path]
+
+    for node in nodes:
+        path = scope_of(node)
+        if path:
+            places[node] = cluster(path)
+    for box in boxes:
+        if "/" in box:
+            places[box] = cluster(box.rsplit("/", 1)[0])
     return places
 
 
@@ -450,6 +505,161 @@ def _clusters_of(places: Mapping[Value, Any]) -> list[_Cluster]:
         for cluster in reversed(chain):
             seen.setdefault(cluster.path, cluster)
     return sorted(seen.values(), key=lambda c: c.path.count("/"))
+
+
+# --- collapsing scopes into boxes -------------------------------------------------
+
+
+def scope_boxes(order: Sequence[Value], depth: int, expand: Iterable[str] = ()) -> dict[Value, str]:
+    """For each node in a collapsed scope, the path of the box that stands for it.
+
+    A node built in scope ``a/b/c`` belongs to the box of its scope cut to
+    ``depth`` parts (``a/b`` at depth 2; a shallower scope is its own box).
+    A scope named in ``expand``, and every scope around it, is open: the
+    parts of an open scope that stay closed make one box together
+    (``MLP/L0/… 15 more``), and the nodes of an expanded scope itself are
+    drawn one by one for its first call, its other calls (other samples)
+    making one box (``MLP/L0/L0.N3/… 99 more calls``). Nodes outside every
+    scope have no box.
+
+    Example:
+        >>> from autograd_lite import scope
+        >>> with scope("net/layer0/n0"):
+        ...     a = Value(1.0) * 2
+        >>> sorted(set(scope_boxes([a], 2).values())), scope_boxes([a], 2, ["net/layer0/n0"])
+        (['net/layer0'], {})
+    """
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"collapse takes a scope depth of 1 or more (1: top-level scopes), got {depth!r}")
+    opened: set[str] = set()
+    for wanted in expand:
+        parts = wanted.split("/")
+        opened.update("/".join(parts[:k]) for k in range(1, len(parts) + 1))
+    boxes: dict[Value, str] = {}
+    box_of: dict[str, str | None] = {}  # per distinct scope path: a handful, however many nodes
+    calls: dict[str, dict[int, list[Value]]] = {}  # expanded scope -> its calls -> their nodes
+    siblings: dict[str, set[str]] = {}  # an opened scope -> its parts that stay closed
+    seen_paths: set[str] = set()
+    for node in order:
+        scope_path = node.scope
+        if scope_path is None:
+            continue
+        path = scope_path
+        if path not in box_of:
+            seen_paths.add(path)
+            parts = path.split("/")
+            level = min(depth, len(parts))
+            while level <= len(parts) and "/".join(parts[:level]) in opened:
+                level += 1
+            box_of[path] = "/".join(parts[:level]) if level <= len(parts) else None
+            if depth < level <= len(parts):  # a sibling of an expanded scope
+                siblings.setdefault("/".join(parts[:level - 1]), set()).add("/".join(parts[:level]))
+        box = box_of[path]
+        if box is not None:
+            boxes[node] = box
+        elif not node.is_leaf or node.is_constant:  # an expanded scope: one call drawn, the rest boxed
+            calls.setdefault(path, {}).setdefault(id(_call_of(node)), []).append(node)
+    # the closed parts of an opened scope make one box together: "L0/… 15 more"
+    merged = {box: f"{around}/… {len(boxes_):,} more"
+              for around, boxes_ in siblings.items() for box in boxes_}
+    if merged:
+        for node, box in boxes.items():
+            if box in merged:
+                boxes[node] = merged[box]
+    for path, by_call in calls.items():
+        later = list(by_call.values())[1:]
+        if later:
+            box = f"{path}/… {plural(len(later), 'more call')}"
+            for nodes in later:
+                for node in nodes:
+                    boxes[node] = box
+    for path in expand:
+        if not any(p == path or p.startswith(path + "/") for p in seen_paths):
+            known = sorted({"/".join(p.split("/")[:path.count("/") + 1]) for p in seen_paths})
+            raise ValueError(f"expand: this graph has no scope {path!r}; scopes at that depth: "
+                             + (", ".join(known[:12]) + (" …" if len(known) > 12 else "") or "none"))
+    return boxes
+
+
+def _call_of(node: Value) -> object:
+    # The nodes built in one entry into a scope (one ``with scope(...)`` block,
+    # one call of a neuron) share one tag object in Value's ``_tag`` slot; a
+    # labelled node has a tag of its own. Read-only use of Value's internals.
+    return node._tag
+
+
+class _BoxSummary:
+    """What one box stands for: op count, parameters, outputs and what flows in."""
+
+    __slots__ = ("leaves", "ops", "outputs", "sources")
+
+    def __init__(self) -> None:
+        self.ops = 0
+        self.leaves = 0
+        self.outputs: dict[Value, None] = {}  # ordered set
+        self.sources: dict[Any, Any] = {}  # a box path or a node -> the distinct values that come in
+
+
+def _box_summaries(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool) -> dict[str, _BoxSummary]:
+    summaries: dict[str, _BoxSummary] = {}
+    for node in order:
+        box = boxes.get(node)
+        summary = None
+        if box is not None:
+            summary = summaries.get(box)
+            if summary is None:
+                summary = summaries[box] = _BoxSummary()
+            if node.is_leaf:
+                summary.leaves += not node.is_constant
+                continue
+            summary.ops += 1
+        for parent in node.parents:
+            source = boxes.get(parent)
+            if source == box:
+                continue
+            if source is not None and not parent.is_leaf:  # a value computed in its box leaves it
+                summaries[source].outputs[parent] = None
+            if summary is None:
+                continue
+            if source is None and fold and parent.is_constant:
+                continue
+            key = source if source is not None else parent
+            summary.sources.setdefault(key, {})[parent] = None
+    if order and order[-1] in boxes:
+        summaries[boxes[order[-1]]].outputs[order[-1]] = None
+    for summary in summaries.values():
+        summary.sources = {k: len(v) for k, v in summary.sources.items()}
+    return summaries
+
+
+def _box_label(path: str, summary: _BoxSummary, grads: Mapping[Value, Any] | None,
+               names: Mapping[Value, str], root: Value) -> str:
+    """A collapsed scope as an HTML-like table: name, size, its outputs' data and grad."""
+    is_output = root in summary.outputs
+    rows = [f"<b>{html_text(path.rsplit('/', 1)[-1])}</b>",  # the frame around it names the rest
+            html_text(f"{plural(summary.ops, 'op')}" + (f" · {plural(summary.leaves, 'parameter')}"
+                                                        if summary.leaves else ""))]
+    outputs = list(summary.outputs)
+
+    def grad_of_node(node: Value) -> str:
+        return "—" if grads is None or node not in grads else format_number(grads[node])
+
+    if len(outputs) <= 3:
+        for node in outputs:
+            name = f"{names[node]}: " if node.label else ""
+            rows.append(html_text(f"{name}data {format_number(node.data)} · grad {grad_of_node(node)}"))
+    else:
+        data = [node.data for node in outputs]
+        rows.append(html_text(f"{len(outputs):,} outputs: data {format_number(min(data))} … "
+                              f"{format_number(max(data))}"))
+        if grads is not None:
+            g = [float(grads[n]) for n in outputs if n in grads]
+            if g:
+                rows.append(html_text(f"grad {format_number(min(g))} … {format_number(max(g))}"))
+    cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
+    border = "#16a34a" if is_output else "#6b7280"
+    return (f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="3" style="rounded" '
+            f'bgcolor="{_BOX_FILL}" color="{border}">{cells}</table>>')
 
 
 # --- gradients as sums, the legend, the text summary --------------------------------

@@ -106,6 +106,16 @@ def test_picture_options_reach_the_picture(tmp_path, capsys):
         assert code == 2 and message in err, err
 
 
+def test_collapse_draws_each_function_call_as_a_box(tmp_path, capsys):
+    path = tmp_path / "g.dot"
+    code, _, _ = run("sigmoid(x) * log(y) + tanh(exp(x) * y)", "x=0.5", "y=3", "--graph", str(path),
+                     "--collapse", "1", capsys=capsys)
+    source = path.read_text(encoding="utf-8")
+    assert code == 0 and "<b>tanh</b>" in source and "<b>sigmoid</b>" in source and "3 ops" in source
+    code, _, _ = run("tanh(exp(x) * y)", "x=0.5", "y=3", "--graph", str(path), capsys=capsys)
+    assert code == 0 and "subgraph" not in path.read_text(encoding="utf-8")  # no scopes unless asked
+
+
 def test_html_page(tmp_path, capsys):
     require_program("dot")
     path = tmp_path / "steps.html"
