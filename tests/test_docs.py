@@ -28,7 +28,8 @@ def test_readme_shows_the_demos_real_output(capsys):
 
 def test_readme_documents_every_convention():
     for phrase in ["relu'(0)", "leaky_relu'(0)", "±1000", "DomainError", "TypeError", "NaN",
-                   "twice", "zero_grad()", "create_graph"]:
+                   "twice", "zero_grad()", "create_graph", "`1#1` and `1#2`", "(x1*w1 + b).grad",
+                   "right as printed", 'constants="nodes"', "`&amp;` shows as `&amp;`", "MLP/L0/L0.N3"]:
         assert phrase in README, phrase
     for name in OPS:
         assert f"`{name}`" in README
