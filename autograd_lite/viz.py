@@ -18,7 +18,7 @@ Example:
     >>> y = x * w; y.label = "y"
     >>> y.backward()
     >>> picture = draw_dot(y, parameters=[w])
-    >>> "{ x | data 2 | grad -3 }" in picture.source
+    >>> "x | data 2 | grad -3" in picture.source
     True
 """
 
@@ -314,7 +314,6 @@ def draw_graph(
     for node in shown:
         check_label(names[node], "the label of a node,")
     ids = {node: f"n{k}" for k, node in enumerate(order)}
-    # records lie across the rank direction; braces turn them along it
     horizontal = rankdir in ("LR", "RL")
     dot = new_graph(rankdir, format, size, title)
     dot.text_summary = _text_summary(order, names, grads)
@@ -332,12 +331,13 @@ def draw_graph(
             grad_text = "grad —"
         else:
             grad_text = f"grad {format_number(grads[node])}"
-        row = " | ".join([dot_text(names[node], record=True), f"data {format_number(node.data)}", grad_text])
-        if node in sums:  # the chain rule's sum on a row of its own, under name | data | grad
+        # The fields lie across the rank direction (stacked in a left-to-right
+        # picture, side by side in a top-to-bottom one): a picture grows along
+        # its ranks, and this keeps each rank narrow.
+        label = " | ".join([dot_text(names[node], record=True), f"data {format_number(node.data)}", grad_text])
+        if node in sums:  # the chain rule's sum under name, data and grad
             total = dot_text(sums[node], record=True)
-            label = f"{{ {row} }} | {total}" if horizontal else f"{{ {{ {row} }} | {total} }}"
-        else:
-            label = f"{{ {row} }}" if horizontal else row
+            label = f"{label} | {total}" if horizontal else f"{{ {{ {label} }} | {total} }}"
         hot = node is active
         place = places.get(node, dot)
         place.node(ids[node], graphviz.nohtml(label), shape="record",

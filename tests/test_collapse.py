@@ -75,7 +75,7 @@ def test_one_neuron_expands_to_its_products(moons):
     source = picture.source
     n3 = model.layers[0].neurons[3]
     for p in (*n3.w, n3.b):
-        assert f"{{ {p.label} | data" in source
+        assert f"\"{p.label} | data" in source
     assert source.count('label="× ') == 2 and 'label="Σ"' in source and 'label=relu' in source
     assert "… 99 more calls" in source and "… 15 more" in source
     assert "<b>L1</b>" in source  # the other layer stays one box

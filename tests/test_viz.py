@@ -38,7 +38,7 @@ def test_a_record_per_value_and_a_node_per_op():
     ops = [ln for ln in g.source.splitlines() if "_op [" in ln]
     assert len(records) == len(order) == 10
     assert len(ops) == sum(not n.is_leaf for n in order) == 5
-    assert 'label="{ x1 | data 2 | grad — }"' in g.source  # before backward: no grads yet
+    assert 'label="x1 | data 2 | grad —"' in g.source  # before backward: no grads yet
 
 
 def test_grads_show_after_backward():
@@ -171,7 +171,8 @@ def test_constants_fold_into_their_ops_label_or_show_as_nodes():
         assert f'label="{label}"' in source, label
     assert "data 4" not in source and "constant" not in source  # no constant records, none in the legend
     nodes = draw_dot(y, constants="nodes").source
-    assert "constant" in nodes and 'label="×"' in nodes and "{ 2 | data 2 | grad —" not in nodes
+    assert "constant" in nodes and 'label="×"' in nodes and '"2 | data 2 | grad —' not in nodes
+    assert '"2#1 | data 2 | grad —' in nodes  # two constants 2, two names
     with pytest.raises(ValueError, match="constants must be 'fold'"):
         draw_dot(y, constants="hide")
 
