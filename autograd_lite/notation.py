@@ -50,6 +50,7 @@ __all__ = [
     "NAME_LIMIT",
     "chain_rule_text",
     "check_label",
+    "derivative_text",
     "dot_text",
     "fill",
     "format_number",
@@ -336,6 +337,64 @@ def chain_rule_text(loss: str, name: str, terms: Sequence[tuple[str, Any, Any]],
     if format_number(result) != printed:  # the pass's own sum, in its own order of additions
         printed = format_number(result)
     return f"∂{loss_symbol}/∂{a} = {symbols}{separator}= {numbers} = {printed}"
+
+
+def derivative_text(node: str, parent: str, formula: str, symbols: Mapping[str, str],
+                    numbers: Mapping[str, float], result: Any) -> str:
+    """``∂node/∂parent = formula in symbols = formula in numbers = result``, repeats left out.
+
+    ``formula`` is an op table formula with ``{placeholders}`` (``1 − {out}²``);
+    ``symbols`` gives each placeholder's name and ``numbers`` its value. The
+    numbers carry the digits that make the formula, evaluated as printed,
+    give the printed result (see :func:`printed_operands`).
+
+    Example:
+        >>> print(derivative_text("y", "x", "1 − {out}²", {"out": "y"}, {"out": -0.9999877116507956},
+        ...                       2.4576547405286142e-05))
+        ∂y/∂x = 1 − y² = 1 − (-0.99998771)² = 2.458e-05
+        >>> print(derivative_text("x*w", "x", "{b}", {"b": "w"}, {"b": -3.0}, -3.0))
+        ∂(x*w)/∂x = w = -3
+    """
+    keys = list(dict.fromkeys(_PLACEHOLDER.findall(formula)))
+    arithmetic = _formula_arithmetic(formula, tuple(keys))
+    if arithmetic is None:  # a formula that is not arithmetic we can evaluate (a custom op's)
+        shown = [_parenthesised(format_number(numbers[k])) for k in keys]
+        printed = format_number(result)
+    else:
+        shown, printed = printed_operands(arithmetic, [numbers[k] for k in keys], result=result)
+    sym = fill(formula, symbols)
+    num = fill(formula, dict(zip(keys, shown)))
+    if len(keys) == 1 and formula.count("{") == 1 and num == shown[0] and _wrapped(num):
+        num = num[1:-1]  # a lone number needs no parentheses
+    parts = [f"∂{symbol(node)}/∂{symbol(parent)}", sym]
+    if num != sym:
+        parts.append(num)
+    if num.replace("−", "-") != printed:
+        parts.append(printed)
+    return " = ".join(parts)
+
+
+_FORMULAS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _formula_arithmetic(formula: str, keys: tuple[str, ...]) -> Callable[..., Any] | None:
+    """An op table formula as a function of its placeholders, or None.
+
+    ``1 − {out}²`` becomes ``lambda out: 1 - (out)**2``: the arithmetic exactly
+    as a line prints it, so the digits shown can be checked against it.
+    """
+    key = (formula, keys)
+    if key not in _FORMULAS:
+        text = formula
+        for old, new in (("·", "*"), ("−", "-"), ("²", "**2"), ("^", "**")):
+            text = text.replace(old, new)
+        text = _PLACEHOLDER.sub(lambda m: f"({m.group(1)})", text)
+        try:  # the op table's own text, evaluated on numbers only, with no builtins
+            function = eval(f"lambda {', '.join(keys)}: {text}", {"__builtins__": {}, "log": math.log})
+        except SyntaxError:
+            function = None
+        _FORMULAS[key] = function
+    return _FORMULAS[key]
 
 
 # --- text for pictures and pages ---------------------------------------------

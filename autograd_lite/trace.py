@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import Any, cast, overload
 
 from .notation import (
     chain_rule_text,
+    derivative_text,
     fill,
     format_number,
     grad_of,
@@ -372,13 +372,13 @@ def _rule_texts(node: Value, names: dict[Value, str], loss: str,
     parents = node.parents
     formula = op.formula[0]
     if op.is_reduction:  # one formula for every input a_j
-        return tuple(_equation(me, names[p], formula, {"out": me, "a_j": names[p]},
+        return tuple(derivative_text(me, names[p], formula, {"out": me, "a_j": names[p]},
                                {"out": node.data, "a_j": p.data}, d)
                      for p, d in zip(parents, locals_))
     if op.arity == VARIADIC:  # a row of the Jacobian, in terms of the softmax S
         s = OPS["softmax"].forward(tuple(p.data for p in parents))
         i = params["i"]
-        return tuple(_equation(me, names[parent], formula,
+        return tuple(derivative_text(me, names[parent], formula,
                                {"out": me, "delta": f"δ_{i}{j}", "s_j": f"S_{j}"},
                                {"out": node.data, "delta": float(i == j), "s_j": s[j]}, d)
                      for j, (parent, d) in enumerate(zip(parents, locals_)))
@@ -387,59 +387,8 @@ def _rule_texts(node: Value, names: dict[Value, str], loss: str,
     for k, v in params.items():
         symbols[k], numbers[k] = format_number(v), v
     symbols["out"], numbers["out"] = me, node.data
-    return tuple(_equation(me, names[parent], formula, symbols, numbers, d)
+    return tuple(derivative_text(me, names[parent], formula, symbols, numbers, d)
                  for formula, parent, d in zip(op.formula, parents, locals_))
-
-
-def _equation(me: str, parent: str, formula: str, symbols: dict[str, str],
-              numbers: dict[str, float], d: float) -> str:
-    """``∂me/∂parent = formula in symbols = in numbers = d``, leaving out repeats.
-
-    The numbers carry the digits that make the formula, evaluated as printed,
-    give the printed result.
-    """
-    keys = list(dict.fromkeys(_PLACEHOLDER.findall(formula)))
-    arithmetic = _formula_arithmetic(formula, tuple(keys))
-    if arithmetic is None:  # a formula we cannot evaluate (a custom op's): plain numbers
-        shown = [format_number(numbers[k]) for k in keys]
-        shown = [f"({t})" if t.startswith("-") else t for t in shown]
-        result = format_number(d)
-    else:
-        shown, result = printed_operands(arithmetic, [numbers[k] for k in keys], result=d)
-    sym = fill(formula, symbols)
-    num = fill(formula, dict(zip(keys, shown)))
-    if formula.count("{") == 1 and num.startswith("(") and num.endswith(")") and num == shown[0]:
-        num = num[1:-1]  # a lone number needs no parentheses
-    parts = [f"∂{symbol(me)}/∂{symbol(parent)}", sym]
-    if num != sym:
-        parts.append(num)
-    if num.replace("−", "-") != result:
-        parts.append(result)
-    return " = ".join(parts)
-
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_FORMULAS: dict[tuple[str, tuple[str, ...]], Any] = {}
-
-
-def _formula_arithmetic(formula: str, keys: tuple[str, ...]) -> Any:
-    """The formula text of the op table as a function of its placeholders, or None.
-
-    ``1 − {out}²`` becomes ``lambda out: 1 - (out)**2``: the arithmetic exactly
-    as the line prints it, so the digits shown can be checked against it.
-    """
-    key = (formula, keys)
-    if key not in _FORMULAS:
-        text = formula
-        for old, new in (("·", "*"), ("−", "-"), ("²", "**2"), ("^", "**")):
-            text = text.replace(old, new)
-        text = _PLACEHOLDER.sub(lambda m: f"({m.group(1)})", text)
-        try:  # our op table's text (or a custom op's), evaluated on numbers only
-            function = eval(f"lambda {', '.join(keys)}: {text}", {"__builtins__": {}, "log": math.log})
-        except SyntaxError:
-            function = None
-        _FORMULAS[key] = function
-    return _FORMULAS[key]
 
 
 def _replay(order: list[Value], moved: Value, x: float) -> float:
