@@ -57,7 +57,7 @@ from .expression import (
 from .program import FORMATS, trace_of
 from .trace import MAX_STEPS, Trace, trace_backward
 from .value import Value, topological_order
-from .viz import GRAPHVIZ_HELP, GraphvizNotFound, draw_dot
+from .viz import GRAPHVIZ_HELP, SIZES, GraphvizNotFound, draw_dot, size_attributes
 
 __all__ = ["DEMO", "main"]
 
@@ -174,6 +174,17 @@ def _parser() -> argparse.ArgumentParser:
                         "trace, or both")
     parser.add_argument("--format", choices=FORMATS, help="how --trace prints its tables (default text); "
                         "markdown and latex print the tables alone, ready to paste")
+    pictures = parser.add_argument_group("picture options (for --graph, and --rankdir for --html too)")
+    pictures.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
+                          help="the direction the graph flows: left to right (the default), top to bottom, ...")
+    pictures.add_argument("--edge-derivatives", action="store_true",
+                          help="label each edge with its local derivative ∂out/∂in and its number")
+    pictures.add_argument("--grad-sums", action="store_true",
+                          help="write each gradient as the chain rule's sum over the nodes that use it")
+    pictures.add_argument("--collapse", type=int, metavar="DEPTH",
+                          help="draw each scope at this depth as one box (each function call is a scope)")
+    pictures.add_argument("--size", metavar="SIZE",
+                          help="fit the picture: " + ", ".join(SIZES) + ", or a width in inches")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--order", type=int, default=1, metavar="N",
                         help=f"derivatives 1..N of a one-variable expression (N ≤ {MAX_ORDER})")
@@ -218,6 +229,7 @@ def _run(args: list[str], out: TextIO) -> int:
         raise UsageError("--format says how --trace prints its tables; add --trace forward, reverse or both")
     if ns.json and ns.format:
         raise UsageError("--json prints the trace's numbers as JSON; leave out --format")
+    picture_options = _picture_options(ns)
     demo = ns.expression in (None, "demo") and not ns.values
     if demo:
         text, values = DEMO
@@ -231,7 +243,7 @@ def _run(args: list[str], out: TextIO) -> int:
         raise UsageError(error.message, error.pointer()) from None
     _check_values(expression, values)
     try:
-        root, leaves = expression.build(values)
+        root, leaves = expression.build(values, scopes=ns.collapse is not None)
     except ExpressionError as error:
         raise UsageError(error.message, error.pointer()) from None
     trace = trace_backward(root)
@@ -241,9 +253,9 @@ def _run(args: list[str], out: TextIO) -> int:
     files: list[str] = []
     problems: list[str] = []
     if ns.graph:
-        status = max(status, _write_graph(root, ns.graph, files, problems))
+        status = max(status, _write_graph(root, ns.graph, files, problems, picture_options))
     if ns.html:
-        status = max(status, _write_html(trace, ns.html, files, problems))
+        status = max(status, _write_html(trace, ns.html, files, problems, ns.rankdir))
     tables = _traces(root, leaves, ns.trace) if ns.trace else []
     if ns.json:
         result = report.as_json(ns.steps or demo, files)
@@ -363,14 +375,36 @@ def _graph_format(path: str) -> str:
     return suffix
 
 
-def _write_graph(root: Value, path: str, files: list[str], problems: list[str]) -> int:
+def _picture_options(ns: argparse.Namespace) -> dict[str, Any]:
+    """draw_dot's keyword arguments from the picture options, checked before any work."""
+    options: dict[str, Any] = {"rankdir": ns.rankdir, "edge_derivatives": ns.edge_derivatives,
+                               "grad_sums": ns.grad_sums}
+    if ns.collapse is not None:
+        if ns.collapse < 1:
+            raise UsageError(f"--collapse takes a depth of 1 or more, got {ns.collapse}")
+        options["collapse"] = ns.collapse
+    if ns.size is not None:
+        try:
+            size: Any = float(ns.size)
+        except ValueError:
+            size = ns.size
+        try:
+            size_attributes(size)
+        except (TypeError, ValueError) as error:
+            raise UsageError(f"--size {ns.size}: {error}") from None
+        options["size"] = size
+    return options
+
+
+def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
+                 options: dict[str, Any]) -> int:
     fmt = _graph_format(path)
     nodes = len(topological_order(root))
-    if fmt != "dot" and nodes > MAX_GRAPH_NODES:  # DOT text costs nothing; a layout would take minutes
+    if fmt != "dot" and nodes > MAX_GRAPH_NODES and "collapse" not in options:  # DOT text costs nothing; a layout would take minutes
         raise UsageError(f"--graph {path}: the graph has {nodes:,} nodes and pictures stop at "
                          f"{MAX_GRAPH_NODES:,}, where Graphviz already takes seconds; "
                          f"--graph {Path(path).with_suffix('.dot')} writes the DOT text at any size")
-    picture = draw_dot(root, max_nodes=None)
+    picture = draw_dot(root, max_nodes=None, **options)
     try:
         data = picture.source.encode() if fmt == "dot" else picture.pipe(format=fmt)
     except GraphvizNotFound:
@@ -382,11 +416,11 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str]) 
     return 0
 
 
-def _write_html(trace: Trace, path: str, files: list[str], problems: list[str]) -> int:
+def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], rankdir: str = "LR") -> int:
     if len(trace) > MAX_STEPS:  # one picture per step: a bigger page takes minutes to draw
         raise UsageError(f"--html {path}: the backward pass has {len(trace):,} steps and the page "
                          f"stops at {MAX_STEPS:,}, one picture per step; --steps prints them all")
-    page = trace.html()
+    page = trace.html(rankdir)
     _write(path, page.encode())
     files.append(path)
     if shutil.which("dot") is None:  # the page still steps through every rule, without its pictures

@@ -34,8 +34,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .generic import apply
+from .notation import shorten
 from .ops import OPS, VARIADIC, DomainError, Op
-from .value import Value
+from .value import Value, scope
 
 __all__ = ["ALIASES", "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "MAX_OPERATORS", "Expression",
            "ExpressionError", "parse", "signature"]
@@ -134,11 +135,15 @@ class Expression:
     tree: ast.expr
     variables: tuple[str, ...]  #: in order of first appearance
 
-    def build(self, values: Mapping[str, float | Value]) -> tuple[Value, dict[str, Value]]:
+    def build(self, values: Mapping[str, float | Value], *,
+              scopes: bool = False) -> tuple[Value, dict[str, Value]]:
         """The expression as a graph of Values: ``(output, {name: leaf})``.
 
         A value may be a number (it becomes a leaf labelled with the
         variable's name) or a Value, used as it is (how ``grad`` composes).
+        With ``scopes``, each function call and its arguments are built in a
+        scope named after the function (``tanh``, ``tanh/exp``), so pictures
+        can collapse them.
 
         Raises :class:`ExpressionError` for a missing variable, a domain error
         (``log(-1)``) or a result too large for a float.
@@ -153,14 +158,25 @@ class Expression:
         results: dict[int, Any] = {}
         lines = [line.encode() for line in re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", self.text)]
         stack: list[tuple[ast.AST, bool]] = [(self.tree, False)]
-        while stack:
-            node, ready = stack.pop()
-            children = _operands(node)
-            if not ready:
-                stack.append((node, True))
-                stack.extend((c, False) for c in reversed(children))
-                continue
-            results[id(node)] = self._evaluate(node, [results[id(c)] for c in children], leaves, lines)
+        calls: list[Any] = []  # with scopes: the scopes of the calls being built, innermost last
+        try:
+            while stack:
+                node, ready = stack.pop()
+                children = _operands(node)
+                call = scopes and isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                if not ready:
+                    if call:  # the call's arguments and the call itself are built in its scope
+                        calls.append(scope(node.func.id))  # type: ignore[attr-defined]
+                        calls[-1].__enter__()
+                    stack.append((node, True))
+                    stack.extend((c, False) for c in reversed(children))
+                    continue
+                results[id(node)] = self._evaluate(node, [results[id(c)] for c in children], leaves, lines)
+                if call:
+                    calls.pop().__exit__(None, None, None)
+        finally:
+            while calls:  # an error inside a call: close what is open
+                calls.pop().__exit__(None, None, None)
         out = results[id(self.tree)]
         if not isinstance(out, Value):  # a constant expression such as "2"
             out = Value(out)
@@ -181,7 +197,7 @@ class Expression:
                     f"{_shorten(piece)} overflows: the result is too large for a float "
                     "(beyond about 1.8e308)", self.text, _column(node))
             if result.label is None:
-                result.label = _shorten(_segment(lines, node), 24) or None
+                result.label = shorten(_segment(lines, node), 24) or None  # parentheses kept balanced
         return result
 
 

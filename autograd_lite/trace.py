@@ -31,21 +31,23 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from .fastpath import sorted_for_backward as _sorted_for_backward
-from .ops import OPS, VARIADIC, DomainError
-from .value import BACKWARD_LOCK, Value, local_derivatives, topological_order
-from .viz import (
-    Graph,
-    GraphvizNotFound,
-    _draw,
-    _paren,
+from .notation import (
     chain_rule_text,
+    derivative_text,
+    fill,
     format_number,
+    grad_of,
     node_names,
+    plural,
+    printed_operands,
     symbol,
 )
+from .ops import OPS, VARIADIC, DomainError, Op
+from .value import BACKWARD_LOCK, Value, local_derivatives, topological_order
+from .viz import Graph, GraphvizNotFound, draw_graph
 
 __all__ = ["Contribution", "Step", "Trace", "trace_backward"]
 
@@ -85,11 +87,10 @@ class Step:
             f"  upstream  ∂{symbol(self.loss)}/∂{symbol(self.name)} = {format_number(self.upstream)}",
         ]
         for rule, c in zip(self.rules, self.contributions):
+            (g, d), amount = printed_operands(lambda a, b: a * b, (self.upstream, c.local), result=c.amount)
             lines.append(f"  local     {rule}")
-            lines.append(
-                f"  chain     {c.name}.grad += {_paren(self.upstream)} × {_paren(c.local)}"
-                f" = {format_number(c.amount)}  →  {c.name}.grad = {format_number(c.grad_after)}"
-            )
+            lines.append(f"  chain     {grad_of(c.name)} += {g} × {d} = {amount}"
+                         f"  →  {grad_of(c.name)} = {format_number(c.grad_after)}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -148,16 +149,16 @@ class Trace(Sequence[Step]):
         rows = []
         for s in self.steps:
             local = ", ".join(f"∂/∂{symbol(c.name)} = {format_number(c.local)}" for c in s.contributions)
-            after = ", ".join(f"{c.name} = {format_number(c.grad_after)}" for c in s.contributions)
+            after = ", ".join(f"{symbol(c.name)} = {format_number(c.grad_after)}" for c in s.contributions)
             rows.append([str(s.index), s.name, s.op, format_number(s.upstream), local, after])
-        title = f"backward pass of {self.loss}: {len(self.steps)} steps (seed ∂{loss}/∂{loss} = 1)"
+        title = f"backward pass of {self.loss}: {plural(len(self.steps), 'step')} (seed ∂{loss}/∂{loss} = 1)"
         return title + "\n" + _align(head, rows)
 
     def __str__(self) -> str:
         return self.table()
 
     def __repr__(self) -> str:
-        return f"<Trace of {self.loss}: {len(self.steps)} steps over {len(self.order)} nodes>"
+        return f"<Trace of {self.loss}: {plural(len(self.steps), 'step')} over {plural(len(self.order), 'node')}>"
 
     def grad_sum(self, node: Value) -> str:
         """``node``'s gradient as the chain rule's sum over the nodes that consume it.
@@ -240,14 +241,14 @@ class Trace(Sequence[Step]):
         grads = self.grads_at(k)
         active = self.steps[k].node if k >= 0 else None
         title = f"step {k} of {len(self.steps) - 1}" if k >= 0 else "before the pass: seed only"
-        return _draw(self.order, self.names, rankdir=rankdir, parameters=self.parameters,
-                     grads=grads, edge_derivatives=edge_derivatives, active=active, title=title)
+        return draw_graph(self.order, self.names, rankdir=rankdir, parameters=self.parameters,
+                          grads=grads, edge_derivatives=edge_derivatives, active=active, title=title)
 
     def final_frame(self, rankdir: str = "LR") -> Graph:
         """The graph with every gradient, each written as its sum over consumers."""
         grads = self.grads_at(len(self.steps) - 1)
-        return _draw(self.order, self.names, rankdir=rankdir, parameters=self.parameters,
-                     grads=grads, grad_sums=True, title="after the pass")
+        return draw_graph(self.order, self.names, rankdir=rankdir, parameters=self.parameters,
+                          grads=grads, grad_sums=True, title="after the pass")
 
     # --- the page -----------------------------------------------------------
     def html(self, rankdir: str = "LR", *, max_steps: int | None = MAX_STEPS) -> str:
@@ -291,7 +292,7 @@ class Trace(Sequence[Step]):
         return (f"The forward pass is done: {self.loss} = {format_number(self.root.data)}.\n"
                 f"Backward starts at the output with ∂{loss}/∂{loss} = 1 and visits the nodes\n"
                 f"in reverse topological order, so each node's gradient is complete before\n"
-                f"its turn. {len(self.steps)} steps follow.")
+                f"its turn. {plural(len(self.steps), 'step')} follow{'s' if len(self.steps) == 1 else ''}.")
 
     def _final_text(self) -> str:
         lines = ["Every gradient, as the chain rule's sum over the nodes that consume it:"]
@@ -351,17 +352,20 @@ def _align(head: list[str], rows: list[list[str]]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in lines)
 
 
+def _op_of(node: Value) -> Op:
+    # the op table entry of a node the pass visits (never a leaf)
+    return cast(Op, node.op_entry.op)  # type: ignore[union-attr]
+
+
 def _forward_text(node: Value, names: dict[Value, str]) -> str:
-    entry = node.op_entry
-    assert entry is not None  # steps are op nodes
-    op = entry.op
+    op = _op_of(node)
     params = node.op_params
     if op.arity == VARIADIC:
         inner = ", ".join(names[p] for p in node.parents)
         return f"{op.name}({inner})" + (f"[{params['i']}]" if op.is_vector else "")
-    symbols = {name: symbol(names[p]) for name, p in zip(op.inputs, node.parents)}
-    symbols.update({k: format_number(v) for k, v in params.items()})
-    text = op.text.format(**symbols)
+    values = {name: names[p] for name, p in zip(op.inputs, node.parents)}
+    values.update({k: format_number(v) for k, v in params.items()})
+    text = fill(op.text, values)
     if "alpha" in params:
         text = text[:-1] + f", α={format_number(params['alpha'])})"
     return text
@@ -370,48 +374,29 @@ def _forward_text(node: Value, names: dict[Value, str]) -> str:
 def _rule_texts(node: Value, names: dict[Value, str], loss: str,
                 locals_: tuple[float, ...]) -> tuple[str, ...]:
     """Per parent: ``∂node/∂parent = formula in symbols = formula in numbers = value``."""
-    entry = node.op_entry
-    assert entry is not None  # steps are op nodes
-    op = entry.op
+    op = _op_of(node)
     params = node.op_params
-    me = symbol(names[node])
+    me = names[node]
     parents = node.parents
-    texts = []
+    formula = op.formula[0]
     if op.is_reduction:  # one formula for every input a_j
-        return tuple(_equation(me, symbol(names[p]), op.formula[0],
-                               {"out": me, "a_j": symbol(names[p])},
-                               {"out": _paren(node.data), "a_j": _paren(p.data)}, d)
+        return tuple(derivative_text(me, names[p], formula, {"out": me, "a_j": names[p]},
+                               {"out": node.data, "a_j": p.data}, d)
                      for p, d in zip(parents, locals_))
-    if op.arity == VARIADIC:
+    if op.arity == VARIADIC:  # a row of the Jacobian, in terms of the softmax S
         s = OPS["softmax"].forward(tuple(p.data for p in parents))
         i = params["i"]
-        for j, (parent, d) in enumerate(zip(parents, locals_)):
-            sym = op.formula[0].format(out=me, delta="δ_" + f"{i}{j}", s_j=f"S_{j}")
-            num = op.formula[0].format(out=_paren(node.data), delta="1" if i == j else "0",
-                                       s_j=_paren(s[j]))
-            texts.append(f"∂{me}/∂{symbol(names[parent])} = {sym} = {num} = {format_number(d)}")
-        return tuple(texts)
-    symbols = {name: symbol(names[p]) for name, p in zip(op.inputs, parents)}
-    numbers = {name: _paren(p.data) for name, p in zip(op.inputs, parents)}
+        return tuple(derivative_text(me, names[parent], formula,
+                               {"out": me, "delta": f"δ_{i}{j}", "s_j": f"S_{j}"},
+                               {"out": node.data, "delta": float(i == j), "s_j": s[j]}, d)
+                     for j, (parent, d) in enumerate(zip(parents, locals_)))
+    symbols = {name: names[p] for name, p in zip(op.inputs, parents)}
+    numbers = {name: p.data for name, p in zip(op.inputs, parents)}
     for k, v in params.items():
-        symbols[k] = numbers[k] = _paren(v)
-    symbols["out"], numbers["out"] = me, _paren(node.data)
-    return tuple(_equation(me, symbol(names[parent]), formula, symbols, numbers, d)
+        symbols[k], numbers[k] = format_number(v), v
+    symbols["out"], numbers["out"] = me, node.data
+    return tuple(derivative_text(me, names[parent], formula, symbols, numbers, d)
                  for formula, parent, d in zip(op.formula, parents, locals_))
-
-
-def _equation(me: str, parent: str, formula: str, symbols: dict[str, str],
-              numbers: dict[str, str], d: float) -> str:
-    """``∂me/∂parent = formula in symbols = in numbers = d``, leaving out repeats."""
-    sym, num = formula.format(**symbols), formula.format(**numbers)
-    if num.startswith("(") and num.endswith(")") and formula.count("{") == 1:
-        num = num[1:-1]  # a lone number needs no parentheses
-    parts = [f"∂{me}/∂{parent}", sym]
-    if num != sym:
-        parts.append(num)
-    if num.replace("−", "-") != format_number(d):
-        parts.append(format_number(d))
-    return " = ".join(parts)
 
 
 def _replay(order: list[Value], moved: Value, x: float) -> float:

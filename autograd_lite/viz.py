@@ -18,23 +18,32 @@ Example:
     >>> y = x * w; y.label = "y"
     >>> y.backward()
     >>> picture = draw_dot(y, parameters=[w])
-    >>> "{ x | data 2 | grad -3 }" in picture.source
+    >>> "x | data 2 | grad -3" in picture.source
     True
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
-from decimal import Decimal
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import graphviz
 
+from .notation import (
+    chain_rule_text,
+    check_label,
+    dot_text,
+    format_number,
+    html_text,
+    node_names,
+    plural,
+    symbol,
+)
 from .value import Value, local_derivatives, topological_order
 
-__all__ = ["GRAPHVIZ_HELP", "Graph", "GraphvizNotFound", "chain_rule_text", "draw_dot", "format_number",
-           "node_names", "symbol"]
+__all__ = ["GRAPHVIZ_HELP", "MAX_NODES", "SIZES", "Graph", "GraphvizNotFound", "add_legend", "draw_dot",
+           "draw_graph", "new_graph", "op_label", "pass_grads", "scope_boxes", "scope_of", "size_attributes"]
 
 #: how to get the ``dot`` program, for error messages
 GRAPHVIZ_HELP = (
@@ -56,6 +65,7 @@ _KINDS = {
     "output": ("#bbf7d0", "output"),
 }
 _OP_FILL = "#f3f4f6"
+_BOX_FILL = "#ede9fe"  # a collapsed scope
 _ACTIVE = "#dc2626"  # the node and edges of the current step in a frame
 _FONT = "Helvetica"
 
@@ -87,6 +97,10 @@ class Graph(graphviz.Digraph):
             raise GraphvizNotFound() from None
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
+        # Look for the program first: graphviz writes the DOT file before it
+        # runs dot, and a failed render must not leave that file behind.
+        if shutil.which(self.engine) is None:
+            raise GraphvizNotFound()
         try:
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound:
@@ -99,45 +113,18 @@ class Graph(graphviz.Digraph):
             return {"text/plain": f"{error}\n\n{self.text_summary}".rstrip()}
 
 
-def format_number(x: Any) -> str:
-    """A number as pictures and traces show it: short, exact when it is an integer.
+#: sizes for ``draw_dot(size=...)``: (width, height) in inches and the dots per inch of
+#: bitmap formats. A picture is shrunk to fit (never enlarged); a PNG of a "slide"
+#: picture is at most 1920 x 1080 pixels.
+SIZES: dict[str, tuple[float, float, int]] = {
+    "slide": (13.33, 7.5, 144),  # a 16:9 slide, full width
+    "half-slide": (6.4, 7.5, 144),  # one column of a two-column slide
+    "page": (6.5, 9.0, 150),  # the text block of a Letter or A4 page
+    "laptop": (14.0, 8.5, 96),  # a browser window at 1400 x 900
+}
 
-    Example:
-        >>> [format_number(v) for v in (2.0, -3.0, 0.70710678, 6.881373587, 1.5e-7, float("nan"))]
-        ['2', '-3', '0.7071', '6.881', '1.5e-07', 'nan']
-    """
-    if isinstance(x, Value):  # a gradient from backward(create_graph=True)
-        x = x.data
-    if isinstance(x, int) and abs(x) >= 2**1023:  # an exponent beyond the floats (10**400)
-        return f"{Decimal(x).normalize():.4g}"
-    x = float(x)
-    if math.isfinite(x) and x == int(x) and abs(x) < 1e15:
-        return str(int(x))
-    return f"{x:.4g}"
-
-
-def node_names(order: Iterable[Value]) -> dict[Value, str]:
-    """A name for every node: its label, a constant's number, else ``t1, t2, …``.
-
-    Unlabelled leaves are ``v1, v2, …``, in topological order.
-
-    Example:
-        >>> a = Value(1.0, label="a"); y = (a + 2) * a
-        >>> list(node_names(topological_order(y)).values())
-        ['a', '2', 't1', 't2']
-    """
-    names: dict[Value, str] = {}
-    counts = {"t": 0, "v": 0}
-    for node in order:
-        if node.label:
-            names[node] = node.label
-        elif node.is_constant:
-            names[node] = format_number(node.data)
-        else:
-            prefix = "v" if node.is_leaf else "t"
-            counts[prefix] += 1
-            names[node] = f"{prefix}{counts[prefix]}"
-    return names
+# constants folded into their op's label: "× 2", "1 −", "Σ + 1"
+_CONSTANT_CHOICES = ("fold", "nodes")
 
 
 def draw_dot(
@@ -150,6 +137,11 @@ def draw_dot(
     grad_sums: bool = False,
     legend: bool = True,
     max_nodes: int | None = MAX_NODES,
+    constants: str = "fold",
+    size: str | float | tuple[float, float] | None = None,
+    collapse: int | None = None,
+    expand: Iterable[str] | str = (),
+    clusters: bool = True,
 ) -> Graph:
     """The graph behind ``root`` as a Graphviz picture.
 
@@ -165,11 +157,30 @@ def draw_dot(
         grad_sums: under each gradient, write it as the sum over the nodes
             that consume it, ∂L/∂a = Σ ∂L/∂t·∂t/∂a, with the numbers.
         legend: draw the legend of node kinds.
-        max_nodes: refuse graphs with more nodes than this (``None``: no
-            limit). Building the picture is quick at any size; Graphviz's
-            layout is what grows: measured here, 1,000 nodes take about 1 s,
-            2,000 about 5 s and 3,000 about 20 s, so beyond the default 5,000
-            it takes minutes and the picture is unreadable anyway.
+        max_nodes: refuse pictures of more nodes than this (``None``: no
+            limit); with ``collapse``, what counts is the boxes and nodes
+            drawn. Graphviz's layout is what grows: measured here, 1,000
+            nodes take about 1 s, 2,000 about 5 s and 3,000 about 20 s.
+        constants: ``"fold"`` (the default) writes a constant into its op's
+            label (``× 2``, ``1 −``, ``÷ 4``, ``Σ + 1``); ``"nodes"`` draws
+            each constant as a node with its data and grad.
+        size: fit the picture into a box: a preset name from :data:`SIZES`
+            (``"slide"``, ``"half-slide"``, ``"page"``, ``"laptop"``), a width in
+            inches, or ``(width, height)`` in inches. Pictures are shrunk to
+            fit, never enlarged.
+        collapse: draw every scope (see :func:`autograd_lite.scope`) at this
+            depth as one box: its name, its op count, the data and grad of
+            its outputs (their range when there are many), and edges, marked
+            ``×N`` for N values, for what goes in and out. With ``nn``
+            models, ``collapse=1`` makes one box of the whole ``MLP``, ``2``
+            one per layer (``MLP/L0``), ``3`` one per neuron
+            (``MLP/L0/L0.N3``); losses are a box of their own (``hinge``).
+            Nodes outside every scope are drawn as usual.
+        expand: scopes to open in a collapsed picture, by path
+            (``"MLP/L0/L0.N3"``): the scopes around it show their parts one
+            level deeper, and the named scope its nodes one by one.
+        clusters: draw each scope a node was built in as a labelled frame
+            (a Graphviz cluster) around its nodes.
 
     Before ``backward()`` the grads show as ``grad —``.
 
@@ -180,37 +191,96 @@ def draw_dot(
         2
         >>> "grad —" in picture.source
         True
+        >>> 'label="× 2"' in draw_dot(a * 2).source  # the constant folded into its op
+        True
     """
-    order = _checked_order(root, max_nodes)
-    grads = _pass_grads(root, order)
-    return _draw(order, node_names(order), rankdir=rankdir, format=format,
-                 parameters=parameters, grads=grads, edge_derivatives=edge_derivatives,
-                 grad_sums=grad_sums, legend=legend)
-
-
-def _checked_order(root: Value, max_nodes: int | None) -> list[Value]:
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot takes a Value, got {type(root).__name__}")
+    _check_max_nodes(max_nodes)
+    opened = (expand,) if isinstance(expand, str) else tuple(expand)
+    if any(not isinstance(path, str) for path in opened):
+        raise TypeError(f"expand takes scope paths such as 'MLP/L0/L0.N3', got {expand!r}")
+    if opened and collapse is None:
+        raise ValueError("expand opens scopes of a collapsed picture: give collapse=depth too")
     order = topological_order(root)
-    if max_nodes is not None and len(order) > max_nodes:
+    boxes = scope_boxes(order, collapse, opened) if collapse is not None else {}
+    drawn = sum(1 for n in order if n not in boxes and not (constants == "fold" and n.is_constant))
+    drawn += len(set(boxes.values()))
+    if max_nodes is not None and drawn > max_nodes:
         raise ValueError(
-            f"the graph has {len(order):,} nodes, more than max_nodes={max_nodes:,}: a picture "
+            f"the picture has {drawn:,} nodes, more than max_nodes={max_nodes:,}: a picture "
             "that big takes Graphviz minutes and cannot be read; draw a smaller expression, "
-            "or pass max_nodes=None to draw it anyway"
+            "collapse its scopes (collapse=1 or 2), or pass max_nodes=None to draw it anyway"
         )
-    return order
+    return draw_graph(order, node_names(order), rankdir=rankdir, format=format,
+                      parameters=parameters, grads=pass_grads(root, order),
+                      edge_derivatives=edge_derivatives, grad_sums=grad_sums, legend=legend,
+                      constants=constants, size=size, clusters=clusters, boxes=boxes)
 
 
-def _pass_grads(root: Value, order: list[Value]) -> dict[Value, Any] | None:
-    # Before backward every grad is 0.0 and showing "grad 0" would be a lie;
-    # the output's own grad is nonzero once a pass has run from it.
+def _check_max_nodes(max_nodes: Any) -> None:
+    if max_nodes is None:
+        return
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise TypeError(f"max_nodes must be a whole number ≥ 1 or None (no limit), got {max_nodes!r}")
+
+
+def pass_grads(root: Value, order: Sequence[Value]) -> dict[Value, Any] | None:
+    """Each node's grad, or None if no backward pass has run from ``root`` yet.
+
+    Before backward every grad is 0.0 and showing "grad 0" would be a lie;
+    the output's own grad is nonzero once a pass has run from it.
+    """
     if not root.is_leaf and _number(root.grad) == 0.0 and all(_number(n.grad) == 0.0 for n in order):
         return None
     return {node: node.grad for node in order}
 
 
-def _draw(
-    order: list[Value],
+def size_attributes(size: str | float | tuple[float, float] | None) -> dict[str, str]:
+    """Graphviz graph attributes that fit a picture into ``size`` (see :func:`draw_dot`).
+
+    Example:
+        >>> size_attributes("slide")
+        {'size': '13.33,7.5', 'dpi': '144'}
+        >>> size_attributes(6)
+        {'size': '6,100'}
+    """
+    if size is None:
+        return {}
+    if isinstance(size, str):
+        if size not in SIZES:
+            raise ValueError(f"size {size!r} is not a preset; the presets are {', '.join(SIZES)}, "
+                             "or give a width in inches or (width, height)")
+        width, height, dpi = SIZES[size]
+        return {"size": f"{width:g},{height:g}", "dpi": str(dpi)}
+    if isinstance(size, (int, float)) and not isinstance(size, bool):
+        dims: tuple[Any, ...] = (size, 100)
+    elif isinstance(size, tuple) and len(size) == 2:
+        dims = size
+    else:
+        raise TypeError(f"size takes a preset name, a width in inches or (width, height), got {size!r}")
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, (int, float)) or not 0 < d < 1000:
+            raise ValueError(f"size takes inches between 0 and 1000, got {size!r}")
+    return {"size": f"{dims[0]:g},{dims[1]:g}"}
+
+
+def new_graph(rankdir: str, format: str, size: str | float | tuple[float, float] | None,
+              title: str | None = None) -> Graph:
+    """An empty picture in the house style: fonts, spacing, rank direction, size."""
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    dot = Graph(name="autograd_lite", format=format)
+    dot.attr(rankdir=rankdir, fontname=_FONT, nodesep="0.25", ranksep="0.35", **size_attributes(size))
+    if title:
+        dot.attr(label=graphviz.nohtml(dot_text(title)), labelloc="t", fontsize="13")
+    dot.attr("node", fontname=_FONT, fontsize="11")
+    dot.attr("edge", fontname=_FONT, fontsize="9", color="#4b5563", arrowsize="0.7")
+    return dot
+
+
+def draw_graph(
+    order: Sequence[Value],
     names: Mapping[Value, str],
     *,
     rankdir: str = "LR",
@@ -222,100 +292,380 @@ def _draw(
     legend: bool = True,
     active: Value | None = None,
     title: str | None = None,
+    constants: str = "fold",
+    size: str | float | tuple[float, float] | None = None,
+    clusters: bool = True,
+    boxes: Mapping[Value, str] | None = None,
 ) -> Graph:
-    """The picture itself; the step-by-step frames call this with partial grads."""
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
+    """The picture of the nodes ``order`` (topological, output last) with the given grads.
+
+    :func:`draw_dot` draws a graph after its backward pass with this; the
+    step-by-step trace draws its frames with it, passing the grads filled
+    in so far and the node of the current step as ``active``. ``boxes``
+    maps nodes to the scope whose box stands for them (see ``collapse``).
+    """
+    if constants not in _CONSTANT_CHOICES:
+        raise ValueError(f"constants must be 'fold' (into the op's label) or 'nodes', got {constants!r}")
     parameter_ids = {id(p) for p in parameters}
     root = order[-1]
+    fold = constants == "fold"
+    boxes = boxes or {}
+    shown = [n for n in order if n not in boxes and not (fold and n.is_constant and n is not root)]
+    for node in shown:
+        check_label(names[node], "the label of a node,")
     ids = {node: f"n{k}" for k, node in enumerate(order)}
-    # records lie across the rank direction; braces turn them along it
     horizontal = rankdir in ("LR", "RL")
-    dot = Graph(name="autograd_lite", format=format)
+    dot = new_graph(rankdir, format, size, title)
     dot.text_summary = _text_summary(order, names, grads)
-    dot.attr(rankdir=rankdir, fontname=_FONT, nodesep="0.25", ranksep="0.35")
-    if title:
-        dot.attr(label=title, labelloc="t", fontsize="13")
-    dot.attr("node", fontname=_FONT, fontsize="11")
-    dot.attr("edge", fontname=_FONT, fontsize="9", color="#4b5563", arrowsize="0.7")
     sums = _consumer_sums(order, names, grads) if grad_sums and grads is not None else {}
+    summaries = _box_summaries(order, boxes, fold) if boxes else {}
+    box_ids = {path: f"box{k}" for k, path in enumerate(summaries)}
+    places = _cluster_places(dot, shown, summaries) if clusters else {}
     kinds_drawn = set()
-    for node in order:
+    for node in shown:
         kind = ("output" if node is root else "constant" if node.is_constant
                 else "parameter" if id(node) in parameter_ids
                 else "input" if node.is_leaf else "intermediate")
         kinds_drawn.add(kind)
-        if grads is None:
+        if grads is None or node not in grads:
             grad_text = "grad —"
-        elif node in grads:
-            grad_text = f"grad {format_number(grads[node])}"
         else:
-            grad_text = "grad —"
-        fields = [_escape(names[node]), f"data {format_number(node.data)}", grad_text]
-        if node in sums:
-            fields.append(_escape(sums[node]))
-        label = " | ".join(fields)
+            grad_text = f"grad {format_number(grads[node])}"
+        # The fields lie across the rank direction (stacked in a left-to-right
+        # picture, side by side in a top-to-bottom one): a picture grows along
+        # its ranks, and this keeps each rank narrow.
+        label = " | ".join([dot_text(names[node], record=True), f"data {format_number(node.data)}", grad_text])
+        if node in sums:  # the chain rule's sum under name, data and grad
+            total = dot_text(sums[node], record=True)
+            label = f"{label} | {total}" if horizontal else f"{{ {{ {label} }} | {total} }}"
         hot = node is active
-        dot.node(ids[node], "{ " + label + " }" if horizontal else label, shape="record",
-                 style="rounded,filled", fillcolor=_KINDS[kind][0],
-                 color=_ACTIVE if hot else "#374151", penwidth="2.5" if hot else "1")
+        place = places.get(node, dot)
+        place.node(ids[node], graphviz.nohtml(label), shape="record",
+                   style="rounded,filled", fillcolor=_KINDS[kind][0],
+                   color=_ACTIVE if hot else "#374151", penwidth="2.5" if hot else "1")
         if node.is_leaf:
             continue
         op_id = ids[node] + "_op"
-        entry = node.op_entry
-        assert entry is not None  # not a leaf
-        dot.node(op_id, _op_label(node), shape="circle" if len(entry.symbol) <= 2 else "ellipse",
-                 style="filled", fillcolor="#fecaca" if hot else _OP_FILL, fixedsize="false",
-                 width="0.3", height="0.3", margin="0.02", fontsize="10",
-                 color=_ACTIVE if hot else "#6b7280")
+        op_text = op_label(node, fold)
+        place.node(op_id, graphviz.nohtml(dot_text(op_text)),
+                   shape="circle" if len(op_text) <= 2 else "ellipse",
+                   style="filled", fillcolor="#fecaca" if hot else _OP_FILL, fixedsize="false",
+                   width="0.3", height="0.3", margin="0.02", fontsize="10",
+                   color=_ACTIVE if hot else "#6b7280")
         dot.edge(op_id, ids[node], color=_ACTIVE if hot else None)
         derivatives = local_derivatives(node) if edge_derivatives else ()
-        inputs = _input_names(node)
-        for k, parent in enumerate(node.parents):
+        parents = node.parents
+        inputs = _input_names(node) if not (fold and any(p.is_constant for p in parents)) else ()
+        from_boxes: dict[str, int] = {}
+        for k, parent in enumerate(parents):
+            if fold and parent.is_constant:
+                continue
+            if parent in boxes:  # one edge per box, however many of its outputs come in
+                path = boxes[parent]
+                from_boxes[path] = from_boxes.get(path, 0) + 1
+                continue
             attrs: dict[str, str] = {}
             if edge_derivatives:
-                attrs["label"] = (f"∂{symbol(names[node])}/∂{symbol(names[parent])}"
-                                  f"\n= {format_number(derivatives[k])}")
+                attrs["label"] = graphviz.nohtml(dot_text(
+                    f"∂{symbol(names[node])}/∂{symbol(names[parent])}\n= {format_number(derivatives[k])}"))
             elif inputs:  # operand order matters: say which side each edge is
                 attrs["label"] = inputs[k]
             if hot:
                 attrs.update(color=_ACTIVE, penwidth="2", fontcolor=_ACTIVE)
             dot.edge(ids[parent], op_id, **attrs)
+        for path, count in from_boxes.items():
+            dot.edge(box_ids[path], op_id, **_count_label(count))
+    for path, summary in summaries.items():
+        place = places.get(path, dot)
+        place.node(box_ids[path], _box_label(path, summary, grads, names, root), shape="plaintext", margin="0")
+        for source, count in summary.sources.items():
+            tail = box_ids[source] if isinstance(source, str) else ids[source]
+            dot.edge(tail, box_ids[path], **_count_label(count))
+    for cluster in reversed(list(_clusters_of(places))):
+        cluster.close()
     if legend:
-        _add_legend(dot, horizontal, kinds_drawn)
+        extra = [(_BOX_FILL, "scope (collapsed)")] if summaries else []
+        add_legend(dot, horizontal, kinds_drawn, extra)
     return dot
 
 
-def _op_label(node: Value) -> str:
+def _count_label(count: int) -> dict[str, str]:
+    # several values along one edge between a box and a node: say how many
+    return {"label": f"×{count:,}", "penwidth": "1.6"} if count > 1 else {}
+
+
+def op_label(node: Value, fold: bool = True) -> str:
+    """The label of ``node``'s op in a picture; with ``fold``, its constants written in.
+
+    Example:
+        >>> x = Value(3.0)
+        >>> op_label(x * 2), op_label(1 - x), op_label(x / 4), op_label(x ** 2), op_label(x * 2, fold=False)
+        ('× 2', '1 −', '÷ 4', '^2', '×')
+    """
     entry = node.op_entry
-    assert entry is not None  # drawn for op nodes only
+    if entry is None:
+        return ""
     params = node.op_params
-    if "i" in params:  # softmax[i]: which output this node is
-        return f"{entry.symbol}[{params['i']}]"
+    op = entry.op
+    text = op.symbol
     if "n" in params:
-        return f"^{format_number(params['n'])}"
-    if "alpha" in params and params["alpha"] != entry.defaults[0]:
-        return f"{entry.symbol}\n(α={format_number(params['alpha'])})"
-    return entry.symbol
+        text = f"^{format_number(params['n'])}"
+    elif "alpha" in params and params["alpha"] != op.defaults[0]:
+        text = f"{op.symbol}\n(α={format_number(params['alpha'])})"
+    parents = node.parents
+    if not fold or not any(p.is_constant for p in parents):
+        return f"{text}[{params['i']}]" if "i" in params else text
+    numbers = [format_number(p.data) for p in parents if p.is_constant]
+    if op.is_vector:  # softmax over (0, z): the constants in place, a dot for each edge
+        inside = ", ".join(format_number(p.data) if p.is_constant else "•" for p in parents)
+        return f"{text}[{params['i']}]\n({inside})"
+    if op.arity != 2:  # Σ with constant terms
+        return f"{text} + " + " + ".join(numbers)
+    left, right = (format_number(p.data) if p.is_constant else "" for p in parents)
+    if right.startswith("-"):  # "− (-1)", not "− -1"
+        right = f"({right})"
+    return f"{left} {text} {right}".strip()
 
 
 def _input_names(node: Value) -> tuple[str, ...]:
     # Commutative ops need no edge names; for − ÷ ^ the side matters.
     entry = node.op_entry
-    assert entry is not None  # drawn for op nodes only
-    if entry.arity == 2 and entry.name in ("sub", "div", "pow"):
+    if entry is not None and entry.arity == 2 and entry.name in ("sub", "div", "pow"):
         return tuple(entry.inputs)
     return ()
 
 
-def _escape(text: str) -> str:
-    out = text
-    for ch in "\\{}|<>\"":
-        out = out.replace(ch, "\\" + ch)
-    return out.replace("\n", "\\n")
+# --- scopes as clusters -----------------------------------------------------------
 
 
-def _consumer_sums(order: list[Value], names: Mapping[Value, str],
+def scope_of(node: Value) -> str | None:
+    """The scope path a node was built in (``"MLP/L0/L0.N3"``), or None."""
+    return getattr(node, "scope", None)
+
+
+class _Cluster:
+    """One scope's frame: a Graphviz subgraph, opened now, attached when closed."""
+
+    def __init__(self, parent: Graph | _Cluster, path: str, depth: int, number: int) -> None:
+        self.parent = parent
+        self.path = path
+        self.graph = graphviz.Digraph(name=f"cluster_{number}")
+        name = path.rsplit("/", 1)[-1]
+        self.graph.attr(label=graphviz.nohtml(dot_text(name)), labeljust="l", fontsize="10",
+                        fontcolor="#4b5563", style="rounded,dashed" if depth > 1 else "rounded",
+                        color="#9ca3af", bgcolor="#f9fafb" if depth == 1 else "#ffffff")
+        self.closed = False
+
+    def node(self, *args: Any, **kwargs: Any) -> None:
+        self.graph.node(*args, **kwargs)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            target = self.parent.graph if isinstance(self.parent, _Cluster) else self.parent
+            target.subgraph(self.graph)
+
+
+def _cluster_places(dot: Graph, nodes: Sequence[Value], boxes: Iterable[str] = ()) -> dict[Any, Any]:
+    """Where each node is drawn: the cluster of its scope (nested), or the graph itself.
+
+    A collapsed scope's box sits in the cluster of the scope around it.
+    """
+    clusters: dict[str, _Cluster] = {}
+    places: dict[Any, Any] = {}
+
+    def cluster(path: str) -> _Cluster:
+        parts = path.split("/")
+        parent: Graph | _Cluster = dot
+        for depth in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:depth])
+            if prefix not in clusters:
+                clusters[prefix] = _Cluster(parent, prefix, depth, len(clusters))
+            parent = clusters[prefix]
+        return clusters[path]
+
+    for node in nodes:
+        path = scope_of(node)
+        if path:
+            places[node] = cluster(path)
+    for box in boxes:
+        if "/" in box:
+            places[box] = cluster(box.rsplit("/", 1)[0])
+    return places
+
+
+def _clusters_of(places: Mapping[Value, Any]) -> list[_Cluster]:
+    # every cluster, parents before children, so closing in reverse nests them right
+    seen: dict[str, _Cluster] = {}
+    for place in places.values():
+        chain = []
+        while isinstance(place, _Cluster):
+            chain.append(place)
+            place = place.parent
+        for cluster in reversed(chain):
+            seen.setdefault(cluster.path, cluster)
+    return sorted(seen.values(), key=lambda c: c.path.count("/"))
+
+
+# --- collapsing scopes into boxes -------------------------------------------------
+
+
+def scope_boxes(order: Sequence[Value], depth: int, expand: Iterable[str] = ()) -> dict[Value, str]:
+    """For each node in a collapsed scope, the path of the box that stands for it.
+
+    A node built in scope ``a/b/c`` belongs to the box of its scope cut to
+    ``depth`` parts (``a/b`` at depth 2; a shallower scope is its own box).
+    A scope named in ``expand``, and every scope around it, is open: the
+    parts of an open scope that stay closed make one box together
+    (``MLP/L0/… 15 more``), and the nodes of an expanded scope itself are
+    drawn one by one for its first call, its other calls (other samples)
+    making one box (``MLP/L0/L0.N3/… 99 more calls``). Nodes outside every
+    scope have no box.
+
+    Example:
+        >>> from autograd_lite import scope
+        >>> with scope("net/layer0/n0"):
+        ...     a = Value(1.0) * 2
+        >>> sorted(set(scope_boxes([a], 2).values())), scope_boxes([a], 2, ["net/layer0/n0"])
+        (['net/layer0'], {})
+    """
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"collapse takes a scope depth of 1 or more (1: top-level scopes), got {depth!r}")
+    opened: set[str] = set()
+    for wanted in expand:
+        parts = wanted.split("/")
+        opened.update("/".join(parts[:k]) for k in range(1, len(parts) + 1))
+    boxes: dict[Value, str] = {}
+    box_of: dict[str, str | None] = {}  # per distinct scope path: a handful, however many nodes
+    calls: dict[str, dict[int, list[Value]]] = {}  # expanded scope -> its calls -> their nodes
+    siblings: dict[str, set[str]] = {}  # an opened scope -> its parts that stay closed
+    seen_paths: set[str] = set()
+    for node in order:
+        scope_path = node.scope
+        if scope_path is None:
+            continue
+        path = scope_path
+        if path not in box_of:
+            seen_paths.add(path)
+            parts = path.split("/")
+            level = min(depth, len(parts))
+            while level <= len(parts) and "/".join(parts[:level]) in opened:
+                level += 1
+            box_of[path] = "/".join(parts[:level]) if level <= len(parts) else None
+            if depth < level <= len(parts):  # a sibling of an expanded scope
+                siblings.setdefault("/".join(parts[:level - 1]), set()).add("/".join(parts[:level]))
+        box = box_of[path]
+        if box is not None:
+            boxes[node] = box
+        elif not node.is_leaf or node.is_constant:  # an expanded scope: one call drawn, the rest boxed
+            calls.setdefault(path, {}).setdefault(id(_call_of(node)), []).append(node)
+    # the closed parts of an opened scope make one box together: "L0/… 15 more"
+    merged = {box: f"{around}/… {len(boxes_):,} more"
+              for around, boxes_ in siblings.items() for box in boxes_}
+    if merged:
+        for node, box in boxes.items():
+            if box in merged:
+                boxes[node] = merged[box]
+    for path, by_call in calls.items():
+        later = list(by_call.values())[1:]
+        if later:
+            box = f"{path}/… {plural(len(later), 'more call')}"
+            for nodes in later:
+                for node in nodes:
+                    boxes[node] = box
+    for path in expand:
+        if not any(p == path or p.startswith(path + "/") for p in seen_paths):
+            known = sorted({"/".join(p.split("/")[:path.count("/") + 1]) for p in seen_paths})
+            raise ValueError(f"expand: this graph has no scope {path!r}; scopes at that depth: "
+                             + (", ".join(known[:12]) + (" …" if len(known) > 12 else "") or "none"))
+    return boxes
+
+
+def _call_of(node: Value) -> object:
+    # The nodes built in one entry into a scope (one ``with scope(...)`` block,
+    # one call of a neuron) share one tag object in Value's ``_tag`` slot; a
+    # labelled node has a tag of its own. Read-only use of Value's internals.
+    return node._tag
+
+
+class _BoxSummary:
+    """What one box stands for: op count, parameters, outputs and what flows in."""
+
+    __slots__ = ("leaves", "ops", "outputs", "sources")
+
+    def __init__(self) -> None:
+        self.ops = 0
+        self.leaves = 0
+        self.outputs: dict[Value, None] = {}  # ordered set
+        self.sources: dict[Any, Any] = {}  # a box path or a node -> the distinct values that come in
+
+
+def _box_summaries(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool) -> dict[str, _BoxSummary]:
+    summaries: dict[str, _BoxSummary] = {}
+    for node in order:
+        box = boxes.get(node)
+        summary = None
+        if box is not None:
+            summary = summaries.get(box)
+            if summary is None:
+                summary = summaries[box] = _BoxSummary()
+            if node.is_leaf:
+                summary.leaves += not node.is_constant
+                continue
+            summary.ops += 1
+        for parent in node.parents:
+            source = boxes.get(parent)
+            if source == box:
+                continue
+            if source is not None and not parent.is_leaf:  # a value computed in its box leaves it
+                summaries[source].outputs[parent] = None
+            if summary is None:
+                continue
+            if source is None and fold and parent.is_constant:
+                continue
+            key = source if source is not None else parent
+            summary.sources.setdefault(key, {})[parent] = None
+    if order and order[-1] in boxes:
+        summaries[boxes[order[-1]]].outputs[order[-1]] = None
+    for summary in summaries.values():
+        summary.sources = {k: len(v) for k, v in summary.sources.items()}
+    return summaries
+
+
+def _box_label(path: str, summary: _BoxSummary, grads: Mapping[Value, Any] | None,
+               names: Mapping[Value, str], root: Value) -> str:
+    """A collapsed scope as an HTML-like table: name, size, its outputs' data and grad."""
+    is_output = root in summary.outputs
+    rows = [f"<b>{html_text(path.rsplit('/', 1)[-1])}</b>",  # the frame around it names the rest
+            html_text(f"{plural(summary.ops, 'op')}" + (f" · {plural(summary.leaves, 'parameter')}"
+                                                        if summary.leaves else ""))]
+    outputs = list(summary.outputs)
+
+    def grad_of_node(node: Value) -> str:
+        return "—" if grads is None or node not in grads else format_number(grads[node])
+
+    if len(outputs) <= 3:
+        for node in outputs:
+            name = f"{names[node]}: " if node.label else ""
+            rows.append(html_text(f"{name}data {format_number(node.data)} · grad {grad_of_node(node)}"))
+    else:
+        data = [node.data for node in outputs]
+        rows.append(html_text(f"{len(outputs):,} outputs: data {format_number(min(data))} … "
+                              f"{format_number(max(data))}"))
+        if grads is not None:
+            g = [_number(grads[n]) for n in outputs if n in grads]
+            if g:
+                rows.append(html_text(f"grad {format_number(min(g))} … {format_number(max(g))}"))
+    cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
+    border = "#16a34a" if is_output else "#6b7280"
+    return (f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="3" style="rounded" '
+            f'bgcolor="{_BOX_FILL}" color="{border}">{cells}</table>>')
+
+
+# --- gradients as sums, the legend, the text summary --------------------------------
+
+
+def _consumer_sums(order: Sequence[Value], names: Mapping[Value, str],
                    grads: Mapping[Value, Any]) -> dict[Value, str]:
     """``∂L/∂a = ∂L/∂t·∂t/∂a + … = g·d + …`` for each node that has consumers."""
     root = order[-1]
@@ -331,59 +681,25 @@ def _consumer_sums(order: list[Value], names: Mapping[Value, str],
             for node, items in terms.items()}
 
 
-def chain_rule_text(loss: str, name: str, terms: list[tuple[str, Any, Any]], result: Any,
-                    earlier: Any = 0.0, separator: str = " ") -> str:
-    """``∂L/∂a = ∂L/∂t·∂t/∂a + … = g·d + … = result``: a gradient as the chain rule's sum.
-
-    ``terms`` holds, per consumer t of ``name``: t's name, ∂L/∂t and ∂t/∂a.
-    A nonzero ``earlier`` (what a leaf held from an earlier pass) comes first.
-
-    Example:
-        >>> print(chain_rule_text("y", "a", [("b", 1.0, 3.0), ("b", 1.0, 3.0)], 6.0))
-        ∂y/∂a = ∂y/∂b·∂b/∂a + ∂y/∂b·∂b/∂a = 1·3 + 1·3 = 6
-    """
-    loss, a = symbol(loss), symbol(name)
-    symbols = " + ".join(f"∂{loss}/∂{symbol(t)}·∂{symbol(t)}/∂{a}" for t, _, _ in terms)
-    numbers = " + ".join(f"{_paren(g)}·{_paren(d)}" for _, g, d in terms)
-    if earlier != 0.0:  # a leaf keeps what it held from an earlier pass
-        symbols, numbers = f"(earlier) + {symbols}", f"{_paren(earlier)} + {numbers}"
-    return f"∂{loss}/∂{a} = {symbols}{separator}= {numbers} = {format_number(result)}"
-
-
-def symbol(name: str) -> str:
-    """A node's name ready for a formula: ``x1`` stays, ``x1*w1`` becomes ``(x1*w1)``.
-
-    Example:
-        >>> symbol("x1"), symbol("x1*w1"), symbol("-3")
-        ('x1', '(x1*w1)', '(-3)')
-    """
-    return name if name.replace("_", "a").isalnum() else f"({name})"
-
-
-def _paren(x: Any) -> str:
-    text = format_number(x)
-    return f"({text})" if text.startswith("-") else text
-
-
-def _add_legend(dot: Graph, horizontal: bool, kinds: set[str]) -> None:
+def add_legend(dot: Graph, horizontal: bool, kinds: set[str], extra: Sequence[tuple[str, str]] = ()) -> None:
+    """A small table naming the kinds of node this picture has, and ``(colour, text)`` extras."""
     # One node holding a small table: compact, and it stays out of the layout.
-    # It names only the kinds this picture has.
-    cells = "".join(f'<td bgcolor="{fill}" border="1" style="rounded">{text}</td>'
-                    for kind, (fill, text) in _KINDS.items() if kind in kinds)
-    op_cell = f'<td bgcolor="{_OP_FILL}" border="1" style="rounded">op</td>'
+    cells = [f'<td bgcolor="{fill}" border="1" style="rounded">{text}</td>'
+             for kind, (fill, text) in _KINDS.items() if kind in kinds]
+    cells += [f'<td bgcolor="{fill}" border="1" style="rounded">{text}</td>' for fill, text in extra]
+    cells.append(f'<td bgcolor="{_OP_FILL}" border="1" style="rounded">op</td>')
     if horizontal:
-        rows = f"<tr><td>legend</td>{cells}{op_cell}</tr>"
+        rows = f"<tr><td>legend</td>{''.join(cells)}</tr>"
     else:
-        rows = "<tr><td>legend</td></tr>" + "".join(
-            f"<tr>{c}</tr>" for c in (cells + op_cell).replace("</td><td", "</td>\n<td").split("\n"))
+        rows = "<tr><td>legend</td></tr>" + "".join(f"<tr>{c}</tr>" for c in cells)
     dot.node("legend", f'<<table border="0" cellspacing="3" cellpadding="3">{rows}</table>>',
              shape="plaintext", fontsize="9")
 
 
-def _text_summary(order: list[Value], names: Mapping[Value, str],
+def _text_summary(order: Sequence[Value], names: Mapping[Value, str],
                   grads: Mapping[Value, Any] | None) -> str:
     # What Jupyter shows when it cannot render: one line per node.
-    lines = [f"graph of {len(order)} nodes (output last):"]
+    lines = [f"graph of {plural(len(order), 'node')} (output last):"]
     for node in order[:50]:
         grad = "—" if grads is None or node not in grads else format_number(grads[node])
         parents = ", ".join(names[p] for p in node.parents)

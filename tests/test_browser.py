@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autograd_lite import trace_backward
-from autograd_lite.viz import format_number
+from autograd_lite.notation import format_number
 
 from .conftest import require_program
 from .test_viz import neuron

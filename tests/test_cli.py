@@ -47,7 +47,7 @@ def test_steps_show_the_table_sums_and_check(capsys):
     code, out, _ = run("sigmoid(x) * log(y)", "x=0.5", "y=3", "--steps", capsys=capsys)
     assert code == 0
     assert "backward pass of f: 3 steps" in out
-    assert "∂f/∂x = ∂f/∂(sigmoid(x))·∂(sigmoid(x))/∂x = 1.099·0.235 = 0.2582" in out
+    assert "∂f/∂x = ∂f/∂sigmoid(x)·∂sigmoid(x)/∂x = 1.0986·0.235 = 0.2582" in out
 
 
 def test_json_has_full_precision_for_scripts(capsys):
@@ -88,6 +88,32 @@ def test_graph_in_every_format(tmp_path, capsys):
         code, out, _ = run("softmax(a, b, c)[0]", "a=1", "b=2", "c=3", "--graph", str(path), capsys=capsys)
         assert code == 0 and f"wrote {path}" in out
         assert path.read_bytes().startswith(magic)
+
+
+def test_picture_options_reach_the_picture(tmp_path, capsys):
+    path = tmp_path / "g.dot"
+    code, _, _ = run("x*2 + y", "x=1", "y=3", "--graph", str(path), "--rankdir", "TB", "--edge-derivatives",
+                     "--grad-sums", "--size", "slide", capsys=capsys)
+    source = path.read_text(encoding="utf-8")
+    assert code == 0 and "rankdir=TB" in source and 'size="13.33,7.5"' in source
+    assert "∂f/∂x = ∂f/∂(x*2)·∂(x*2)/∂x" in source  # grad sums
+    assert "∂(x*2)/∂x\\n= 2" in source  # edge derivatives
+    code, _, _ = run("x*2", "x=1", "--graph", str(path), "--size", "7.5", capsys=capsys)
+    assert code == 0 and 'size="7.5,100"' in path.read_text(encoding="utf-8")
+    for bad, message in [(["--size", "poster"], "the presets are slide"), (["--rankdir", "up"], "invalid choice"),
+                         (["--collapse", "0"], "--collapse takes a depth of 1 or more")]:
+        code, _, err = run("x", "x=1", "--graph", str(path), *bad, capsys=capsys)
+        assert code == 2 and message in err, err
+
+
+def test_collapse_draws_each_function_call_as_a_box(tmp_path, capsys):
+    path = tmp_path / "g.dot"
+    code, _, _ = run("sigmoid(x) * log(y) + tanh(exp(x) * y)", "x=0.5", "y=3", "--graph", str(path),
+                     "--collapse", "1", capsys=capsys)
+    source = path.read_text(encoding="utf-8")
+    assert code == 0 and "<b>tanh</b>" in source and "<b>sigmoid</b>" in source and "3 ops" in source
+    code, _, _ = run("tanh(exp(x) * y)", "x=0.5", "y=3", "--graph", str(path), capsys=capsys)
+    assert code == 0 and "subgraph" not in path.read_text(encoding="utf-8")  # no scopes unless asked
 
 
 def test_html_page(tmp_path, capsys):

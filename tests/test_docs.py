@@ -33,7 +33,9 @@ def test_readme_shows_the_demos_real_output(capsys):
 def test_readme_documents_every_convention():
     for phrase in ["relu'(0)", "leaky_relu'(0)", "±1000", "DomainError", "TypeError", "NaN",
                    "twice", "zero_grad()", "create_graph", "abs'(0)", "sqrt'(0)", "ties in `maximum(a, b)`",
-                   "elu'(0)", "tan near its poles", "10**400", "`pi` and `e`", "define_op"]:
+                   "elu'(0)", "tan near its poles", "10**400", "`pi` and `e`", "define_op",
+                   "`1#1` and `1#2`", "(x1*w1 + b).grad",
+                   "right as printed", 'constants="nodes"', "`&amp;` shows as `&amp;`", "MLP/L0/L0.N3"]:
         assert phrase in README, phrase
     for name in OPS:
         assert f"`{name}`" in README

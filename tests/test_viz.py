@@ -9,9 +9,10 @@ from pathlib import Path
 import graphviz
 import pytest
 
-from autograd_lite import GraphvizNotFound, Value, draw_dot
+from autograd_lite import GraphvizNotFound, Value, apply, draw_dot
+from autograd_lite.notation import format_number
 from autograd_lite.value import topological_order
-from autograd_lite.viz import MAX_NODES, format_number
+from autograd_lite.viz import MAX_NODES
 
 
 def neuron():
@@ -37,7 +38,7 @@ def test_a_record_per_value_and_a_node_per_op():
     ops = [ln for ln in g.source.splitlines() if "_op [" in ln]
     assert len(records) == len(order) == 10
     assert len(ops) == sum(not n.is_leaf for n in order) == 5
-    assert 'label="{ x1 | data 2 | grad — }"' in g.source  # before backward: no grads yet
+    assert 'label="x1 | data 2 | grad —"' in g.source  # before backward: no grads yet
 
 
 def test_grads_show_after_backward():
@@ -66,12 +67,13 @@ def test_kinds_have_distinct_looks_and_a_legend():
     x = Value(1.0, label="x")
     w = Value(2.0, label="w")
     y = x * w + 3
-    source = draw_dot(y, parameters=[w]).source
+    source = draw_dot(y, parameters=[w], constants="nodes").source
     order = topological_order(y)
     fills = {n.label or n.op or format_number(n.data): fill_of(source, f"n{k}") for k, n in enumerate(order)}
     assert len({fills["x"], fills["w"], fills["3"], fills["mul"], fills["add"]}) == 5
     assert "legend" in source and "parameter" in source and "constant" in source
     assert "legend" not in draw_dot(y, legend=False).source
+    assert ">constant<" not in draw_dot(y).source  # folded into "+ 3": no constant node to name
 
 
 def test_edge_derivatives_and_grad_sums_carry_the_numbers():
@@ -144,3 +146,61 @@ def test_without_dot_the_graph_and_source_work_and_rendering_says_how_to_install
 def test_number_formatting_is_short_and_exact_for_integers():
     assert [format_number(v) for v in (0.0, -0.0, 1e15, 123456.0, 1 / 3, -2.5e-9, float("inf"))] == [
         "0", "0", "1e+15", "123456", "0.3333", "-2.5e-09", "inf"]
+
+
+def test_render_without_dot_leaves_no_stray_dot_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    o, _ = neuron()
+    with pytest.raises(GraphvizNotFound):
+        draw_dot(o).render(tmp_path / "g", format="png")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("bad", ["5", 0, -1, 2.5, True])
+def test_max_nodes_must_be_a_whole_number_or_none(bad):
+    o, _ = neuron()
+    with pytest.raises(TypeError, match="max_nodes must be a whole number"):
+        draw_dot(o, max_nodes=bad)
+
+
+def test_constants_fold_into_their_ops_label_or_show_as_nodes():
+    x = Value(3.0, label="x")
+    y = ((x * 2 + 1) / 4 - 1).exp() + (1 - x) + apply("sum", [x, 1, 2])
+    source = draw_dot(y).source
+    for label in ("× 2", "+ 1", "÷ 4", "− 1", "1 −", "Σ + 1 + 2"):
+        assert f'label="{label}"' in source, label
+    assert "data 4" not in source and "constant" not in source  # no constant records, none in the legend
+    nodes = draw_dot(y, constants="nodes").source
+    assert "constant" in nodes and 'label="×"' in nodes and '"2 | data 2 | grad —' not in nodes
+    assert '"2#1 | data 2 | grad —' in nodes  # two constants 2, two names
+    with pytest.raises(ValueError, match="constants must be 'fold'"):
+        draw_dot(y, constants="hide")
+
+
+def test_mean_losses_divide_by_n_in_the_picture():
+    from autograd_lite.nn import losses
+
+    loss = losses.mse([Value(1.0), Value(2.0), Value(0.0)], [0.0, 0.0, 1.0])
+    assert 'label="÷ 3"' in draw_dot(loss).source
+
+
+def test_size_fits_the_picture_to_a_slide(tmp_path):
+    from autograd_lite.nn import MLP, losses
+
+    model = MLP(2, [2, 1], activation="tanh", seed=0)
+    loss = losses.mse([model([1.0, 2.0]), model([0.5, -1.0])], [1.0, -1.0])
+    loss.backward()
+    path = draw_dot(loss, size="slide").render(tmp_path / "slide", format="png")
+    width, height = _png_size(path)
+    assert width <= 1920 and height <= 1080
+    assert 'size="6,100"' in draw_dot(loss, size=6).source
+    assert 'size="8,4.5"' in draw_dot(loss, size=(8, 4.5)).source
+    with pytest.raises(ValueError, match="the presets are slide"):
+        draw_dot(loss, size="poster")
+    with pytest.raises(ValueError, match="inches between"):
+        draw_dot(loss, size=(0, 3))
+
+
+def _png_size(path):
+    header = Path(path).read_bytes()[:24]
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")

@@ -11,6 +11,9 @@ returns one Value to call ``backward()`` on. Binary labels may be written
 * ``hinge``: the SVM loss relu(1 − y·score), with y = ±1 (micrograd's demo).
 * ``l2``: alpha · Σ p², to add to any of them.
 
+Each loss builds its nodes inside a scope named after it (``hinge``, ``mse``,
+…), so a picture can draw the whole loss as one box.
+
 Example:
     >>> from autograd_lite import Value
     >>> from autograd_lite.nn import losses
@@ -23,24 +26,36 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 from ..generic import apply
 from ..ops import OPS
-from ..value import Value
+from ..value import Value, scope
 
 __all__ = ["LOSSES", "binary_cross_entropy", "binary_labels", "cross_entropy", "get", "hinge", "l2", "mse"]
 
 _LOG_SOFTMAX = OPS["log_softmax"]
 
 
+def _scoped(function: Callable[..., Value]) -> Callable[..., Value]:
+    """``function`` building its nodes inside a scope of its own name."""
+
+    @functools.wraps(function)
+    def inside(*args: Any, **kwargs: Any) -> Value:
+        with scope(function.__name__):
+            return function(*args, **kwargs)
+
+    return inside
+
+
 def _mean(terms: list[Value]) -> Value:
     total = terms[0]
     for t in terms[1:]:
         total = total + t
-    return total * (1.0 / len(terms))
+    return total / len(terms)  # one "÷ N" in pictures, and exact when N is a power of two
 
 
 def _batch(outputs: Sequence[Any], labels: Sequence[Any], what: str) -> None:
@@ -76,6 +91,7 @@ def binary_labels(labels: Iterable[Any], what: str = "binary labels") -> list[in
     return [1 if v == 1 else -1 for v in labels]
 
 
+@_scoped
 def hinge(scores: Sequence[Any], labels: Sequence[Any]) -> Value:
     """Mean SVM hinge loss, relu(1 − y·score), labels ±1 (or 0/1)."""
     _batch(scores, labels, "hinge")
@@ -83,6 +99,7 @@ def hinge(scores: Sequence[Any], labels: Sequence[Any]) -> Value:
     return _mean([(1 + (-y) * _scalar(s, "hinge")).relu() for s, y in zip(scores, signs)])
 
 
+@_scoped
 def mse(predictions: Sequence[Any], targets: Sequence[Any]) -> Value:
     """Mean squared error; each prediction a Value (or a list of them, against a list of targets)."""
     _batch(predictions, targets, "mse")
@@ -99,6 +116,7 @@ def mse(predictions: Sequence[Any], targets: Sequence[Any]) -> Value:
     return _mean(terms)
 
 
+@_scoped
 def binary_cross_entropy(logits: Sequence[Any], labels: Sequence[Any]) -> Value:
     """Mean binary cross-entropy from logits z (σ(z) is the probability of class 1).
 
@@ -118,6 +136,7 @@ def _log_softmax(row: Sequence[Any]) -> list[Value]:
     return cast("list[Value]", apply(_LOG_SOFTMAX, row))  # a vector op: one Value per input
 
 
+@_scoped
 def cross_entropy(logits: Sequence[Sequence[Any]], labels: Sequence[Any]) -> Value:
     """Mean softmax cross-entropy: −log_softmax(logits)[label], labels ``0 .. k-1``."""
     _batch(logits, labels, "cross_entropy")
@@ -132,6 +151,7 @@ def cross_entropy(logits: Sequence[Sequence[Any]], labels: Sequence[Any]) -> Val
     return _mean(terms)
 
 
+@_scoped
 def l2(parameters: Iterable[Value], alpha: float) -> Value:
     """alpha · Σ p²: weight decay written into the loss (micrograd's demo uses 1e-4)."""
     params = list(parameters)

@@ -26,9 +26,10 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from .. import scopes as _scopes
 from ..generic import _sum_nodes
 from ..ops import OPS
-from ..value import Value
+from ..value import Value, scope
 from . import training
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
@@ -50,11 +51,40 @@ class Module:
 
     Models (anything with ``nin``, ``nout`` and ``__call__``) also get
     ``fit``, ``scores``, ``predict`` and ``accuracy``.
+
+    Every module builds its parameters and its graph inside its own scope
+    (see :func:`autograd_lite.scope`): an MLP's nodes sit in ``MLP``, its
+    layers' in ``MLP/L0``, a neuron's in ``MLP/L0/L0.N3``, so pictures can
+    draw a layer or a neuron as one box (``draw_dot(loss, collapse=2)``).
     """
 
     nin: int
     nout: int
     _negative_label = 0  # what predict() calls the negative class; -1 after fit on ±1 labels
+    scope_name: str = "Module"  #: the name of this module's scope
+    _around: Any = object()  # the path of the scope around the last call (None: none; this: no call yet)
+    _path: str = ""  # this module's scope path in that call
+
+    def _enter(self) -> Any:
+        """Open this module's scope for a call; returns what ``_leave`` restores.
+
+        The same as ``with scope(self.scope_name):`` at a fraction of its
+        cost: a neuron is called for every sample, and the context manager
+        would add a fifth to an MLP's forward pass. Like the context manager,
+        each call gets a tag of its own, shared by the unlabelled nodes it
+        builds, so a picture can tell one call of a neuron from another.
+        """
+        outer = _scopes._current
+        around = None if outer is None else outer.scope
+        if around is not self._around:  # the path is built once per scope around the call
+            self._around = around
+            self._path = self.scope_name if around is None else f"{around}/{self.scope_name}"
+        _scopes._set_current(_scopes.ScopeTag(None, self._path))
+        return outer
+
+    @staticmethod
+    def _leave(outer: Any) -> None:
+        _scopes._set_current(outer)
 
     def _children(self) -> Iterator[tuple[str, Any]]:  # pragma: no cover - each module lists its own
         return iter(())
@@ -149,23 +179,29 @@ class Neuron(Module):
         self.nin, self.nout = nin, 1
         rng = rng or random.Random()
         bound = math.sqrt((6.0 if activation in _HE else 3.0) / nin)
-        self.w = [Value(rng.uniform(-bound, bound), label=f"{name}w{i}") for i in range(nin)]
-        self.b = Value(0.0, label=f"{name}b")
+        self.scope_name = name.rstrip(".") or "Neuron"
+        with scope(self.scope_name):
+            self.w = [Value(rng.uniform(-bound, bound), label=f"{name}w{i}") for i in range(nin)]
+            self.b = Value(0.0, label=f"{name}b")
         self._forward = None if activation == "linear" else OPS[activation].forward
 
     def __call__(self, x: Sequence[Any]) -> Value:
         # One Σ node over the products and the bias, as the neuron is drawn on
         # paper, rather than a chain of nin additions: fewer nodes to build,
         # to collect and to walk backward.
-        terms = [wi * xi for wi, xi in zip(self.w, x)]
-        terms.append(self.b)
-        act = _sum_nodes(terms)
-        name = self.activation
-        if name == "linear":
-            return act
-        if name == "leaky_relu":
-            return act.leaky_relu(self.alpha)
-        return getattr(act, name)()  # type: ignore[no-any-return]
+        outer = self._enter()
+        try:
+            terms = [wi * xi for wi, xi in zip(self.w, x)]
+            terms.append(self.b)
+            act = _sum_nodes(terms)
+            name = self.activation
+            if name == "linear":
+                return act
+            if name == "leaky_relu":
+                return act.leaky_relu(self.alpha)
+            return getattr(act, name)()  # type: ignore[no-any-return]
+        finally:
+            self._leave(outer)
 
     def _floats(self, x: Sequence[float]) -> float:
         # The same arithmetic on floats: equal to __call__'s data.
@@ -194,10 +230,16 @@ class Layer(Module):
         rng = rng or random.Random()
         self.nin, self.nout = nin, nout
         self.activation = _activation(activation)
-        self.neurons = [Neuron(nin, activation, rng=rng, name=f"{name}N{k}.") for k in range(nout)]
+        self.scope_name = name.rstrip(".") or "Layer"
+        with scope(self.scope_name):
+            self.neurons = [Neuron(nin, activation, rng=rng, name=f"{name}N{k}.") for k in range(nout)]
 
     def __call__(self, x: Sequence[Any]) -> list[Value]:
-        return [n(x) for n in self.neurons]
+        outer = self._enter()
+        try:
+            return [n(x) for n in self.neurons]
+        finally:
+            self._leave(outer)
 
     def _floats(self, x: Sequence[float]) -> list[float]:
         return [n._floats(x) for n in self.neurons]
@@ -234,16 +276,22 @@ class MLP(Module):
         rng = random.Random(seed)
         sizes = [nin, *nouts]
         self.nin, self.nout = nin, nouts[-1]
-        self.layers = [Layer(sizes[k], sizes[k + 1], _activation(activations[k]), rng=rng, name=f"L{k}.")
-                       for k in range(len(nouts))]
+        self.scope_name = "MLP"
+        with scope(self.scope_name):
+            self.layers = [Layer(sizes[k], sizes[k + 1], _activation(activations[k]), rng=rng, name=f"L{k}.")
+                           for k in range(len(nouts))]
 
     def __call__(self, x: Sequence[Any]) -> Any:
         x = training.as_lists(x)  # a numpy row works too
         if isinstance(x, (str, bytes)) or not isinstance(x, Sequence) or len(x) != self.nin:
             got = len(x) if isinstance(x, Sequence) else type(x).__name__
             raise ValueError(f"this MLP takes {self.nin} inputs per sample, got {got}")
-        for layer in self.layers:
-            x = layer(x)
+        outer = self._enter()
+        try:
+            for layer in self.layers:
+                x = layer(x)
+        finally:
+            self._leave(outer)
         return x[0] if len(x) == 1 else x
 
     def _floats(self, x: Sequence[float]) -> Any:

@@ -1,0 +1,457 @@
+"""One notation for people: names of nodes, numbers and formulas.
+
+Pictures (:mod:`autograd_lite.viz`), the step-by-step trace
+(:mod:`autograd_lite.trace`), the command line and the explorer page all
+write the same graph for people; they take their words from here, so that
+one node has one name everywhere and a number reads the same in a table, a
+step and a picture.
+
+The rules this module keeps:
+
+* every node of one table or picture has a distinct name (:func:`node_names`):
+  its label, a constant's number, else ``t1, t2, …`` (``v1, v2, …`` for
+  unlabelled leaves); names that would collide get ``#1, #2, …``;
+* a compound name is parenthesised where it could be misread
+  (:func:`symbol`, :func:`grad_of`: ``(x1*w1 + b).grad``), never twice
+  (:func:`fill`: ``tanh(x1*w1 + b)``, not ``tanh((x1*w1 + b))``);
+* a name cut to fit keeps its parentheses balanced (:func:`shorten`);
+* numbers are short (:func:`format_number`), and where a line does
+  arithmetic its operands carry enough digits that the arithmetic is right
+  as printed (:func:`printed_operands`): ``1 − (-0.99998771)² = 2.458e-05``,
+  not ``1 − (-1)² = 2.458e-05``;
+* labels are text, not markup: :func:`dot_text` and :func:`html_text` escape
+  them, and :func:`check_label` refuses what no picture can show.
+
+Example:
+    >>> from autograd_lite import Value
+    >>> x = Value(-6.0, label="x"); y = x.tanh()
+    >>> names = node_names([x, y])
+    >>> names[y], grad_of("x1*w1 + b")
+    ('t1', '(x1*w1 + b).grad')
+    >>> fill("tanh({x})", {"x": "x1*w1 + b"})
+    'tanh(x1*w1 + b)'
+    >>> operands, result = printed_operands(lambda o: 1 - o * o, (y.data,))
+    >>> f"1 − {operands[0]}² = {result}"
+    '1 − (-0.99998771)² = 2.458e-05'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from .value import Value
+
+__all__ = [
+    "DIGITS",
+    "NAME_LIMIT",
+    "chain_rule_text",
+    "check_label",
+    "derivative_text",
+    "dot_text",
+    "fill",
+    "format_number",
+    "grad_of",
+    "html_text",
+    "is_atomic",
+    "node_names",
+    "plural",
+    "printed_operands",
+    "shorten",
+    "symbol",
+]
+
+#: significant digits of a number standing alone (a table cell, a record field)
+DIGITS = 4
+#: the longest name a node gets in a table or picture; longer labels are cut
+NAME_LIMIT = 32
+
+# Characters that make a name compound: an operator or a space inside it.
+_OPERATORS = frozenset(" \t\n+-*/^·×÷−<>=!,%&|@~")
+_NUMBER = re.compile(r"^(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$|^(?:inf|nan)$")
+_CALL = re.compile(r"^[^\W\d][\w.]*\(")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+# --- numbers -----------------------------------------------------------------
+
+
+def format_number(x: Any, digits: int = DIGITS) -> str:
+    """A number as people read it: ``digits`` significant digits, integers exact.
+
+    A Value (a gradient from ``backward(create_graph=True)``) shows its data.
+
+    Example:
+        >>> [format_number(v) for v in (2.0, -3.0, 0.70710678, 6.881373587, 1.5e-7, float("nan"))]
+        ['2', '-3', '0.7071', '6.881', '1.5e-07', 'nan']
+        >>> format_number(-0.9999877116507956, 8)
+        '-0.99998771'
+    """
+    if isinstance(x, Value):
+        x = x.data
+    if isinstance(x, int) and abs(x) >= 2**1023:  # an exponent beyond the floats (10**400)
+        return f"{Decimal(x).normalize():.{digits}g}"
+    x = float(x)
+    if math.isfinite(x) and x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.{digits}g}"
+
+
+def printed_operands(arithmetic: Callable[..., Any], operands: Sequence[Any],
+                     digits: int = DIGITS, result: Any = None) -> tuple[list[str], str]:
+    """The operands and the result of one line's arithmetic, printed so the line is right.
+
+    The result gets ``digits`` significant digits. The operands get the
+    fewest digits (at least ``digits``, at most all 17) with which
+    ``arithmetic`` applied to the numbers *as printed* gives the printed
+    result. A reader who redoes the sum on paper gets what the line says:
+    that matters most where it is most tempting to round, at a saturated
+    tanh, whose output prints as -1 while 1 − out² is not 0.
+
+    ``result``, if given, is the number to print (the one the program
+    computed, e.g. backward's own product); by default it is
+    ``arithmetic(*operands)``. Operands are parenthesised when negative,
+    ready to stand in a formula.
+
+    Example:
+        >>> printed_operands(lambda a, b: a * b, (0.5, -3.0))
+        (['0.5', '(-3)'], '-1.5')
+        >>> printed_operands(lambda o: 1 - o * o, (-0.9999877116507956,))
+        (['(-0.99998771)'], '2.458e-05')
+    """
+    values = [float(v.data if isinstance(v, Value) else v) for v in operands]
+    printed = format_number(arithmetic(*values) if result is None else result, digits)
+    for d in range(digits, 18):
+        shown = [format_number(v, d) for v in values]
+        try:
+            again = format_number(arithmetic(*(float(s) for s in shown)), digits)
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        if again == printed:
+            break
+    return [_parenthesised(s) for s in shown], printed
+
+
+def _parenthesised(number: str) -> str:
+    return f"({number})" if number.startswith("-") else number
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 step``, ``2 steps``: a count with its noun.
+
+    Example:
+        >>> plural(1, "step"), plural(3, "step"), plural(2, "child", "children")
+        ('1 step', '3 steps', '2 children')
+    """
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+# --- names -------------------------------------------------------------------
+
+
+def is_atomic(name: str) -> bool:
+    """True if ``name`` reads as one thing in a formula, with no parentheses.
+
+    Identifiers (``x1``, ``L0.N3.w1``), non-negative numbers (``0.5``,
+    ``1e-05``), a name with a tag (``1#2``), a call (``tanh(x + b)``) and
+    anything already wrapped in one pair of parentheses are atomic;
+    ``x1*w1 + b`` and ``-3`` are not.
+
+    Example:
+        >>> [is_atomic(s) for s in ("x1", "L0.N3.w1", "1e-05", "tanh(x + b)", "(a + b)", "a + b", "-3")]
+        [True, True, True, True, True, False, False]
+    """
+    if not name:
+        return False
+    base = name.split("#", 1)[0] if "#" in name else name
+    if _NUMBER.match(base):
+        return True
+    if _wrapped(name) or (_CALL.match(name) and _wrapped(name[name.index("("):])):
+        return True
+    return not any(ch in _OPERATORS or ch in "()[]{}" for ch in name)
+
+
+def _wrapped(text: str) -> bool:
+    # "(...)" whose first parenthesis closes at the very end: "(a)+(b)" is not wrapped
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for k, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            return k == len(text) - 1
+    return False
+
+
+def symbol(name: str) -> str:
+    """A name ready to stand in a formula: parenthesised unless it is atomic.
+
+    Example:
+        >>> symbol("x1"), symbol("x1*w1"), symbol("-3"), symbol("(a + b)")
+        ('x1', '(x1*w1)', '(-3)', '(a + b)')
+    """
+    return name if is_atomic(name) else f"({name})"
+
+
+def grad_of(name: str) -> str:
+    """``name.grad`` that cannot be misread: ``(x1*w1 + b).grad``, not ``x1*w1 + b.grad``.
+
+    Example:
+        >>> grad_of("b"), grad_of("x1*w1 + b")
+        ('b.grad', '(x1*w1 + b).grad')
+    """
+    return f"{symbol(name)}.grad"
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """Put names or numbers into a formula's ``{placeholders}``, parenthesised only where needed.
+
+    A value that sits alone inside the template's own parentheses (a
+    function's argument: ``tanh({x})``) goes in bare; anywhere else a
+    compound value is parenthesised by :func:`symbol`.
+
+    Example:
+        >>> fill("tanh({x})", {"x": "a + b"}), fill("1 − {out}²", {"out": "-0.5"})
+        ('tanh(a + b)', '1 − (-0.5)²')
+    """
+
+    def put(match: re.Match[str]) -> str:
+        value = values[match.group(1)]
+        before = template[match.start() - 1:match.start()]
+        after = template[match.end():match.end() + 1]
+        if before == "(" and after in (")", ","):
+            return value[1:-1] if _wrapped(value) else value
+        return symbol(value)
+
+    return _PLACEHOLDER.sub(put, template)
+
+
+def shorten(text: str, limit: int = NAME_LIMIT) -> str:
+    """``text`` cut to at most ``limit`` characters with its parentheses balanced.
+
+    Runs of white space become one space. A cut text ends in ``…`` inside
+    whatever parentheses were still open, and those are closed.
+
+    Example:
+        >>> shorten("exp(x*(y + z)) + log(x*y*z + 1)", 18)
+        'exp(x*(y + z)) +…'
+        >>> shorten("exp(x*(y + z + w + v))", 12)
+        'exp(x*(y…))'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    closers = {"(": ")", "[": "]", "{": "}"}
+    for cut in range(limit - 1, -1, -1):
+        head, stack = text[:cut].rstrip(), []
+        for ch in head:
+            if ch in closers:
+                stack.append(closers[ch])
+            elif stack and ch == stack[-1]:
+                stack.pop()
+        tail = "…" + "".join(reversed(stack))
+        if len(head) + len(tail) <= limit:
+            return head + tail
+    return "…"  # pragma: no cover - limit 1 still fits the ellipsis
+
+
+def node_names(order: Iterable[Value], limit: int = NAME_LIMIT) -> dict[Value, str]:
+    """A distinct name for every node: its label, a constant's number, else ``t1, t2, …``.
+
+    Unlabelled leaves are ``v1, v2, …``, in topological order. Labels
+    longer than ``limit`` are cut by :func:`shorten`. Names that would be
+    shared by several nodes (two constants 1, two leaves labelled ``x``) get
+    ``#1, #2, …`` in order, and the numbered names skip any label in use.
+
+    Example:
+        >>> a = Value(1.0, label="a"); y = (a + 2) * a - 2
+        >>> from autograd_lite.value import topological_order
+        >>> list(node_names(topological_order(y)).values())
+        ['a', '2#1', 't1', 't2', '2#2', 't3']
+    """
+    nodes = list(order)
+    base: list[str | None] = []
+    for node in nodes:
+        if node.label:
+            base.append(shorten(node.label, limit))
+        elif node.is_constant:
+            base.append(format_number(node.data))
+        else:
+            base.append(None)
+    counts: dict[str, int] = {}
+    for name in base:
+        if name is not None:
+            counts[name] = counts.get(name, 0) + 1
+    taken = set(counts)
+    seen: dict[str, int] = {}
+    numbered = {"t": 0, "v": 0}
+    names: dict[Value, str] = {}
+    for node, name in zip(nodes, base):
+        if name is None:
+            prefix = "v" if node.is_leaf else "t"
+            while True:
+                numbered[prefix] += 1
+                name = f"{prefix}{numbered[prefix]}"
+                if name not in taken:
+                    break
+        elif counts[name] > 1:
+            seen[name] = seen.get(name, 0) + 1
+            name = f"{name}#{seen[name]}"
+        names[node] = name
+    return names
+
+
+# --- formulas ----------------------------------------------------------------
+
+
+def chain_rule_text(loss: str, name: str, terms: Sequence[tuple[str, Any, Any]], result: Any,
+                    earlier: Any = 0.0, separator: str = " ") -> str:
+    """``∂L/∂a = ∂L/∂t·∂t/∂a + … = g·d + … = result``: a gradient as the chain rule's sum.
+
+    ``terms`` holds, per consumer t of ``name``: t's name, ∂L/∂t and ∂t/∂a.
+    A nonzero ``earlier`` (what a leaf held from an earlier pass) comes
+    first. The numbers carry the digits that make the sum right as printed.
+
+    Example:
+        >>> print(chain_rule_text("y", "a", [("b", 1.0, 3.0), ("b", 1.0, 3.0)], 6.0))
+        ∂y/∂a = ∂y/∂b·∂b/∂a + ∂y/∂b·∂b/∂a = 1·3 + 1·3 = 6
+    """
+    loss_symbol, a = symbol(loss), symbol(name)
+    symbols = " + ".join(f"∂{loss_symbol}/∂{symbol(t)}·∂{symbol(t)}/∂{a}" for t, _, _ in terms)
+    operands: list[Any] = [earlier] if earlier != 0.0 else []
+    for _, g, d in terms:
+        operands += [g, d]
+
+    def total(*xs: float) -> float:
+        start = 1 if earlier != 0.0 else 0
+        pairs = xs[start:]
+        return (xs[0] if start else 0.0) + math.fsum(pairs[k] * pairs[k + 1] for k in range(0, len(pairs), 2))
+
+    shown, printed = printed_operands(total, operands)
+    if earlier != 0.0:  # a leaf keeps what it held from an earlier pass
+        symbols = f"(earlier) + {symbols}"
+    products = [f"{shown[k]}·{shown[k + 1]}" for k in range(1 if earlier != 0.0 else 0, len(shown), 2)]
+    numbers = " + ".join(([shown[0]] if earlier != 0.0 else []) + products)
+    if format_number(result) != printed:  # the pass's own sum, in its own order of additions
+        printed = format_number(result)
+    return f"∂{loss_symbol}/∂{a} = {symbols}{separator}= {numbers} = {printed}"
+
+
+def derivative_text(node: str, parent: str, formula: str, symbols: Mapping[str, str],
+                    numbers: Mapping[str, float], result: Any) -> str:
+    """``∂node/∂parent = formula in symbols = formula in numbers = result``, repeats left out.
+
+    ``formula`` is an op table formula with ``{placeholders}`` (``1 − {out}²``);
+    ``symbols`` gives each placeholder's name and ``numbers`` its value. The
+    numbers carry the digits that make the formula, evaluated as printed,
+    give the printed result (see :func:`printed_operands`).
+
+    Example:
+        >>> print(derivative_text("y", "x", "1 − {out}²", {"out": "y"}, {"out": -0.9999877116507956},
+        ...                       2.4576547405286142e-05))
+        ∂y/∂x = 1 − y² = 1 − (-0.99998771)² = 2.458e-05
+        >>> print(derivative_text("x*w", "x", "{b}", {"b": "w"}, {"b": -3.0}, -3.0))
+        ∂(x*w)/∂x = w = -3
+    """
+    keys = list(dict.fromkeys(_PLACEHOLDER.findall(formula)))
+    arithmetic = _formula_arithmetic(formula, tuple(keys))
+    if arithmetic is None:  # a formula that is not arithmetic we can evaluate (a custom op's)
+        shown = [_parenthesised(format_number(numbers[k])) for k in keys]
+        printed = format_number(result)
+    else:
+        shown, printed = printed_operands(arithmetic, [numbers[k] for k in keys], result=result)
+    sym = fill(formula, symbols)
+    num = fill(formula, dict(zip(keys, shown)))
+    if len(keys) == 1 and formula.count("{") == 1 and num == shown[0] and _wrapped(num):
+        num = num[1:-1]  # a lone number needs no parentheses
+    parts = [f"∂{symbol(node)}/∂{symbol(parent)}", sym]
+    if num != sym:
+        parts.append(num)
+    if num.replace("−", "-") != printed:
+        parts.append(printed)
+    return " = ".join(parts)
+
+
+_FORMULAS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _formula_arithmetic(formula: str, keys: tuple[str, ...]) -> Callable[..., Any] | None:
+    """An op table formula as a function of its placeholders, or None.
+
+    ``1 − {out}²`` becomes ``lambda out: 1 - (out)**2``: the arithmetic exactly
+    as a line prints it, so the digits shown can be checked against it.
+    """
+    key = (formula, keys)
+    if key not in _FORMULAS:
+        text = formula
+        for old, new in (("·", "*"), ("−", "-"), ("²", "**2"), ("^", "**")):
+            text = text.replace(old, new)
+        text = _PLACEHOLDER.sub(lambda m: f"({m.group(1)})", text)
+        try:  # the op table's own text, evaluated on numbers only, with no builtins
+            function = eval(f"lambda {', '.join(keys)}: {text}", {"__builtins__": {}, "log": math.log})
+        except SyntaxError:
+            function = None
+        _FORMULAS[key] = function
+    return _FORMULAS[key]
+
+
+# --- text for pictures and pages ---------------------------------------------
+
+
+def check_label(text: str, what: str = "a label") -> str:
+    """``text`` if every picture and page can show it; else a ValueError saying why.
+
+    Refused: NUL and other control characters (except tab and newline), which
+    Graphviz cannot read or silently drops, and lone surrogates, which are not
+    text at all (they cannot be written as UTF-8).
+
+    Example:
+        >>> check_label("x & y")
+        'x & y'
+        >>> check_label("x\\x00")
+        Traceback (most recent call last):
+        ...
+        ValueError: a label 'x\\x00' holds the control character U+0000, which no picture can show; labels are plain text
+    """
+    for ch in text:
+        code = ord(ch)
+        if (code < 32 and ch not in "\t\n") or code == 127:
+            raise ValueError(f"{what} {text!r} holds the control character U+{code:04X}, "
+                             "which no picture can show; labels are plain text")
+        if 0xD800 <= code <= 0xDFFF:
+            raise ValueError(f"{what} {text!r} holds a lone surrogate U+{code:04X}, which is "
+                             "not a character (it cannot be written as UTF-8); labels are plain text")
+    return text
+
+
+def dot_text(text: str, record: bool = False) -> str:
+    """``text`` escaped for a Graphviz label, so it shows as written.
+
+    Graphviz reads ``&amp;`` in a label as ``&``; labels are text, so ``&``
+    is escaped and ``&amp;`` shows as ``&amp;``. In a record label (``record=True``)
+    the field syntax ``{ } | < >`` is escaped too. Newlines become line breaks.
+
+    Example:
+        >>> dot_text("x &amp; y"), dot_text("{a|b}", record=True)
+        ('x &amp;amp; y', '\\\\{a\\\\|b\\\\}')
+    """
+    out = text.replace("&", "&amp;").replace("\\", "\\\\")
+    if record:
+        for ch in "{}|<>":
+            out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", "\\n")
+
+
+def html_text(text: str) -> str:
+    """``text`` escaped for HTML, quotes included: ``&amp;`` shows as ``&amp;``.
+
+    Example:
+        >>> html_text('a < b & "c"')
+        'a &lt; b &amp; &quot;c&quot;'
+    """
+    return html.escape(text, quote=True)
