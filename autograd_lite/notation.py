@@ -123,7 +123,11 @@ def printed_operands(arithmetic: Callable[..., Any], operands: Sequence[Any],
         >>> printed_operands(lambda o: 1 - o * o, (-0.9999877116507956,))
         (['(-0.99998771)'], '2.458e-05')
     """
-    values = [float(v.data if isinstance(v, Value) else v) for v in operands]
+    try:
+        values = [float(v.data if isinstance(v, Value) else v) for v in operands]
+    except OverflowError:  # an integer beyond the floats (x ** 10**400): shown as it is
+        shown = [format_number(v.data if isinstance(v, Value) else v, digits) for v in operands]
+        return [_parenthesised(s) for s in shown], format_number(result, digits)
     printed = format_number(arithmetic(*values) if result is None else result, digits)
     for d in range(digits, 18):
         shown = [format_number(v, d) for v in values]
@@ -380,6 +384,13 @@ def derivative_text(node: str, parent: str, formula: str, symbols: Mapping[str, 
 _FORMULAS: dict[tuple[str, tuple[str, ...]], Any] = {}
 
 
+#: the functions a formula's arithmetic may call when it is checked digit by digit
+_FORMULA_FUNCTIONS: dict[str, Callable[..., float]] = {
+    "log": math.log, "exp": math.exp, "sin": math.sin, "cos": math.cos, "tan": math.tan,
+    "sqrt": math.sqrt,
+}
+
+
 def _formula_arithmetic(formula: str, keys: tuple[str, ...]) -> Callable[..., Any] | None:
     """An op table formula as a function of its placeholders, or None.
 
@@ -393,9 +404,14 @@ def _formula_arithmetic(formula: str, keys: tuple[str, ...]) -> Callable[..., An
             text = text.replace(old, new)
         text = _PLACEHOLDER.sub(lambda m: f"({m.group(1)})", text)
         try:  # the op table's own text, evaluated on numbers only, with no builtins
-            function = eval(f"lambda {', '.join(keys)}: {text}", {"__builtins__": {}, "log": math.log})
+            code = compile(f"lambda {', '.join(keys)}: {text}", "<formula>", "eval")
         except SyntaxError:
-            function = None
+            code = None
+        # only formulas in names we can evaluate (σ, sign, erf, … of newer ops are not)
+        names = set() if code is None else set(code.co_names) | set(code.co_consts[0].co_names
+                                                                     if code.co_consts else ())
+        known = code is not None and names <= _FORMULA_FUNCTIONS.keys()
+        function = eval(code, {"__builtins__": {}, **_FORMULA_FUNCTIONS}) if known else None
         _FORMULAS[key] = function
     return _FORMULAS[key]
 
