@@ -66,6 +66,10 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["serve"]:  # the live explorer has its own options
+        from .explorer.server import main as serve
+
+        return serve(args[1:])
     try:
         return _run(args, sys.stdout)
     except UsageError as error:
@@ -102,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
                f"  {PROG} 'softmax(a, b, c)[0]' a=1 b=2 c=3 --graph g.svg\n"
                f"  {PROG} 'x**3' x=2 --order 3\n"
                f"  {PROG} 'relu(x)' x=0 --html steps.html\n"
+               f"  {PROG} serve        (the live explorer in your browser; {PROG} serve --help)\n"
                "An expression that starts with '-' works too: "
                f"{PROG} '-x**2' x=3",
     )

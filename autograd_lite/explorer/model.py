@@ -107,7 +107,11 @@ def trace_model(trace: Trace) -> dict[str, Any]:
     summary = ["Every gradient, as the chain rule's sum over the nodes that consume it:"]
     summary += ["  " + trace.grad_sum(leaf) for leaf in trace.leaves]
     if trace.leaves:
-        summary += ["", "Each leaf's gradient beside a finite-difference estimate:", trace.check()]
+        summary += ["", "Each leaf's gradient beside a finite-difference estimate:"]
+        for leaf, estimate in trace.finite_differences().items():
+            g = trace.pass_grad(leaf)
+            summary.append(f"  {names[leaf]}: backward {format_number(g)}, finite differences "
+                           f"{format_number(estimate)} (they differ by {abs(g - estimate):.1e})")
     steps.append({"phase": "done", "title": "After the pass", "node": None, "edges": [],
                   "data": {}, "grad": {}, "text": "\n".join(summary)})
 

@@ -39,11 +39,14 @@ def script_json(data: Any) -> str:
 def render_page(title: str, svg: str | None, model: dict[str, Any] | None, *, live: bool = False) -> str:
     """The whole page: ``svg`` (Graphviz's, or None without Graphviz) restyled per step from ``model``.
 
+    ``svg=""`` leaves the picture out (the live page asks the server for it).
     With ``live=True`` it is the live explorer's page: the form is shown and
     the model comes from the server (``model`` may be None).
     """
     page = _asset("page.html")
-    if svg is None:
+    if svg == "":  # the live page: the picture comes with the first answer
+        graph = ""
+    elif svg is None:
         graph = ('<p class="nodot">Install Graphviz (the program <code>dot</code>) to see the graph '
                  "here; the steps and explanations below work without it.</p>")
     else:
