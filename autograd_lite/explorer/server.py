@@ -30,6 +30,7 @@ import errno
 import hmac
 import json
 import secrets
+import signal
 import socket
 import sys
 import threading
@@ -230,10 +231,18 @@ def main(argv: Sequence[str] | None = None) -> int:
           "Press Ctrl-C to stop.", flush=True)
     if not ns.no_browser:
         threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop) if main_thread else None  # `kill` stops it like Ctrl-C
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         print("\nstopped", flush=True)
     finally:
         server.server_close()
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

@@ -116,16 +116,20 @@
     setView({ x: home.x, y: home.y, w: box.width / s, h: box.height / s });
   }
 
-  // Keep the step's node in sight without moving the camera when it already is.
+  // Keep the step's node in sight: move the camera only as far as needed, and not at all when it is.
   function follow(id) {
     var g = groups[id];
     if (!g || !svg) return;
-    var b = g.getBBox();
-    var m = 20 / pixelsPerUnit();
-    var inside = b.x >= view.x + m && b.y >= view.y + m && b.x + b.width <= view.x + view.w - m &&
-      b.y + b.height <= view.y + view.h - m;
-    if (inside) return;
-    setView({ x: b.x + b.width / 2 - view.w / 2, y: b.y + b.height / 2 - view.h / 2, w: view.w, h: view.h });
+    var r = g.getBoundingClientRect(), box = $("graph").getBoundingClientRect(), m = 12;
+    var dx = 0, dy = 0;   // in screen pixels
+    if (r.width + 2 * m > box.width || r.left < box.left + m) dx = r.left - box.left - m;
+    else if (r.right > box.right - m) dx = r.right - box.right + m;
+    if (r.height + 2 * m > box.height || r.top < box.top + m) dy = r.top - box.top - m;
+    else if (r.bottom > box.bottom - m) dy = r.bottom - box.bottom + m;
+    if (dx || dy) {
+      var s = pixelsPerUnit();
+      setView({ x: view.x + dx / s, y: view.y + dy / s, w: view.w, h: view.h });
+    }
   }
 
   var drag = null, dragged = false;
