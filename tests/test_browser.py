@@ -25,20 +25,20 @@ from typing import Any
 import pytest
 
 from autograd_lite import Value, trace_backward
-from autograd_lite.expression import parse
 from autograd_lite.explorer.server import MAX_REQUEST_BYTES, make_server
+from autograd_lite.expression import parse
 from autograd_lite.viz import format_number
 
 from .conftest import require_program
 from .test_viz import neuron
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
-from selenium.webdriver.common.actions.wheel_input import ScrollOrigin  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -112,7 +112,7 @@ def test_one_svg_and_no_network(tmp_path):
 
 
 def test_steps_forward_then_backward_and_every_grad_matches_backward(browser, neuron_page):
-    trace, o, leaves = neuron_page
+    trace, _, leaves = neuron_page
     ops = [n for n in trace.order if not n.is_leaf]
     total = 1 + len(ops) + 1 + len(trace) + 1  # inputs, forward, seed, backward, summary
     assert counter(browser) == (0, total - 1)
@@ -148,14 +148,14 @@ def test_steps_forward_then_backward_and_every_grad_matches_backward(browser, ne
     for leaf, same in zip(leaves, fresh_leaves):
         by_testid(browser, f"node-{leaf.label}").click()
         panel = by_testid(browser, "explain")
-        wait_for(lambda: panel.get_attribute("data-node") == leaf.label, "the explanation")
+        wait_for(lambda p=panel, name=leaf.label: p.get_attribute("data-node") == name, "the explanation")
         shown = panel.find_elements(By.TAG_NAME, "pre")[1].text
         assert float(shown) == same.grad, leaf.label
         assert f"grad {format_number(same.grad)}" in svg_texts(browser, leaf.label)
 
 
 def test_clicking_a_node_explains_it(browser, neuron_page):
-    trace, o, (x1, x2, w1, w2, b) = neuron_page
+    trace, o, (x1, *_) = neuron_page
     by_testid(browser, "node-x1").click()
     panel = by_testid(browser, "explain")
     text = wait_for(lambda: "chain rule" in panel.text and panel.text, "the explanation of x1")
@@ -241,7 +241,8 @@ def test_labels_are_text_not_markup(browser, tmp_path):
 def test_a_sixty_node_graph_starts_readable_and_follows_the_step(browser, tmp_path):
     text = ("tanh(x1*w1 + x2*w2 + b1) * tanh(x1*w3 + x2*w4 + b2) + sigmoid(x1 - x2) * log(1 + exp(w1*w4))"
             " - relu(b1 - b2) ** 2 + softmax(x1, x2, b1)[0] / (1 + w2*w2)")
-    f, _ = parse(text).build(dict(x1=0.5, x2=-1.5, w1=0.3, w2=-0.8, w3=1.1, w4=0.4, b1=0.1, b2=-0.2))
+    f, _ = parse(text).build(
+        {"x1": 0.5, "x2": -1.5, "w1": 0.3, "w2": -0.8, "w3": 1.1, "w4": 0.4, "b1": 0.1, "b2": -0.2})
     trace = trace_backward(f)
     browser.get(trace.save_html(tmp_path / "sixty.html").as_uri())
     wait_for(lambda: counter(browser)[1] > 0, "the page")

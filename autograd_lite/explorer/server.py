@@ -90,7 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
                    b"the token printed with its URL.\n", "text/plain; charset=utf-8")
         return False
 
-    def do_GET(self) -> None:  # noqa: N802 - the standard library's naming
+    def do_GET(self) -> None:
         if not self._authorised():
             return
         path = urlsplit(self.path).path
@@ -99,7 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(HTTPStatus.NOT_FOUND, b"404 Not Found\n", "text/plain; charset=utf-8")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if not self._authorised():
             return
         if urlsplit(self.path).path != "/api/explore":
@@ -120,9 +120,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             request = json.loads(self.rfile.read(length).decode("utf-8"))
-            if not isinstance(request, dict):
-                raise ValueError
         except (ValueError, UnicodeDecodeError):
+            request = None
+        if not isinstance(request, dict):
             self._json(HTTPStatus.BAD_REQUEST, {"ok": False, "error": "the request is not a JSON object"})
             return
         order = request.get("order", 1)
@@ -140,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self._authorised():
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"405 Method Not Allowed\n", "text/plain; charset=utf-8")
 
-    do_HEAD = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
+    do_HEAD = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse
 
     # --- answers ----------------------------------------------------------------
     def _json(self, status: HTTPStatus, data: dict[str, Any]) -> None:
