@@ -13,7 +13,7 @@ from .autodiff import GradcheckError, grad, gradcheck, gradgradcheck, hessian, j
 from .functional import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .ops import OPS, DivisionByZero, DomainError, Op
 from .trace import Trace, trace_backward
-from .value import Value, apply, local_derivatives, sum_of, topological_order
+from .value import Value, apply, local_derivatives, scope, sum_of, topological_order
 from .viz import GraphvizNotFound, draw_dot
 
 __version__ = "0.1.0"
@@ -38,6 +38,7 @@ __all__ = [
     "local_derivatives",
     "log_softmax",
     "relu",
+    "scope",
     "sigmoid",
     "softmax",
     "sum_of",

@@ -368,17 +368,26 @@ def worker(name: str) -> None:
             answer = timed(lambda m=model, p=params: mlp_step(engine, m, p), steps) / steps
         elif what == "wide_sum":
             subject = BareObjects() if command.get("bare") else engine
-            answer = timed(lambda n=command["n"], e=subject: wide_sum(e, n), command.get("repeat", 1),
-                           collector=command.get("collector", True))
+            with _maybe_scoped(command):
+                answer = timed(lambda n=command["n"], e=subject: wide_sum(e, n), command.get("repeat", 1),
+                               collector=command.get("collector", True))
         elif what == "backward_only":
             answer = backward_seconds(engine, command["n"], command.get("repeat", 1))
         elif what == "deepest_chain":
             answer = deepest_chain(engine, command["depths"])
         elif what == "memory":
-            answer = bytes_per_node(engine, command["n"])
+            with _maybe_scoped(command):
+                answer = bytes_per_node(engine, command["n"])
         else:  # pragma: no cover
             answer = {"error": f"unknown command {what}"}
         print(json.dumps(answer), flush=True)
+
+
+def _maybe_scoped(command: dict[str, Any]) -> Any:
+    """Inside three nested scopes when the command says ``scoped`` (what a scope costs)."""
+    import contextlib
+
+    return autograd_lite.scope("model/layer/neuron") if command.get("scoped") else contextlib.nullcontext()
 
 
 class Worker:
@@ -418,11 +427,13 @@ def installed() -> tuple[list[str], list[str]]:
 
 SAME_GRAPH = "autograd_lite on micrograd's graph"
 BARE = "bare Python objects"
+SCOPED = "autograd_lite inside a scope"
 # Rows that explain the growth of time per node; none of them is a target.
 DIAGNOSTICS: dict[str, dict[str, Any]] = {
     BARE: {"bare": True},
     "autograd_lite, collector off": {"collector": False},
     f"{BARE}, collector off": {"bare": True, "collector": False},
+    SCOPED: {"scoped": True},  # a scope must cost nothing when unused: compare with the row without
 }
 
 
@@ -487,6 +498,9 @@ def run(quick: bool) -> dict[str, Any]:
         w = Worker(name)
         memory[name] = w.ask(do="memory", n=25_000 if quick else 75_000)
         w.close()
+    w = Worker("autograd_lite")
+    memory[SCOPED] = w.ask(do="memory", n=25_000 if quick else 75_000, scoped=True)
+    w.close()
     return summarise(times, deep, memory, rounds, quick)
 
 
@@ -634,6 +648,8 @@ def markdown(result: dict[str, Any]) -> str:
     mem = result["bytes_per_node"]
     rows.append("| memory per node | " + " | ".join(
         f"{mem[n]['bytes']:.0f} B ({mem[n]['measured_with']})" for n in names) + " |")
+    if SCOPED in mem:
+        rows.append(f"| memory per node, {SCOPED} | {mem[SCOPED]['bytes']:.0f} B |" + " |" * (len(names) - 1))
     growth = result["time_per_node"]
     rows.append("| time per node at 10^3 → 10^6 nodes | " + " | ".join(
         " → ".join(f"{v * 1e9:,.0f}" for v in growth[n].values()) + " ns" if n in growth else "" for n in names)

@@ -70,3 +70,18 @@ def test_a_diagnostic_timing_with_the_collector_off_always_switches_it_back_on(b
     with pytest.raises(ZeroDivisionError):
         bench.timed(lambda: 1 / 0, collector=False)
     assert gc.isenabled()
+
+
+def test_the_scope_rows_build_inside_a_scope_and_cost_no_bytes(bench):
+    import autograd_lite
+
+    seen = []
+    with bench._maybe_scoped({"scoped": True}):
+        seen.append(autograd_lite.Value(1.0).scope)
+    with bench._maybe_scoped({}):
+        seen.append(autograd_lite.Value(1.0).scope)
+    assert seen == ["model/layer/neuron", None]
+    plain = bench.bytes_per_node(bench.AutogradLite(), 2000)["bytes"]
+    with bench._maybe_scoped({"scoped": True}):
+        scoped = bench.bytes_per_node(bench.AutogradLite(), 2000)["bytes"]
+    assert abs(scoped - plain) < 1.0  # one shared tag per scope, not one per node
