@@ -225,15 +225,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, UnicodeError) as error:
         print(f"autograd-lite serve: error: {error}", file=sys.stderr)
         return 2
-    if server.port != ns.port and ns.port:
-        print(f"port {ns.port} is taken; using {server.port}")
-    print(f"autograd-lite explorer (derivatives up to order {MAX_ORDER}) at\n  {server.url}\n"
-          "Press Ctrl-C to stop.", flush=True)
-    if not ns.no_browser:
-        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _stop) if main_thread else None  # `kill` stops it like Ctrl-C
     try:
+        if server.port != ns.port and ns.port:
+            print(f"port {ns.port} is taken; using {server.port}")
+        print(f"autograd-lite explorer (derivatives up to order {MAX_ORDER}) at\n  {server.url}\n"
+              "Press Ctrl-C to stop.", flush=True)
+        if not ns.no_browser:
+            threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
         server.serve_forever()
     except KeyboardInterrupt:
         print("\nstopped", flush=True)
