@@ -76,3 +76,16 @@ def test_nan_and_inf_survive_as_text():
     page = trace_page(trace_backward(y))
     model = json.loads(page.split('id="model">')[1].split("</script>")[0])
     assert model["nodes"][0]["data"] == "nan"
+
+
+def test_big_graphs_check_leaves_only():
+    from autograd_lite.explorer.model import FD_ALL_NODES
+
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(FD_ALL_NODES):
+        y = y * 1.0001
+    model = trace_model(trace_backward(y))
+    leaf = model["nodes"][0]
+    assert leaf["name"] == "x" and abs(leaf["check"]["estimate"] - x.grad) < 1e-6
+    assert all(n["check"] is None for n in model["nodes"] if n["kind"] in ("intermediate", "output"))

@@ -255,7 +255,7 @@
     box.appendChild(el("h3", "grad ∂" + model.loss + "/∂" + node.name));
     box.appendChild(el("pre", node.grad === null ? "—" : full(node.grad)));
     if (node.gradSteps.length) {
-      var q = el("p", "Added to at ");
+      var q = el("p", "Received its gradient at ");
       node.gradSteps.forEach(function (k, i) { if (i) q.appendChild(document.createTextNode(", ")); q.appendChild(stepLink(k)); });
       box.appendChild(q);
     }
