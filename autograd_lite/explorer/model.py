@@ -25,7 +25,7 @@ from typing import Any
 from ..ops import VARIADIC, DomainError
 from ..trace import Trace
 from ..value import Value
-from ..viz import format_number
+from ..viz import format_number, symbol
 
 __all__ = ["FD_ALL_NODES", "json_number", "node_ids", "trace_model"]
 
@@ -218,7 +218,8 @@ def _tables(trace: Trace, ops: list[Value], ids: dict[Value, str]) -> dict[str, 
                for n in trace.order if not n.is_constant]
     loss = trace.loss
     backward = [[str(s.index + 1), s.name, format_number(s.upstream),
-                 ", ".join(f"∂{s.name}/∂{c.name} = {format_number(c.local)}" for c in s.contributions),
+                 ", ".join(f"∂{symbol(s.name)}/∂{symbol(c.name)} = {format_number(c.local)}"
+                           for c in s.contributions),
                  ", ".join(f"{c.name}.grad = {format_number(c.grad_after)}" for c in s.contributions)]
                 for s in trace]
     return {

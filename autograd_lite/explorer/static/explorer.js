@@ -101,7 +101,7 @@
   function fit() {
     if (!svg) return;
     var box = $("graph").getBoundingClientRect();
-    var s = Math.min(box.width / home.w, box.height / home.h);
+    var s = Math.min(box.width / home.w, box.height / home.h, 2);  // a tiny graph need not fill the screen
     var w = box.width / s, h = box.height / s;
     setView({ x: home.x - (w - home.w) / 2, y: home.y - (h - home.h) / 2, w: w, h: h });
   }
@@ -429,7 +429,8 @@
     var d = $("derivatives");
     d.textContent = "";
     (r.derivatives || []).forEach(function (x, i) {
-      var s = el("div", (i === 0 ? "df/d" : "d" + (i + 1) + "f/d") + r.inputs[0].name + (i === 0 ? "" : "^" + (i + 1)) + " = " + full(x));
+      var k = i === 0 ? "" : String(i + 1).replace(/[0-9]/g, function (c) { return "⁰¹²³⁴⁵⁶⁷⁸⁹"[c]; });
+      var s = el("div", "d" + k + "f/d" + r.inputs[0].name + k + " = " + full(x));
       s.setAttribute("data-testid", "derivative-" + (i + 1));
       d.appendChild(s);
     });
