@@ -30,13 +30,22 @@ import json
 import math
 import re
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
 from .autodiff import grad
-from .expression import FUNCTIONS, Expression, ExpressionError, parse, signature
+from .expression import (
+    ALIASES,
+    CONSTANTS,
+    FUNCTIONS,
+    Expression,
+    ExpressionError,
+    parse,
+    signature,
+)
 from .trace import MAX_STEPS, Trace, trace_backward
 from .value import Value, topological_order
 from .viz import GRAPHVIZ_HELP, GraphvizNotFound, draw_dot
@@ -91,7 +100,9 @@ def _complain(message: str, pointer: str = "") -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    functions = ", ".join(signature(name) for name in FUNCTIONS)
+    # wrapped between signatures, never inside one (no-break spaces hold each together)
+    functions = textwrap.fill(", ".join(signature(name).replace(" ", "\xa0") for name in FUNCTIONS),
+                              width=76, subsequent_indent="  ").replace("\xa0", " ")
     parser = argparse.ArgumentParser(
         prog=PROG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -99,7 +110,9 @@ def _parser() -> argparse.ArgumentParser:
                     "gradient, the backward pass step by step, and pictures of the graph.\n"
                     "With no arguments (or 'demo'): the classic neuron, everything shown.",
         epilog=f"expressions: numbers, variables, + - * / ** and unary -, parentheses, and\n"
-               f"  {functions}\n\n"
+               f"  {functions}\n"
+               f"  also {', '.join(f'{signature(a)} for {n}' for a, n in ALIASES.items())};\n"
+               f"  the constants {' and '.join(CONSTANTS)}\n\n"
                "examples:\n"
                f"  {PROG} 'tanh(x1*w1 + x2*w2 + b)' x1=2 x2=0 w1=-3 w2=1 b=6.8813735870195432\n"
                f"  {PROG} 'sigmoid(x) * log(y)' x=0.5 y=3 --steps\n"
@@ -219,6 +232,10 @@ def _read_values(items: list[str]) -> dict[str, float]:
 
 def _check_values(expression: Expression, values: dict[str, float]) -> None:
     # a value for a name the expression lacks is probably a typo; missing ones build() reports
+    constants = [name for name in values if name in CONSTANTS]
+    if constants:
+        raise UsageError(f"{constants[0]} is a constant ({CONSTANTS[constants[0]]!r}) in expressions, "
+                         "not a variable: pick another name")
     unused = [name for name in values if name not in expression.variables]
     if unused:
         known = ", ".join(expression.variables) or "none"

@@ -2,9 +2,10 @@
 
 ``parse("tanh(x1*w1 + b)")`` reads an expression with Python's own ``ast``
 parser and checks every node of the tree against a whitelist: numbers,
-variables, ``+ - * / **``, unary ``-``/``+``, parentheses, and the functions of
-the op table by name (``exp, log, sigmoid, tanh, relu, leaky_relu(x, alpha),
-sum(a, b, ...), softmax(...)[i], log_softmax(...)[i]``). Nothing is ever passed to ``eval`` or
+variables, the constants ``pi`` and ``e``, ``+ - * / **``, unary ``-``/``+``,
+parentheses, and the functions of the op table by name (``exp, log, sin, sqrt,
+gelu, leaky_relu(x, alpha), maximum(a, b), sum(a, b, ...), softmax(...)[i]``,
+...; ``ln`` is ``log``, ``max``/``min`` are ``maximum``/``minimum``). Nothing is ever passed to ``eval`` or
 ``exec``; anything else (attributes, calls of other names, lambdas,
 comprehensions, strings, ...) is refused with a message that points at it.
 
@@ -28,17 +29,40 @@ import difflib
 import math
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .ops import OPS, VARIADIC, DomainError
+from .ops import OPS, VARIADIC, DomainError, Op
 from .value import Value, apply
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError", "parse", "signature"]
+__all__ = ["ALIASES", "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError",
+           "parse", "signature"]
+
+
+class _Functions(Mapping[str, Op]):
+    """The op table's functions by name, read from the table at each use, so an op
+    added later (``define_op``) can be called at once."""
+
+    def __getitem__(self, name: str) -> Op:
+        op = OPS[name]
+        if not op.is_function:
+            raise KeyError(name)
+        return op
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, op in list(OPS.items()) if op.is_function)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
 
 #: the functions an expression may call: the op table's named functions
-FUNCTIONS = {op.name: op for op in OPS.values() if op.is_function}
+FUNCTIONS: Mapping[str, Op] = _Functions()
+#: other names for functions of the table, as people write them
+ALIASES = {"ln": "log", "max": "maximum", "min": "minimum"}
+#: names that stand for numbers, not variables
+CONSTANTS = {"pi": math.pi, "e": math.e}
 #: the longest expression accepted, in characters
 MAX_LENGTH = 10_000
 #: the deepest nesting of parentheses or unary signs accepted (Python's own parser stops at 200)
@@ -166,7 +190,7 @@ def parse(text: str) -> Expression:
         >>> parse("__import__('os')")
         Traceback (most recent call last):
         ...
-        autograd_lite.expression.ExpressionError: unknown function '__import__'; the functions are exp, log, sigmoid, tanh, relu, leaky_relu, sum, softmax, log_softmax
+        autograd_lite.expression.ExpressionError: unknown function '__import__'; the functions are exp, log, ...
     """
     if not isinstance(text, str):
         raise TypeError(f"parse takes a str, got {type(text).__name__}")
@@ -231,7 +255,9 @@ def _check_node(node: ast.AST, text: str, variables: list[str]) -> None:
             raise ExpressionError("a number in the expression is too large for a float "
                                   "(beyond about 1.8e308)", text, where)
     elif isinstance(node, ast.Name):
-        if node.id in FUNCTIONS:
+        if node.id in CONSTANTS:
+            return
+        if _function_name(node.id) in FUNCTIONS:
             raise ExpressionError(f"{node.id} is a function: call it, as in {_usage(node.id)}", text, where)
         if node.id.startswith("__"):
             raise ExpressionError(f"the name {node.id!r} is not allowed", text, where)
@@ -264,10 +290,11 @@ def _check_call(node: ast.Call, text: str) -> None:
     if not isinstance(node.func, ast.Name):
         raise ExpressionError("only the op table's functions can be called, by name", text, where)
     name = node.func.id
-    op = FUNCTIONS.get(name)
+    op = FUNCTIONS.get(_function_name(name))
     if op is None:
-        close = difflib.get_close_matches(name, list(FUNCTIONS), n=3, cutoff=0.6)
-        hint = f"; did you mean {' or '.join(close)}?" if close else f"; the functions are {', '.join(FUNCTIONS)}"
+        names = [*FUNCTIONS, *ALIASES]
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else f"; the functions are {', '.join(names)}"
         raise ExpressionError(f"unknown function {name!r}{hint}", text, where)
     if op.arity == VARIADIC:
         if node.keywords or not node.args or any(isinstance(a, ast.Starred) for a in node.args):
@@ -275,6 +302,10 @@ def _check_call(node: ast.Call, text: str) -> None:
         if op.is_vector and getattr(node, "_subscripted", False) is not True:
             raise ExpressionError(f"{name}(...) is a vector: pick one output with [i], as in {_usage(name)}",
                                   text, where)
+        return
+    if op.arity == 2:
+        if node.keywords or len(node.args) != 2 or any(isinstance(a, ast.Starred) for a in node.args):
+            raise ExpressionError(f"{name} takes two inputs: {_usage(name)}", text, where)
         return
     allowed = 1 + len(op.params)
     names = {k.arg for k in node.keywords}
@@ -323,7 +354,7 @@ def _apply(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
     if isinstance(node, ast.Constant):
         return float(node.value)
     if isinstance(node, ast.Name):
-        return leaves[node.id]
+        return CONSTANTS[node.id] if node.id in CONSTANTS else leaves[node.id]
     if isinstance(node, ast.BinOp):
         a, b = args
         if not isinstance(a, Value) and not isinstance(b, Value):
@@ -342,9 +373,11 @@ def _apply(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
         (x,) = args
         return -x if isinstance(node.op, ast.USub) else x
     if isinstance(node, ast.Call):
-        op = FUNCTIONS[node.func.id]  # type: ignore[attr-defined]
+        op = FUNCTIONS[_function_name(node.func.id)]  # type: ignore[attr-defined]
         if op.arity == VARIADIC:
             return apply(op, args)  # sum: a Value; a vector op: a list, the subscript picks one
+        if op.arity == 2:
+            return apply(op, *args)
         params = dict(zip(op.params, (_number(a) for a in args[1:])))
         params.update({k.arg: _number(v) for k, v in zip(node.keywords, args[1 + len(params):])})
         return apply(op, args[0], **params)
@@ -358,22 +391,28 @@ def _number(x: Any) -> float:
     return x.data if isinstance(x, Value) else float(x)
 
 
+def _function_name(name: str) -> str:
+    return ALIASES.get(name, name)
+
+
 def signature(name: str) -> str:
-    """How a function of the language is called, from its op table entry.
+    """How a function of the language (or an alias) is called, from its op table entry.
 
     Example:
-        >>> signature("leaky_relu"), signature("softmax"), signature("sum")
-        ('leaky_relu(x, alpha)', 'softmax(a, b, ...)[i]', 'sum(a, b, ...)')
+        >>> signature("leaky_relu"), signature("softmax"), signature("sum"), signature("max")
+        ('leaky_relu(x, alpha)', 'softmax(a, b, ...)[i]', 'sum(a, b, ...)', 'max(a, b)')
     """
-    op = FUNCTIONS[name]
+    op = FUNCTIONS[_function_name(name)]
     if op.arity == VARIADIC:
         return f"{name}(a, b, ...)" + ("[i]" if op.is_vector else "")
+    if op.arity == 2:
+        return f"{name}({', '.join(op.inputs)})"
     return f"{name}(x{''.join(f', {p}' for p in op.params)})"
 
 
 def _usage(name: str) -> str:
     # an example for error messages: concrete where the signature is abstract
-    op = FUNCTIONS[name]
+    op = FUNCTIONS[_function_name(name)]
     if op.arity == VARIADIC:
         return f"{name}(a, b, c)" + ("[0]" if op.is_vector else "")
     return signature(name)

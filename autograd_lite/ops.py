@@ -27,12 +27,13 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["OPS", "VARIADIC", "BoundOp", "DomainError", "Op", "op_table_markdown"]
+__all__ = ["OPS", "RULE_VOCABULARY", "VARIADIC", "BoundOp", "DomainError", "Op", "OpTest", "op_table_markdown"]
 
 #: arity of ops that take any number of inputs (softmax, log_softmax)
 VARIADIC = 0
@@ -59,67 +60,90 @@ class DivisionByZero(DomainError, ZeroDivisionError):
     """``x / 0``: a :class:`DomainError` that is also a ``ZeroDivisionError``."""
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OpTest:
+    """What the generated tests check an op against: test metadata, never used to compute.
+
+    Like PyTorch's OpInfo: the tests in ``tests/test_ops_table.py`` (and the
+    second-order and property tests) read it for every op of the table.
+
+    Attributes:
+        reference: the forward written with a math module ``m`` (math or
+            mpmath): ``reference(m, *inputs, *params)``; the tests evaluate it
+            at 50 digits.
+        derivative: the closed-form derivative in terms of the inputs, one
+            callable per input, ``derivative(m, *inputs, *params)``; for a
+            variadic op one ``derivative(m, inputs, i, j, *params)``.
+        domain: where the op is defined, ``domain(*inputs, *params) -> bool``
+            (None: everywhere); outside it the forward must raise DomainError.
+        kinks: inputs where the derivative jumps (finite differences skip them).
+        samples: parameter tuples the tests try (``((0.01,), (0.2,))``).
+    """
+
+    reference: Callable[..., Any]
+    derivative: tuple[Callable[..., Any], ...]
+    domain: Callable[..., bool] | None = None
+    kinks: tuple[float, ...] = ()
+    samples: tuple[tuple[Any, ...], ...] = ((),)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True, slots=True)
 class Op:
     """One primitive op: forward, local derivative rule and their descriptions.
 
+    Built with keywords only, so a table entry reads as what it is::
+
+        Op(name="sigmoid", forward=_sigmoid,
+           text="σ({x})", rule=("out * (1.0 - out)",), formula=("{out}·(1 − {out})",),
+           test=OpTest(...))
+
     Attributes:
         name: the op's name (``Value`` method and command-line function name).
-        arity: 1, 2, or ``VARIADIC`` (any number of inputs). A variadic op
-            with the parameter ``i`` is a *vector* op (softmax): one node per
-            output, ``i`` saying which. Without it, it is a *reduction* (sum):
-            one output.
         forward: the forward on floats. Vector ops map a tuple of floats to a
             tuple of floats (all outputs at once); reductions map it to a float.
+        text: the forward for people, with ``{input}`` placeholders.
         rule: the local derivative, written as derived. For unary and binary
             ops: one Python expression per input, in the names ``out`` (the
             op's output), the inputs and the parameters, e.g. ``("b", "a")``
-            for mul and ``("out * (1.0 - out)",)`` for sigmoid. They are
-            compiled once into ``rule(out, a, b) -> (∂out/∂a, ∂out/∂b)`` (or
-            ``rule(out, x, *params)``) and, by :mod:`autograd_lite.value`,
-            into the backward loop itself. A callable is accepted too:
-            variadic ops give ``rule(out, inputs, *params)`` returning the row
-            ``(∂out/∂a_j for j)``. A variadic op may also give its rule as one
-            expression in ``out`` and ``a_j`` that holds for every input
-            (sum: ``("1.0",)``).
-        inputs: the input names used in the texts (``("x",)``, ``("a", "b")``).
-        text: the forward for people, with ``{input}`` placeholders.
+            for mul and ``("out * (1.0 - out)",)`` for sigmoid. The functions
+            a rule may call (``cos``, ``sigmoid``, ``step``, ...) are this
+            module's *rule vocabulary*: they take floats or Values alike. The
+            expressions are compiled once into ``rule(out, a, b) -> (∂out/∂a,
+            ∂out/∂b)`` (or ``rule(out, x, *params)``) and into the fast
+            backward loop. A callable is accepted too: variadic ops give
+            ``rule(out, inputs, *params)`` returning the row ``(∂out/∂a_j for
+            j)``. A variadic op may also give its rule as one expression in
+            ``out`` and ``a_j`` that holds for every input (sum: ``("1.0",)``).
         formula: per input, the local derivative for people, with ``{out}``,
             ``{input}`` and ``{param}`` placeholders (variadic ops: one entry
             for the row, with ``{delta}`` for δ_ij and ``{s_j}`` for S_j).
+        inputs: the input names used in the texts (default ``("x",)``).
+        arity: 1, 2, or ``VARIADIC`` (any number of inputs); by default the
+            number of ``inputs``. A variadic op with the parameter ``i`` is a
+            *vector* op (softmax): one node per output, ``i`` saying which.
+            Without it, it is a *reduction* (sum): one output.
         params: names of constant parameters (``alpha``, ``n``, ``i``).
         defaults: default values of those parameters.
-        symbol: the short label drawn in graph pictures.
+        symbol: the short label drawn in graph pictures (default: the name).
         is_function: callable by name (``exp(x)``) from the command line.
         dunder: for a binary operator, the Python operator method it backs
             (``"add"`` gives ``Value.__add__`` and ``Value.__radd__``).
-        reference: the forward written with a math module ``m`` (math or mpmath):
-            ``reference(m, *inputs, *params)``; the tests' high-precision oracle.
-        derivative: the closed-form derivative in terms of the inputs, written
-            with a math module: one callable per input, or for variadic ops one
-            ``derivative(m, inputs, i, j, *params)``.
-        domain: where the op is defined, ``domain(*inputs, *params) -> bool``.
-        kinks: inputs where the derivative jumps (finite differences skip them).
-        param_samples: parameter values the generated tests try.
+        test: what the generated tests check the op against (:class:`OpTest`).
     """
 
     name: str
-    arity: int
     forward: Callable[..., Any]
-    rule: Callable[..., Any] | tuple[str, ...]
-    inputs: tuple[str, ...]
     text: str
+    rule: Callable[..., Any] | tuple[str, ...]
     formula: tuple[str, ...]
-    symbol: str
-    reference: Callable[..., Any]
-    derivative: tuple[Callable[..., Any], ...]
+    inputs: tuple[str, ...] = ("x",)
+    arity: int = -1  # -1: len(inputs)
     params: tuple[str, ...] = ()
     defaults: tuple[Any, ...] = ()
+    symbol: str = ""  # "": the name
     is_function: bool = True
     dunder: str | None = None
-    domain: Callable[..., bool] | None = None
-    kinks: tuple[float, ...] = ()
-    param_samples: tuple[tuple[Any, ...], ...] = ((),)
+    test: OpTest | None = None
     _bound: dict[tuple[Any, ...], BoundOp] = field(default_factory=dict, repr=False)
     #: the rule with the parameters fixed; an op without parameters is its own
     #: bound op, so nodes store it directly and backward calls ``local``
@@ -131,6 +155,10 @@ class Op:
     rule_source: tuple[str, ...] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
+        if self.arity == -1:
+            object.__setattr__(self, "arity", len(self.inputs))
+        if not self.symbol:
+            object.__setattr__(self, "symbol", self.name)
         if isinstance(self.rule, tuple):
             object.__setattr__(self, "rule_source", self.rule)
             object.__setattr__(self, "rule", _compile_rule(self))
@@ -222,16 +250,86 @@ class BoundOp:
         return f"<op {self.op.name}({params})>"
 
 
-# ---------------------------------------------------------------------------
-# Helpers the rules use. They work on floats and on Values (anything with the
-# same methods), so one rule serves both kinds of backward pass.
+# ===========================================================================
+# The rule vocabulary: what a rule's text may call. Each function takes floats
+# or Values alike (floats give floats, Values give a differentiable graph), so
+# one rule serves both kinds of backward pass.
+# ===========================================================================
 
 
 def _value_of(x: Any) -> float:
-    return x if x.__class__ is float else float(x)
+    """The number in ``x``: a float, a real number, or a Value's data."""
+    if x.__class__ is float:
+        return x  # type: ignore[no-any-return]
+    return float(x) if isinstance(x, numbers.Real) else float(x.data)
 
 
-def _step(x: Any, below: Any) -> Any:
+#: 2/√π, the scale of erf's slope
+TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def exp(x: Any) -> Any:
+    """e^x."""
+    return _exp(x) if x.__class__ is float else x.exp()
+
+
+def log(x: Any) -> Any:
+    """The natural logarithm."""
+    return _log(x) if x.__class__ is float else x.log()
+
+
+def sin(x: Any) -> Any:
+    """sin x."""
+    return _sin(x) if x.__class__ is float else x.sin()
+
+
+def cos(x: Any) -> Any:
+    """cos x."""
+    return _cos(x) if x.__class__ is float else x.cos()
+
+
+def tan(x: Any) -> Any:
+    """tan x."""
+    return _tan(x) if x.__class__ is float else x.tan()
+
+
+def sqrt(x: Any) -> Any:
+    """√x."""
+    return _sqrt(x) if x.__class__ is float else x.sqrt()
+
+
+def tanh(x: Any) -> Any:
+    """tanh x."""
+    return math.tanh(x) if x.__class__ is float else x.tanh()
+
+
+def sigmoid(x: Any) -> Any:
+    """σ(x) = 1 / (1 + e^−x)."""
+    return _sigmoid(x) if x.__class__ is float else x.sigmoid()
+
+
+def erf(x: Any) -> Any:
+    """The error function."""
+    return math.erf(x) if x.__class__ is float else x.erf()
+
+
+def erfc(x: Any) -> Any:
+    """1 − erf(x), without the cancellation for large x."""
+    return math.erfc(x) if x.__class__ is float else x.erfc()
+
+
+def normal_cdf(x: Any) -> Any:
+    """Φ(x) = ½·(1 + erf(x/√2)) = ½·erfc(−x/√2), the standard normal's distribution
+    function; the erfc form keeps its digits in the left tail."""
+    return 0.5 * erfc(-(x * _SQRT1_2))
+
+
+def normal_pdf(x: Any) -> Any:
+    """φ(x) = e^(−x²/2) / √(2π), the standard normal's density."""
+    return exp(-0.5 * (x * x)) * _INV_SQRT_2PI
+
+
+def step(x: Any, below: Any) -> Any:
     """Slope of a ReLU-like kink: 1 above 0, ``below`` at and below 0, NaN at NaN."""
     v = _value_of(x)
     if v > 0.0:
@@ -241,12 +339,58 @@ def _step(x: Any, below: Any) -> Any:
     return _NAN
 
 
-def _exp_any(x: Any) -> Any:
-    return x.exp() if hasattr(x, "exp") else _exp(x)
+def sign(x: Any) -> float:
+    """−1, 0 or 1 (NaN at NaN): the slope of |x|, with 0 at 0 as PyTorch."""
+    v = _value_of(x)
+    if v > 0.0:
+        return 1.0
+    if v < 0.0:
+        return -1.0
+    return 0.0 if v == 0.0 else _NAN
 
 
-def _log_any(x: Any) -> Any:
-    return x.log() if hasattr(x, "log") else _log(x)
+def tie_share(a: Any, b: Any) -> float:
+    """a's share of max(a, b)'s gradient: 1 if a wins, ½ at a tie, 0 if it loses (NaN at NaN)."""
+    av, bv = _value_of(a), _value_of(b)
+    if av > bv:
+        return 1.0
+    if av < bv:
+        return 0.0
+    return 0.5 if av == bv else _NAN
+
+
+def div_or_inf(a: Any, b: Any) -> Any:
+    """a / b, and where b is 0 the one-sided limit ±inf (the sign of a): sqrt'(0) = +inf."""
+    if _value_of(b) == 0.0:
+        return math.copysign(_INF, _value_of(a))
+    return a / b
+
+
+def power_slope(x: Any, n: Any) -> Any:
+    """n·x^(n−1), with its limits where x^(n−1) itself is undefined."""
+    if n.__class__ is int and not _fits_float(n):
+        return _huge_power_slope(x, n)
+    nv = _value_of(n)
+    if nv == 0.0:
+        return 0.0
+    if _value_of(x) == 0.0 and nv < 1.0:
+        return _INF  # the slope of x**n at 0 for 0 < n < 1 (n < 0 fails at forward)
+    if x.__class__ is float:
+        return n * _power(x, _value_of(n) - 1, "pow")  # overflow gives ±inf, not an error
+    return n * x ** (n - 1)
+
+
+def power_slope_y(out: Any, x: Any) -> Any:
+    """d/dy x**y = x**y·log x, and 0 where x is 0 (as PyTorch); NaN for x < 0."""
+    xv = _value_of(x)
+    return out * log(x) if xv > 0.0 else (0.0 if xv == 0.0 else _NAN)
+
+
+#: the names a rule's text may use besides ``out``, its inputs and its parameters
+RULE_VOCABULARY = ("exp", "log", "sin", "cos", "tan", "sqrt", "tanh", "sigmoid", "erf", "erfc",
+                   "normal_cdf", "normal_pdf", "step", "sign", "tie_share", "div_or_inf", "abs",
+                   "pi", "TWO_OVER_SQRT_PI")
+pi = math.pi
 
 
 def _softmax_any(inputs: Sequence[Any]) -> list[Any]:
@@ -254,27 +398,48 @@ def _softmax_any(inputs: Sequence[Any]) -> list[Any]:
     if all(a.__class__ is float for a in inputs):
         return list(_softmax(tuple(inputs)))
     shift = max(_value_of(a) for a in inputs)  # a constant: stability, not part of the math
-    exps = [_exp_any(a - shift) for a in inputs]
+    exps = [exp(a - shift) for a in inputs]
     total = exps[0]
     for e in exps[1:]:
         total = total + e
     return [e / total for e in exps]
 
 
-def _is_integer(y: float) -> bool:
-    return math.isfinite(y) and y == int(y)
+def _softmax_rule(out: Any, a: Sequence[Any], i: int) -> tuple[Any, ...]:
+    s = _softmax_any(a)  # D_j S_i = S_i (δ_ij − S_j)
+    return tuple(out * ((1.0 if j == i else 0.0) - s[j]) for j in range(len(a)))
 
 
-def _fmt(x: float) -> str:
-    return repr(float(x))
+def _log_softmax_rule(out: Any, a: Sequence[Any], i: int) -> tuple[Any, ...]:
+    s = _softmax_any(a)  # ∂(a_i − log Σ e^a)/∂a_j = δ_ij − S_j
+    return tuple((1.0 if j == i else 0.0) - s[j] for j in range(len(a)))
 
 
-# ---------------------------------------------------------------------------
+# ===========================================================================
 # Forwards on floats: stable, explicit about domains, IEEE on overflow.
+# ===========================================================================
 
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 # add, sub and mul are operator.add/sub/mul: C functions, the cheapest call.
 _add, _sub, _mul = operator.add, operator.sub, operator.mul
+
+
+def _fmt(x: Any) -> str:
+    return repr(float(x)) if _fits_float(x) else _huge(x)
+
+
+def _fits_float(n: Any) -> bool:
+    return n.__class__ is not int or abs(n) < 2**1023
+
+
+def _huge(n: int) -> str:
+    return f"{'-' if n < 0 else ''}(an integer of {len(str(abs(n)))} digits)"
+
+
+def _is_integer(y: float) -> bool:
+    return math.isfinite(y) and y == int(y)
 
 
 def _div(a: float, b: float) -> float:
@@ -300,7 +465,9 @@ def _log(x: float) -> float:
     return math.log(x)
 
 
-def _power(x: float, y: float, name: str) -> float:
+def _power(x: float, y: Any, name: str) -> float:
+    if y.__class__ is int and not _fits_float(y):
+        return _huge_power(x, y, name)
     if x == 0.0 and y < 0.0:
         raise DomainError(f"{name}: {_fmt(x)} ** {_fmt(y)} is undefined (division by zero)")
     if x < 0.0 and not _is_integer(y) and not math.isinf(y):
@@ -309,17 +476,69 @@ def _power(x: float, y: float, name: str) -> float:
             "a negative base needs an integer exponent"
         )
     try:
-        return x**y
+        return x**y  # type: ignore[no-any-return]
     except OverflowError:  # beyond the largest float: IEEE says ±inf
         return _INF if x > 0.0 or _is_integer(y / 2) else -_INF
 
 
-def _pow_const(x: float, n: float) -> float:
+def _huge_power(x: float, n: int, name: str) -> float:
+    """x ** n for an integer n beyond the floats (10**400): exact where the answer is
+    0, ±1 or ±inf, which is every case, since |x| is 0, below 1, 1, or above 1."""
+    if math.isnan(x):
+        return _NAN
+    if x == 0.0:
+        if n < 0:
+            raise DomainError(f"{name}: {_fmt(x)} ** {_huge(n)} is undefined (division by zero)")
+        return math.copysign(0.0, x) if n % 2 else 0.0
+    negative = x < 0.0 and n % 2 == 1
+    size = abs(x)
+    if size == 1.0:
+        magnitude = 1.0
+    else:
+        magnitude = _INF if (size > 1.0) == (n > 0) else 0.0
+    return -magnitude if negative else magnitude
+
+
+def _huge_power_slope(x: Any, n: int) -> float:
+    """n·x^(n−1) for an integer n beyond the floats: the power is exactly 0, ±1 or
+    ±inf, so the slope is 0 or ±inf (n itself is beyond the floats)."""
+    if x.__class__ is not float:
+        raise ValueError(
+            f"pow: the exponent {_huge(n)} is beyond the floats: its derivative cannot be a "
+            "graph (create_graph=True); the first derivative works without create_graph"
+        )
+    power = _huge_power(x, n - 1, "pow")
+    if power == 0.0 or math.isnan(power):
+        return power * (1.0 if n > 0 else -1.0)
+    return math.copysign(_INF, power) * (1.0 if n > 0 else -1.0)
+
+
+def _pow_const(x: float, n: Any) -> float:
     return _power(x, n, "pow")
 
 
 def _pow(x: float, y: float) -> float:
     return _power(x, y, "pow")
+
+
+def _sin(x: float) -> float:
+    return math.sin(x) if x - x == 0.0 else _NAN  # sin(±inf) is NaN, as IEEE
+
+
+def _cos(x: float) -> float:
+    return math.cos(x) if x - x == 0.0 else _NAN
+
+
+def _tan(x: float) -> float:
+    # No float is exactly π/2 + kπ, so tan is finite at every finite float
+    # (tan(π/2 as a float) = 1.6e16): IEEE, as math.tan, PyTorch and numpy.
+    return math.tan(x) if x - x == 0.0 else _NAN
+
+
+def _sqrt(x: float) -> float:
+    if x < 0.0:
+        raise DomainError(f"sqrt(x) is undefined at x = {_fmt(x)}: it needs x ≥ 0")
+    return math.sqrt(x)
 
 
 def _sigmoid(x: float) -> float:
@@ -329,12 +548,43 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def _softplus(x: float) -> float:
+    # log(1 + e^x) = max(x, 0) + log(1 + e^−|x|): e^−|x| ≤ 1 never overflows
+    if math.isnan(x):
+        return x
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _silu(x: float) -> float:
+    return x * _sigmoid(x)
+
+
+def _gelu(x: float) -> float:
+    return x * normal_cdf(x)  # x·Φ(x), Φ from erfc: no cancellation in the left tail
+
+
 def _relu(x: float) -> float:
     return x if x > 0.0 or math.isnan(x) else 0.0
 
 
 def _leaky_relu(x: float, alpha: float) -> float:
     return x if x > 0.0 or math.isnan(x) else alpha * x
+
+
+def _elu(x: float, alpha: float) -> float:
+    return x if x > 0.0 or math.isnan(x) else alpha * math.expm1(x)
+
+
+def _maximum(a: float, b: float) -> float:
+    if math.isnan(a) or math.isnan(b):
+        return _NAN  # NaN propagates (Python's max would depend on the order)
+    return max(a, b)
+
+
+def _minimum(a: float, b: float) -> float:
+    if math.isnan(a) or math.isnan(b):
+        return _NAN
+    return min(a, b)
 
 
 def _sum(a: Sequence[float]) -> float:
@@ -363,10 +613,10 @@ def _log_softmax(a: tuple[float, ...]) -> tuple[float, ...]:
     return tuple((v - shift) - log_total for v in a)
 
 
-# ---------------------------------------------------------------------------
-# Local derivative rules, as derived (see ../shared/seeds and the README table).
-# Reference forwards and closed forms, written against a math module ``m``, are
-# what the tests evaluate in high precision.
+# ===========================================================================
+# Test metadata helpers: references and closed forms written against a math
+# module ``m`` (math or mpmath), evaluated by the tests at 50 digits.
+# ===========================================================================
 
 
 def _one(m: Any, *_: Any) -> Any:
@@ -375,34 +625,6 @@ def _one(m: Any, *_: Any) -> Any:
 
 def _minus_one(m: Any, *_: Any) -> Any:
     return -1
-
-
-def _power_slope(x: Any, n: Any) -> Any:
-    """n·x^(n−1), with its limits where x^(n−1) itself is undefined."""
-    nv = _value_of(n)
-    if nv == 0.0:
-        return 0.0
-    if _value_of(x) == 0.0 and nv < 1.0:
-        return _INF  # the slope of x**n at 0 for 0 < n < 1 (n < 0 fails at forward)
-    if x.__class__ is float:
-        return n * _power(x, _value_of(n) - 1, "pow")  # overflow gives ±inf, not an error
-    return n * x ** (n - 1)
-
-
-def _pow_slope_y(out: Any, x: Any) -> Any:
-    """d/dy x**y = x**y·log x, and 0 where x is 0 (as PyTorch); NaN for x < 0."""
-    xv = _value_of(x)
-    return out * _log_any(x) if xv > 0.0 else (0.0 if xv == 0.0 else _NAN)
-
-
-def _softmax_rule(out: Any, a: Sequence[Any], i: int) -> tuple[Any, ...]:
-    s = _softmax_any(a)  # D_j S_i = S_i (δ_ij − S_j)
-    return tuple(out * ((1.0 if j == i else 0.0) - s[j]) for j in range(len(a)))
-
-
-def _log_softmax_rule(out: Any, a: Sequence[Any], i: int) -> tuple[Any, ...]:
-    s = _softmax_any(a)  # ∂(a_i − log Σ e^a)/∂a_j = δ_ij − S_j
-    return tuple((1.0 if j == i else 0.0) - s[j] for j in range(len(a)))
 
 
 def _ref_softmax(m: Any, a: Sequence[Any], i: int) -> Any:
@@ -427,76 +649,208 @@ def _pow_domain(x: float, y: float) -> bool:
     return x > 0.0 or (x == 0.0 and y >= 0.0) or (x < 0.0 and _is_integer(y))
 
 
+def _ref_sigmoid(m: Any, x: Any) -> Any:
+    return 1 / (1 + m.exp(-x))
+
+
+def _ref_phi(m: Any, x: Any) -> Any:  # Φ(x), exact in both tails
+    return m.erfc(-x / m.sqrt(2)) / 2
+
+
+def _share(m: Any, a: Any, b: Any) -> Any:  # a's share of max(a, b)
+    return 1 if a > b else (0 if a < b else m.mpf(1) / 2 if hasattr(m, "mpf") else 0.5)
+
+
+# ===========================================================================
+# THE TABLE. One entry per op: its forward, its rule beside the rule's text for
+# people, and (in ``test=``) what the tests check it against.
+# ===========================================================================
+
 _BINARY = ("a", "b")
-_UNARY = ("x",)
 
 OPS: dict[str, Op] = {
     op.name: op
     for op in [
-        # --- arithmetic -----------------------------------------------------
-        Op("add", 2, _add, ("1.0", "1.0"), _BINARY, "{a} + {b}", ("1", "1"), "+",
-           reference=lambda m, a, b: a + b, derivative=(_one, _one), is_function=False, dunder="add"),
-        Op("sub", 2, _sub, ("1.0", "-1.0"), _BINARY, "{a} − {b}", ("1", "−1"), "−",
-           reference=lambda m, a, b: a - b, derivative=(_one, _minus_one), is_function=False,
-           dunder="sub"),
-        Op("mul", 2, _mul, ("b", "a"), _BINARY, "{a} · {b}", ("{b}", "{a}"), "×",
-           reference=lambda m, a, b: a * b,
-           derivative=(lambda m, a, b: b, lambda m, a, b: a), is_function=False, dunder="mul"),
-        Op("div", 2, _div, ("1.0 / b", "-out / b"), _BINARY, "{a} / {b}",
-           ("1 / {b}", "−({out}) / {b}"), "÷",
-           reference=lambda m, a, b: a / b,
-           derivative=(lambda m, a, b: 1 / b, lambda m, a, b: -a / b**2),
-           domain=lambda a, b: b != 0.0, is_function=False, dunder="truediv"),
-        Op("neg", 1, _neg, ("-1.0",), _UNARY, "−{x}", ("−1",), "−",
-           reference=lambda m, x: -x, derivative=(_minus_one,), is_function=False),
-        Op("pow_const", 1, _pow_const, ("_power_slope(x, n)",), _UNARY, "{x}^{n}",
-           ("{n}·{x}^({n} − 1)",), "^",
-           reference=lambda m, x, n: x**n, derivative=(lambda m, x, n: n * x ** (n - 1) if n else 0 * x,),
-           params=("n",), domain=lambda x, n: _pow_domain(x, n),
-           param_samples=((2,), (3,), (0.5,), (-1,), (-2.5,)), is_function=False),
-        Op("pow", 2, _pow, ("_power_slope(x, y)", "_pow_slope_y(out, x)"), ("x", "y"), "{x}^{y}",
-           ("{y}·{x}^({y} − 1)", "{out}·log({x})"), "^",
-           reference=lambda m, x, y: x**y,
-           derivative=(lambda m, x, y: y * x ** (y - 1) if y else 0 * x,
-                       lambda m, x, y: x**y * m.log(x)),
-           domain=_pow_domain, is_function=False),
-        # --- elementary functions -----------------------------------------
-        Op("exp", 1, _exp, ("out",), _UNARY, "exp({x})", ("{out}",), "exp",
-           reference=lambda m, x: m.exp(x), derivative=(lambda m, x: m.exp(x),)),
-        Op("log", 1, _log, ("1.0 / x",), _UNARY, "log({x})", ("1 / {x}",), "log",
-           reference=lambda m, x: m.log(x), derivative=(lambda m, x: 1 / x,),
-           domain=lambda x: x > 0.0),
-        # --- activations ---------------------------------------------------
-        Op("sigmoid", 1, _sigmoid, ("out * (1.0 - out)",), _UNARY, "σ({x})",
-           ("{out}·(1 − {out})",), "σ",
-           reference=lambda m, x: 1 / (1 + m.exp(-x)),
-           derivative=(lambda m, x: m.exp(-x) / (1 + m.exp(-x)) ** 2,)),
-        Op("tanh", 1, math.tanh, ("1.0 - out * out",), _UNARY, "tanh({x})",
-           ("1 − {out}²",), "tanh",
-           reference=lambda m, x: m.tanh(x), derivative=(lambda m, x: 1 / m.cosh(x) ** 2,)),
-        Op("relu", 1, _relu, ("_step(x, 0.0)",), _UNARY, "relu({x})",
-           ("1 if {x} > 0 else 0",), "relu",
-           reference=lambda m, x: x if x > 0 else 0 * x,
-           derivative=(lambda m, x: 1 if x > 0 else 0,), kinks=(0.0,)),
-        Op("leaky_relu", 1, _leaky_relu, ("_step(x, alpha)",), _UNARY,
-           "leaky_relu({x})", ("1 if {x} > 0 else {alpha}",), "leaky relu",
-           reference=lambda m, x, alpha: x if x > 0 else alpha * x,
-           derivative=(lambda m, x, alpha: 1 if x > 0 else alpha,),
-           params=("alpha",), defaults=(0.01,), kinks=(0.0,),
-           param_samples=((0.01,), (0.2,))),
-        # --- any number of inputs ------------------------------------------
-        Op("sum", VARIADIC, _sum, ("1.0",), ("a",), "Σ_j {a}_j", ("1",), "Σ",
-           reference=lambda m, a: m.fsum(a), derivative=(lambda m, a, j: 1,)),
-        # vector ops: one node per output; the rule gives its Jacobian row
-        Op("softmax", VARIADIC, _softmax, _softmax_rule, ("a",), "softmax(a)_{i}",
-           ("{out}·({delta} − {s_j})",), "softmax",
-           reference=_ref_softmax, derivative=(_d_softmax,), params=("i",)),
-        Op("log_softmax", VARIADIC, _log_softmax, _log_softmax_rule, ("a",),
-           "log_softmax(a)_{i}", ("{delta} − {s_j}",), "log softmax",
-           reference=_ref_log_softmax, derivative=(_d_log_softmax,), params=("i",)),
+        # --- arithmetic: the operators + − × ÷ and unary − ---------------------------
+        Op(name="add", dunder="add", is_function=False, inputs=_BINARY, forward=_add, symbol="+",
+           text="{a} + {b}",
+           rule=("1.0", "1.0"),
+           formula=("1", "1"),
+           test=OpTest(reference=lambda m, a, b: a + b, derivative=(_one, _one))),
+        Op(name="sub", dunder="sub", is_function=False, inputs=_BINARY, forward=_sub, symbol="−",
+           text="{a} − {b}",
+           rule=("1.0", "-1.0"),
+           formula=("1", "−1"),
+           test=OpTest(reference=lambda m, a, b: a - b, derivative=(_one, _minus_one))),
+        Op(name="mul", dunder="mul", is_function=False, inputs=_BINARY, forward=_mul, symbol="×",
+           text="{a} · {b}",
+           rule=("b", "a"),
+           formula=("{b}", "{a}"),
+           test=OpTest(reference=lambda m, a, b: a * b,
+                       derivative=(lambda m, a, b: b, lambda m, a, b: a))),
+        Op(name="div", dunder="truediv", is_function=False, inputs=_BINARY, forward=_div, symbol="÷",
+           text="{a} / {b}",
+           rule=("1.0 / b", "-out / b"),
+           formula=("1 / {b}", "−({out}) / {b}"),
+           test=OpTest(reference=lambda m, a, b: a / b,
+                       derivative=(lambda m, a, b: 1 / b, lambda m, a, b: -a / b**2),
+                       domain=lambda a, b: b != 0.0)),
+        Op(name="neg", is_function=False, forward=_neg, symbol="−",
+           text="−{x}",
+           rule=("-1.0",),
+           formula=("−1",),
+           test=OpTest(reference=lambda m, x: -x, derivative=(_minus_one,))),
+        # --- powers: x ** n (n a constant) and x ** y ------------------------------
+        Op(name="pow_const", is_function=False, params=("n",), forward=_pow_const, symbol="^",
+           text="{x}^{n}",
+           rule=("power_slope(x, n)",),
+           formula=("{n}·{x}^({n} − 1)",),
+           test=OpTest(reference=lambda m, x, n: x**n,
+                       derivative=(lambda m, x, n: n * x ** (n - 1) if n else 0 * x,),
+                       domain=_pow_domain, samples=((2,), (3,), (0.5,), (-1,), (-2.5,)))),
+        Op(name="pow", is_function=False, inputs=("x", "y"), forward=_pow, symbol="^",
+           text="{x}^{y}",
+           rule=("power_slope(x, y)", "power_slope_y(out, x)"),
+           formula=("{y}·{x}^({y} − 1)", "{out}·log({x})"),
+           test=OpTest(reference=lambda m, x, y: x**y,
+                       derivative=(lambda m, x, y: y * x ** (y - 1) if y else 0 * x,
+                                   lambda m, x, y: x**y * m.log(x)),
+                       domain=_pow_domain)),
+        # --- exponential and logarithm ---------------------------------------------
+        Op(name="exp", forward=_exp,
+           text="exp({x})",
+           rule=("out",),
+           formula=("{out}",),
+           test=OpTest(reference=lambda m, x: m.exp(x), derivative=(lambda m, x: m.exp(x),))),
+        Op(name="log", forward=_log,
+           text="log({x})",
+           rule=("1.0 / x",),
+           formula=("1 / {x}",),
+           test=OpTest(reference=lambda m, x: m.log(x), derivative=(lambda m, x: 1 / x,),
+                       domain=lambda x: x > 0.0)),
+        # --- trigonometry (tan: every float is finite; ±inf gives NaN) ------------
+        Op(name="sin", forward=_sin,
+           text="sin({x})",
+           rule=("cos(x)",),
+           formula=("cos({x})",),
+           test=OpTest(reference=lambda m, x: m.sin(x), derivative=(lambda m, x: m.cos(x),))),
+        Op(name="cos", forward=_cos,
+           text="cos({x})",
+           rule=("-sin(x)",),
+           formula=("−sin({x})",),
+           test=OpTest(reference=lambda m, x: m.cos(x), derivative=(lambda m, x: -m.sin(x),))),
+        Op(name="tan", forward=_tan,
+           text="tan({x})",
+           rule=("1.0 + out * out",),
+           formula=("1 + {out}²",),
+           test=OpTest(reference=lambda m, x: m.tan(x), derivative=(lambda m, x: 1 / m.cos(x) ** 2,))),
+        # --- roots and absolute value ----------------------------------------------
+        Op(name="sqrt", forward=_sqrt, symbol="√",
+           text="√{x}",
+           rule=("div_or_inf(0.5, out)",),  # 1 / (2√x), and +inf at 0
+           formula=("1 / (2·{out})",),
+           test=OpTest(reference=lambda m, x: m.sqrt(x), derivative=(lambda m, x: 1 / (2 * m.sqrt(x)),),
+                       domain=lambda x: x >= 0.0)),
+        Op(name="abs", forward=abs,
+           text="|{x}|",
+           rule=("sign(x)",),  # abs'(0) = 0, as PyTorch
+           formula=("sign({x})",),
+           test=OpTest(reference=lambda m, x: abs(x),
+                       derivative=(lambda m, x: 1 if x > 0 else (-1 if x < 0 else 0),), kinks=(0.0,))),
+        # --- activations -----------------------------------------------------------
+        Op(name="sigmoid", forward=_sigmoid, symbol="σ",
+           text="σ({x})",
+           rule=("out * (1.0 - out)",),
+           formula=("{out}·(1 − {out})",),
+           test=OpTest(reference=_ref_sigmoid,
+                       derivative=(lambda m, x: m.exp(-x) / (1 + m.exp(-x)) ** 2,))),
+        Op(name="tanh", forward=math.tanh,
+           text="tanh({x})",
+           rule=("1.0 - out * out",),
+           formula=("1 − {out}²",),
+           test=OpTest(reference=lambda m, x: m.tanh(x), derivative=(lambda m, x: 1 / m.cosh(x) ** 2,))),
+        Op(name="relu", forward=_relu,
+           text="relu({x})",
+           rule=("step(x, 0.0)",),  # relu'(0) = 0
+           formula=("1 if {x} > 0 else 0",),
+           test=OpTest(reference=lambda m, x: x if x > 0 else 0 * x,
+                       derivative=(lambda m, x: 1 if x > 0 else 0,), kinks=(0.0,))),
+        Op(name="leaky_relu", params=("alpha",), defaults=(0.01,), forward=_leaky_relu, symbol="leaky relu",
+           text="leaky_relu({x})",
+           rule=("step(x, alpha)",),  # leaky_relu'(0) = alpha
+           formula=("1 if {x} > 0 else {alpha}",),
+           test=OpTest(reference=lambda m, x, alpha: x if x > 0 else alpha * x,
+                       derivative=(lambda m, x, alpha: 1 if x > 0 else alpha,),
+                       kinks=(0.0,), samples=((0.01,), (0.2,)))),
+        Op(name="elu", params=("alpha",), defaults=(1.0,), forward=_elu,
+           text="elu({x})",
+           rule=("step(x, out + alpha)",),  # α·e^x = elu(x) + α below 0; elu'(0) = alpha
+           formula=("1 if {x} > 0 else {out} + {alpha}",),
+           test=OpTest(reference=lambda m, x, alpha: x if x > 0 else alpha * (m.exp(x) - 1),
+                       derivative=(lambda m, x, alpha: 1 if x > 0 else alpha * m.exp(x),),
+                       kinks=(0.0,), samples=((1.0,), (0.5,)))),
+        Op(name="softplus", forward=_softplus,
+           text="softplus({x})",
+           rule=("sigmoid(x)",),
+           formula=("σ({x})",),
+           test=OpTest(reference=lambda m, x: m.log1p(m.exp(x)), derivative=(_ref_sigmoid,))),
+        Op(name="silu", forward=_silu,
+           text="silu({x})",
+           rule=("out + sigmoid(x) * (1.0 - out)",),  # σ + x·σ·(1 − σ), with x·σ = out
+           formula=("{out} + σ({x})·(1 − {out})",),
+           test=OpTest(reference=lambda m, x: x * _ref_sigmoid(m, x),
+                       derivative=(lambda m, x: _ref_sigmoid(m, x) * (1 + x * (1 - _ref_sigmoid(m, x))),))),
+        Op(name="gelu", forward=_gelu,
+           text="gelu({x})",
+           rule=("normal_cdf(x) + x * normal_pdf(x)",),  # d/dx x·Φ(x)
+           formula=("Φ({x}) + {x}·φ({x})",),
+           test=OpTest(reference=lambda m, x: x * _ref_phi(m, x),
+                       derivative=(lambda m, x: _ref_phi(m, x) + x * m.exp(-x * x / 2) / m.sqrt(2 * m.pi),))),
+        Op(name="erf", forward=math.erf,
+           text="erf({x})",
+           rule=("TWO_OVER_SQRT_PI * exp(-(x * x))",),
+           formula=("(2/√π)·exp(−{x}²)",),
+           test=OpTest(reference=lambda m, x: m.erf(x),
+                       derivative=(lambda m, x: 2 / m.sqrt(m.pi) * m.exp(-x * x),))),
+        Op(name="erfc", forward=math.erfc,
+           text="erfc({x})",
+           rule=("-TWO_OVER_SQRT_PI * exp(-(x * x))",),
+           formula=("−(2/√π)·exp(−{x}²)",),
+           test=OpTest(reference=lambda m, x: m.erfc(x),
+                       derivative=(lambda m, x: -2 / m.sqrt(m.pi) * m.exp(-x * x),))),
+        # --- the larger and the smaller of two (a tie splits the gradient evenly) ---
+        Op(name="maximum", inputs=_BINARY, forward=_maximum, symbol="max",
+           text="max({a}, {b})",
+           rule=("tie_share(a, b)", "tie_share(b, a)"),
+           formula=("1 if {a} > {b}, ½ if {a} = {b}, else 0", "1 if {b} > {a}, ½ if {a} = {b}, else 0"),
+           test=OpTest(reference=lambda m, a, b: max(a, b),
+                       derivative=(lambda m, a, b: _share(m, a, b), lambda m, a, b: _share(m, b, a)))),
+        Op(name="minimum", inputs=_BINARY, forward=_minimum, symbol="min",
+           text="min({a}, {b})",
+           rule=("tie_share(b, a)", "tie_share(a, b)"),
+           formula=("1 if {a} < {b}, ½ if {a} = {b}, else 0", "1 if {b} < {a}, ½ if {a} = {b}, else 0"),
+           test=OpTest(reference=lambda m, a, b: min(a, b),
+                       derivative=(lambda m, a, b: _share(m, b, a), lambda m, a, b: _share(m, a, b)))),
+        # --- any number of inputs: a reduction (one output) -----------------------
+        Op(name="sum", arity=VARIADIC, inputs=("a",), forward=_sum, symbol="Σ",
+           text="Σ_j {a}_j",
+           rule=("1.0",),
+           formula=("1",),
+           test=OpTest(reference=lambda m, a: m.fsum(a), derivative=(lambda m, a, j: 1,))),
+        # --- vector ops: one node per output i; the rule gives its Jacobian row ----
+        Op(name="softmax", arity=VARIADIC, inputs=("a",), params=("i",), forward=_softmax,
+           text="softmax(a)_{i}",
+           rule=_softmax_rule,  # D_j S_i = S_i·(δ_ij − S_j)
+           formula=("{out}·({delta} − {s_j})",),
+           test=OpTest(reference=_ref_softmax, derivative=(_d_softmax,))),
+        Op(name="log_softmax", arity=VARIADIC, inputs=("a",), params=("i",), forward=_log_softmax,
+           symbol="log softmax",
+           text="log_softmax(a)_{i}",
+           rule=_log_softmax_rule,  # δ_ij − S_j
+           formula=("{delta} − {s_j}",),
+           test=OpTest(reference=_ref_log_softmax, derivative=(_d_log_softmax,))),
     ]
 }
-
 
 
 def op_table_markdown() -> str:
@@ -509,5 +863,6 @@ def op_table_markdown() -> str:
     rows = ["| op | forward | local derivative |", "|---|---|---|"]
     for op in OPS.values():
         derivatives = "; ".join(f"∂/∂{w} = {d}" for w, d in op.derivative_texts())
-        rows.append(f"| `{op.name}` | {op.forward_text()} | {derivatives} |")
+        cells = [f"`{op.name}`", op.forward_text(), derivatives]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows)

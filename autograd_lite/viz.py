@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import graphviz
@@ -107,6 +108,8 @@ def format_number(x: Any) -> str:
     """
     if isinstance(x, Value):  # a gradient from backward(create_graph=True)
         x = x.data
+    if isinstance(x, int) and abs(x) >= 2**1023:  # an exponent beyond the floats (10**400)
+        return f"{Decimal(x).normalize():.4g}"
     x = float(x)
     if math.isfinite(x) and x == int(x) and abs(x) < 1e15:
         return str(int(x))

@@ -86,13 +86,13 @@ def test_derivatives_of_tanh_to_fourth_order():
 
 @pytest.mark.parametrize("op", UNARY, ids=lambda op: op.name)
 def test_every_unary_op_to_second_order(op):
-    for params in op.param_samples:
+    for params in op.test.samples:
         kw = params_kw(op, params)
         d2 = grad(grad(lambda x, kw=kw: apply(op, x, **kw)))
         for x in SECOND_ORDER_GRID:
-            if not defined(op, x, *params) or x in op.kinks:
+            if not defined(op, x, *params) or x in op.test.kinks:
                 continue
-            want = M.diff(lambda t, params=params: op.reference(M, t, *params), M.mpf(x), 2)
+            want = M.diff(lambda t, params=params: op.test.reference(M, t, *params), M.mpf(x), 2)
             assert close(d2(x), want, rel=1e-8, abs_=1e-12), (op.name, params, x)
 
 
@@ -105,7 +105,7 @@ def test_every_binary_op_hessian(op):
         for i in range(2):
             for j in range(2):
                 order = ((i == 0) + (j == 0), (i == 1) + (j == 1))
-                want = M.diff(lambda s, t: op.reference(M, s, t), (M.mpf(a), M.mpf(b)), order)
+                want = M.diff(lambda s, t: op.test.reference(M, s, t), (M.mpf(a), M.mpf(b)), order)
                 assert close(h[i][j], want, rel=1e-8, abs_=1e-12), (op.name, a, b, i, j)
 
 
@@ -117,7 +117,7 @@ def test_vector_ops_hessian(op):
         for j in range(3):
             for k in range(3):
                 order = tuple((j == n) + (k == n) for n in range(3))
-                want = M.diff(lambda *a, i=i: op.reference(M, list(a), *index_args(i)),
+                want = M.diff(lambda *a, i=i: op.test.reference(M, list(a), *index_args(i)),
                               [M.mpf(x) for x in xs], order)
                 assert close(h[j][k], want, rel=1e-8, abs_=1e-12)
 
@@ -155,8 +155,8 @@ def test_gradcheck_catches_a_wrong_rule():
 
     good = OPS["tanh"]
     # a deliberately wrong rule: tanh' written as 1 − t instead of 1 − t²
-    bad = Op("tanh", 1, good.forward, lambda t, x: 1.0 - t, good.inputs, good.text, good.formula,
-             good.symbol, good.reference, good.derivative)
+    bad = Op(name="tanh", forward=good.forward, text=good.text,
+             rule=lambda t, x: 1.0 - t, formula=good.formula)
     with pytest.raises(GradcheckError) as err:
         gradcheck(lambda x, y: apply(bad, x * y), [0.3, -1.2])
     report = str(err.value)

@@ -122,7 +122,7 @@ def test_expression_starting_with_minus(capsys):
 BAD_INPUT = [
     (["tanh(x1*w1 +)", "x1=1", "w1=2"], "syntax error", True),
     (["sigmod(x)", "x=1"], "did you mean sigmoid", True),
-    (["foo(x)", "x=1"], "the functions are exp, log, sigmoid", True),
+    (["foo(x)", "x=1"], "the functions are exp, log, sin", True),
     (["x*y", "x=1"], "no value for y: add y=<number>", False),
     (["x", "x=abc"], "'abc' is not a number", False),
     (["x", "x=nan"], "give a finite number", False),
@@ -190,8 +190,49 @@ def test_argparse_errors_and_help(capsys):
 def test_the_function_list_comes_from_the_op_table():
     assert set(FUNCTIONS) == {op.name for op in OPS.values() if op.is_function}
     for name, op in FUNCTIONS.items():
-        call = f"{name}(x, y)" + ("[1]" if op.is_vector else "") if op.arity == 0 else f"{name}(x)"
+        call = f"{name}(x, y)" + ("[1]" if op.is_vector else "") if op.arity in (0, 2) else f"{name}(x)"
         assert parse(call).variables[0] == "x"
+
+
+def test_the_survey_example_of_baydin_et_al(capsys):
+    # f(x1, x2) = ln(x1) + x1·x2 − sin(x2) at (2, 5): the survey's evaluation-trace example
+    code, out, err = run("log(x1) + x1*x2 - sin(x2)", "x1=2", "x2=5", capsys=capsys)
+    assert code == 0 and err == ""
+    assert "  = 11.652" in out and "∂f/∂x1 = 5.5\n" in out and "∂f/∂x2 = 1.716" in out
+    code, same, _ = run("ln(x1) + x1*x2 - sin(x2)", "x1=2", "x2=5", capsys=capsys)
+    assert same.splitlines()[1:] == out.splitlines()[1:]
+
+
+@pytest.mark.parametrize("expr, values, value, grads", [
+    ("pi*x", ["x=2"], 2 * math.pi, {"x": math.pi}),
+    ("e**x", ["x=1"], math.e, {"x": math.e}),
+    ("max(x, y)", ["x=3", "y=2"], 3.0, {"x": 1.0, "y": 0.0}),
+    ("min(x, y)", ["x=3", "y=2"], 2.0, {"x": 0.0, "y": 1.0}),
+    ("maximum(x, y)", ["x=2", "y=2"], 2.0, {"x": 0.5, "y": 0.5}),
+    ("sqrt(x) + abs(x - 5)", ["x=4"], 3.0, {"x": 0.25 - 1}),
+    ("gelu(x) + softplus(x) + silu(x) + elu(x, 0.5)", ["x=0"], math.log(2), {"x": 0.5 + 0.5 + 0.5 + 0.5}),
+    ("tan(x) * cos(x)", ["x=0.5"], math.sin(0.5), {"x": math.cos(0.5)}),
+])
+def test_the_whole_vocabulary_by_name(expr, values, value, grads, capsys):
+    code, out, err = run(expr, *values, "--json", capsys=capsys)
+    assert code == 0 and err == "", err
+    result = json.loads(out)
+    assert result["value"] == pytest.approx(value, rel=1e-12)
+    for name, g in grads.items():
+        assert result["gradients"][name] == pytest.approx(g, rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["max(x)", "x=1"], "max takes two inputs: max(a, b)"),
+    (["min(x, y, z)", "x=1", "y=1", "z=1"], "min takes two inputs"),
+    (["x*e", "e=2"], "e is a constant"),
+    (["pi(x)", "x=1"], "unknown function 'pi'"),
+    (["ln + x", "x=1"], "ln is a function: call it, as in ln(x)"),
+    (["sqrt(x)", "x=-1"], "sqrt(x) is undefined at x = -1.0"),
+])
+def test_vocabulary_mistakes_get_clear_messages(args, message, capsys):
+    code, _, err = run(*args, capsys=capsys)
+    assert code == 2 and message in err, err
 
 
 def test_console_script_and_module_are_the_same_program():

@@ -50,11 +50,11 @@ def test_unary_op(case):
     y = apply(op, leaf, **kw)
     y.backward()
     xm = M.mpf(x)
-    assert close(y.data, op.reference(M, xm, *params), rel=1e-12, abs_=1e-300), "forward"
-    closed = mp_eval(op.derivative[0], xm, *params)
+    assert close(y.data, op.test.reference(M, xm, *params), rel=1e-12, abs_=1e-300), "forward"
+    closed = mp_eval(op.test.derivative[0], xm, *params)
     assert close(leaf.grad, closed, rel=1e-9), f"closed form {closed}"
-    if x not in op.kinks and defined(op, x - 1e-30, *params) and defined(op, x + 1e-30, *params):
-        numeric = M.diff(lambda t: op.reference(M, t, *params), xm)
+    if x not in op.test.kinks and defined(op, x - 1e-30, *params) and defined(op, x + 1e-30, *params):
+        numeric = M.diff(lambda t: op.test.reference(M, t, *params), xm)
         assert close(leaf.grad, numeric, rel=1e-9), f"mpmath.diff {numeric}"
     h = fd_step(x)
     if near_kink(op, x, h) or not (defined(op, x + h, *params) and defined(op, x - h, *params)):
@@ -77,9 +77,9 @@ def test_binary_op(case):
     y = apply(op, va, vb)
     y.backward()
     am, bm = M.mpf(a), M.mpf(b)
-    assert close(y.data, op.reference(M, am, bm), rel=1e-12, abs_=1e-300), "forward"
+    assert close(y.data, op.test.reference(M, am, bm), rel=1e-12, abs_=1e-300), "forward"
     for k, leaf in enumerate((va, vb)):
-        closed = mp_eval(op.derivative[k], am, bm)
+        closed = mp_eval(op.test.derivative[k], am, bm)
         if isinstance(closed, mpmath.mpc) or (k == 1 and a == 0.0 and op.name == "pow"):
             continue  # d/dy x**y at x ≤ 0: by convention (0 at x = 0); tested in test_value
         assert close(leaf.grad, closed, rel=1e-9), f"∂/∂input {k}: closed form {closed}"
@@ -93,16 +93,16 @@ def test_vector_op(case):
     out.backward()
     am = [M.mpf(v) for v in vector]
     index = index_args(i)
-    assert close(out.data, op.reference(M, am, *index), rel=1e-12, abs_=1e-300), "forward"
+    assert close(out.data, op.test.reference(M, am, *index), rel=1e-12, abs_=1e-300), "forward"
     for j, leaf in enumerate(leaves):
-        closed = op.derivative[0](M, am, *index, j)
+        closed = op.test.derivative[0](M, am, *index, j)
         assert close(leaf.grad, closed, rel=1e-9), f"∂out_{i}/∂a_{j}: closed form {closed}"
         assert math.isfinite(leaf.grad)
     if max(abs(v) for v in vector) <= 20:
         point = list(am)
 
         def ref(*xs):
-            return op.reference(M, list(xs), *index)
+            return op.test.reference(M, list(xs), *index)
 
         for j, leaf in enumerate(leaves):
             order = tuple(1 if k == j else 0 for k in range(len(vector)))
@@ -115,8 +115,8 @@ def test_every_op_is_documented(op):
     assert line.startswith(op.name + ":") and "∂/∂" in line and "{" not in line
     assert f"`{op.name}`" in op_table_markdown()
     assert len(op.formula) == (1 if op.arity in (0, 1) else op.arity)
-    assert len(op.derivative) == len(op.formula)
-    assert len(op.defaults) in (0, len(op.params)) and op.param_samples
+    assert len(op.test.derivative) == len(op.formula)
+    assert len(op.defaults) in (0, len(op.params)) and op.test.samples
 
 
 def test_rules_match_the_seed_derivations():

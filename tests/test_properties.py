@@ -11,14 +11,17 @@ from hypothesis import strategies as st
 from autograd_lite import (
     DomainError,
     Value,
+    apply,
     gradcheck,
     gradgradcheck,
+    local_derivatives,
     topological_order,
 )
 from autograd_lite.ops import OPS
 
 UNARY_METHODS = [name for name, op in OPS.items() if op.is_function and op.arity == 1]
-BINARY = ["+", "-", "*", "/", "**"]
+BINARY_FUNCTIONS = [name for name, op in OPS.items() if op.is_function and op.arity == 2]
+BINARY = ["+", "-", "*", "/", "**", *BINARY_FUNCTIONS]
 
 # An expression is a nested tuple: ("var", k), ("const", c), ("un", name, e), ("bin", op, e1, e2)
 leaves = st.one_of(
@@ -49,6 +52,8 @@ def build(e, xs):
     a, b = build(e[2], xs), build(e[3], xs)
     if not isinstance(a, Value) and not isinstance(b, Value):
         a = Value(a)  # two constants: make it a graph all the same
+    if e[1] in BINARY_FUNCTIONS:
+        return apply(e[1], a, b)
     return {"+": operator.add, "-": operator.sub, "*": operator.mul,
             "/": operator.truediv, "**": operator.pow}[e[1]](a, b)
 
@@ -92,16 +97,34 @@ def test_random_graphs_second_order(expr, xs):
 
 
 def _near_kink(f, xs):
-    """True where differences mislead: a relu input or a power's base near 0,
-    or a negative base under a Value exponent (d/dy is NaN there by convention).
+    """True where differences mislead: an input within 1e-3 of one of its op's
+    kinks (relu at 0, where even a smooth first slope can leave a jump in the
+    second: elu) or of its domain's edge (sqrt at 0), a local derivative that
+    jumps or is steep within 1e-3 (a tie in maximum, tan near a pole), or a
+    negative base under a Value exponent (d/dy is NaN there by convention).
 
     (At a power's base 0 the chain rule meets 0·∞ = NaN, as in PyTorch.)
     """
     out = f(*[Value(x) for x in xs])
     for n in topological_order(out):
-        base = n.parents[0].data if n.parents else None
-        if n.op in ("relu", "leaky_relu", "pow_const") and abs(base) < 1e-3:
+        if n.is_leaf:
+            continue
+        entry = n.op_entry
+        inputs = [p.data for p in n.parents]
+        if entry.arity == 1 and any(abs(inputs[0] - k) < 1e-3 for k in entry.test.kinks):
             return True
-        if n.op == "pow" and base < 1e-3:
+        if n.op == "pow" and inputs[0] < 1e-3:
             return True
+        here = local_derivatives(n)
+        if any(abs(d) > 1e4 for d in here):
+            return True
+        for k, delta in [(k, d) for k in range(len(inputs)) for d in (-1e-3, 1e-3)]:
+            moved = [v + delta if j == k else v for j, v in enumerate(inputs)]  # one input at a time
+            try:
+                there = entry.local(entry.op.forward(*moved, *entry.args), *moved)
+            except DomainError:
+                return True
+            there = there if entry.arity == 2 else (there,)
+            if not all(abs(a - b) <= 0.25 * (1 + abs(a)) for a, b in zip(here, there)):
+                return True
     return False

@@ -35,12 +35,12 @@ def random_graph(seed: int) -> Value:
                 node = a / (b.exp())
             else:
                 node = apply(op, a, b)
-        elif op.name == "log":
-            node = rng.choice(pool).exp().log()
         elif op.name == "pow_const":
             node = rng.choice(pool) ** rng.choice([2, 3, -1.0])
-        else:
-            node = apply(op, rng.choice(pool), **({"alpha": 0.2} if op.params else {}))
+        else:  # an input inside the op's domain (log, sqrt)
+            params = {"alpha": 0.2} if op.params else {}
+            inside = [p for p in pool if op.test.domain is None or op.test.domain(p.data, *params.values())]
+            node = apply(op, rng.choice(inside or [p.exp() for p in pool]), **params)
         if all(abs(node.data) < 1e6 for node in [node]) and node.data != 0.0:
             pool.append(node)
     root = pool[-1]

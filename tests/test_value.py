@@ -316,10 +316,10 @@ def test_an_op_made_at_run_time_backprops_through_its_own_rule():
     from autograd_lite.ops import Op
 
     tanh = OPS["tanh"]
-    doubled = Op("tanh2", 1, tanh.forward, lambda out, x: 2.0 * (1.0 - out * out), tanh.inputs,
-                 tanh.text, tanh.formula, tanh.symbol, tanh.reference, tanh.derivative)
-    as_text = Op("tanh3", 1, tanh.forward, ("3.0 * (1.0 - out * out)",), tanh.inputs,
-                 tanh.text, tanh.formula, tanh.symbol, tanh.reference, tanh.derivative)
+    doubled = Op(name="tanh2", forward=tanh.forward, text=tanh.text,
+                 rule=lambda out, x: 2.0 * (1.0 - out * out), formula=tanh.formula)
+    as_text = Op(name="tanh3", forward=tanh.forward, text=tanh.text,
+                 rule=("3.0 * (1.0 - out * out)",), formula=tanh.formula)
     for op, factor in ((doubled, 2.0), (as_text, 3.0)):
         x = Value(0.3)
         apply(op, x).backward()
