@@ -89,3 +89,20 @@ def test_big_graphs_check_leaves_only():
     leaf = model["nodes"][0]
     assert leaf["name"] == "x" and abs(leaf["check"]["estimate"] - x.grad) < 1e-6
     assert all(n["check"] is None for n in model["nodes"] if n["kind"] in ("intermediate", "output"))
+
+
+def test_high_orders_that_would_take_long_are_refused(monkeypatch):
+    from autograd_lite.explorer import live
+
+    assert live.explore("tanh(x) * exp(x)", "x=0.5", 4)["ok"]
+    monkeypatch.setattr(live, "DERIVATIVE_SECONDS", 0.0)
+    answer = live.explore("tanh(x) * exp(x)", "x=0.5", 4)
+    assert not answer["ok"] and "ask for order 1 or less" in answer["error"]
+
+
+def test_static_assets_hold_no_markup_a_page_check_could_mistake_and_no_network():
+    static = resources.files("autograd_lite.explorer").joinpath("static")
+    for name in ("explorer.js", "explorer.css"):
+        text = static.joinpath(name).read_text(encoding="utf-8")
+        assert "<svg" not in text and "</script" not in text.lower()
+        assert "http://" not in text and "https://" not in text and "url(" not in text

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from typing import Any
 
 from ..autodiff import grad
@@ -37,6 +38,9 @@ __all__ = ["MAX_ORDER", "MAX_VALUES_LENGTH", "explore", "read_values"]
 MAX_ORDER = 8
 #: the longest values text accepted, in characters
 MAX_VALUES_LENGTH = 10_000
+#: the seconds an order of derivatives may be expected to take (each takes up to ~10x the last)
+DERIVATIVE_SECONDS = 5.0
+DERIVATIVE_GROWTH = 10
 
 _SEPARATOR = re.compile(r"[\s,;]+")
 
@@ -148,9 +152,16 @@ def _derivatives(expression: Expression, values: dict[str, float], order: int) -
     results = []
     g: Any = f
     try:
-        for _ in range(order):
+        for k in range(1, order + 1):
+            # each order's graph is several times the last one's: stop before one takes too long
+            start = time.perf_counter()
             g = grad(g)
             results.append(g(values[name]))
+            took = time.perf_counter() - start
+            if k < order and took * DERIVATIVE_GROWTH > DERIVATIVE_SECONDS:
+                raise _BadInput(f"derivative {k} of this expression took {took:.1f} s, and each order can "
+                                f"take ten times the one before: order {order} is refused to keep the "
+                                f"explorer responsive; ask for order {k} or less")
     except (ExpressionError, DomainError, OverflowError) as error:
         raise _BadInput(f"the derivatives of order up to {order} cannot be computed here: {error}") from None
     return results
