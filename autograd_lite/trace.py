@@ -277,7 +277,7 @@ class Trace(Sequence[Step]):
     def _repr_html_(self) -> str:
         page = self.html()
         return (f'<iframe srcdoc="{html.escape(page, quote=True)}" '
-                'style="width:100%;height:640px;border:1px solid #d1d5db"></iframe>')
+                'style="width:100%;height:720px;border:1px solid #d1d5db"></iframe>')
 
 
 def trace_backward(root: Value, *, parameters: Sequence[Value] = ()) -> Trace:

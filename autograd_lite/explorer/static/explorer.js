@@ -254,6 +254,10 @@
     box.appendChild(p);
     box.appendChild(el("h3", "grad ∂" + model.loss + "/∂" + node.name));
     box.appendChild(el("pre", node.grad === null ? "—" : full(node.grad)));
+    var now = stateAt(current).grad[id];
+    box.appendChild(el("p", "At step " + current + ": " + (now === undefined ? "not yet known (grad —)" :
+      "grad " + now + (node.gradSteps.length && current < node.gradSteps[node.gradSteps.length - 1] ?
+        ", more to come" : ", complete")), "hint"));
     if (node.gradSteps.length) {
       var q = el("p", "Received its gradient at ");
       node.gradSteps.forEach(function (k, i) { if (i) q.appendChild(document.createTextNode(", ")); q.appendChild(stepLink(k)); });
