@@ -430,3 +430,18 @@ def test_explore_answers_bad_input_with_messages_not_exceptions():
     answer = explore("1/x", "x=0")
     assert not answer["ok"] and "^" in answer["pointer"]
     assert math.isfinite(explore("x", "x=1e300")["value"])
+
+
+def test_a_bug_in_the_server_reaches_the_page_as_a_message_not_a_stack_trace(server, monkeypatch, capsys):
+    from autograd_lite.explorer import server as server_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug deep inside")
+
+    monkeypatch.setattr(server_module, "explore", broken)
+    status, answer = post(server.url.replace("/?", "/api/explore?"),
+                          json.dumps({"expression": "x", "values": "x=1"}).encode())
+    assert status == 200
+    message = json.loads(answer)["error"]
+    assert "a bug" in message and "Traceback" not in message and "deep inside" not in message
+    assert "RuntimeError: a bug deep inside" in capsys.readouterr().err  # the console gets the details
