@@ -136,7 +136,7 @@ def trace_model(trace: Trace) -> dict[str, Any]:
     return {
         "title": f"Backward pass of {loss}", "loss": loss, "value": json_number(root.data),
         "root": ids[root], "nodes": nodes, "edges": edges, "steps": steps,
-        "tables": _tables(trace, ops, ids),
+        "tables": _tables(trace),
     }
 
 
@@ -210,7 +210,7 @@ def _replay(order: list[Value], moved: int, x: float) -> float:
     return values[order[-1]]
 
 
-def _tables(trace: Trace, ops: list[Value], ids: dict[Value, str]) -> dict[str, Any]:
+def _tables(trace: Trace) -> dict[str, Any]:
     """The evaluation trace as two tables: the forward pass, then the backward pass."""
     names = trace.names
     step_of = {s.node: s for s in trace}
