@@ -107,13 +107,22 @@
   }
 
   // The first view: the whole graph if its text is readable that way, else
-  // readable text (11 pt drawn at 10 px) from the graph's top left, where the inputs are.
+  // readable text (11 pt drawn at 10 px) around the first node the forward pass computes.
   function firstView() {
     fit();
     if (pixelsPerUnit() * 11 >= 8.5) return;
     var box = $("graph").getBoundingClientRect();
-    var s = 10 / 11;
-    setView({ x: home.x, y: home.y, w: box.width / s, h: box.height / s });
+    var s = 10 / 11, w = box.width / s, h = box.height / s;
+    setView({ x: home.x, y: home.y, w: w, h: h });
+    var first = null;
+    model.steps.forEach(function (step) { if (!first && step.phase === "forward") first = step.node; });
+    var g = first && groups[first];
+    if (!g) return;
+    var r = g.getBoundingClientRect();   // put it a third of the way in, where its inputs show too
+    var x = view.x + (r.left + r.width / 2 - box.left - box.width * 0.4) / s;
+    var y = view.y + (r.top + r.height / 2 - box.top - box.height / 3) / s;
+    var clamp = function (v, lo, size, span) { return Math.max(lo, Math.min(v, lo + Math.max(0, size - span))); };
+    setView({ x: clamp(x, home.x, home.w, w), y: clamp(y, home.y, home.h, h), w: w, h: h });
   }
 
   // Keep the step's node in sight: move the camera only as far as needed, and not at all when it is.
