@@ -9,9 +9,28 @@ Example:
     0.8
 """
 
-from .autodiff import GradcheckError, grad, gradcheck, gradgradcheck, hessian, jacobian
+from .autodiff import (
+    GradcheckError,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+)
 from .functional import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from .ops import OPS, DivisionByZero, DomainError, Op
+from .program import (
+    EvaluationTrace,
+    Program,
+    StructureChanged,
+    evaluation_trace,
+    trace_of,
+)
+
+# autograd_lite.compile, left out of __all__ so that `import *` keeps Python's builtin compile
+from .program import compile as compile
 from .trace import Trace, trace_backward
 from .value import Value, apply, local_derivatives, scope, sum_of, topological_order
 from .viz import GraphvizNotFound, draw_dot
@@ -22,18 +41,24 @@ __all__ = [
     "OPS",
     "DivisionByZero",
     "DomainError",
+    "EvaluationTrace",
     "GradcheckError",
     "GraphvizNotFound",
     "Op",
+    "Program",
+    "StructureChanged",
     "Trace",
     "Value",
     "apply",
     "draw_dot",
+    "evaluation_trace",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "hessian",
+    "hvp",
     "jacobian",
+    "jvp",
     "leaky_relu",
     "local_derivatives",
     "log_softmax",
@@ -45,4 +70,5 @@ __all__ = [
     "tanh",
     "topological_order",
     "trace_backward",
+    "trace_of",
 ]

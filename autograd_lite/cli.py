@@ -2,7 +2,9 @@
 
 ``autograd-lite EXPR name=value ...`` (or ``python -m autograd_lite``) prints
 the expression's value and its gradient with respect to every variable.
-``--steps`` adds the backward pass step by step, ``--graph FILE`` draws the
+``--steps`` adds the backward pass step by step, ``--trace forward|reverse|both``
+the evaluation trace's tables (primal, tangent, adjoint; ``--format
+text|markdown|latex``), ``--graph FILE`` draws the
 graph (.svg .png .pdf .dot), ``--html FILE`` writes the step-through page,
 ``--json`` prints the results for scripts, and ``--order N`` gives the first N
 derivatives of a one-variable expression. With no arguments, or ``demo``, it
@@ -46,6 +48,7 @@ from .expression import (
     parse,
     signature,
 )
+from .program import FORMATS, trace_of
 from .trace import MAX_STEPS, Trace, trace_backward
 from .value import Value, topological_order
 from .viz import GRAPHVIZ_HELP, GraphvizNotFound, draw_dot
@@ -57,6 +60,7 @@ PROG = "autograd-lite"
 DEMO = ("tanh(x1*w1 + x2*w2 + b)",
         {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432})
 GRAPH_FORMATS = ("svg", "png", "pdf", "dot")
+TRACES = ("forward", "reverse", "both")
 MAX_ORDER = 8
 #: --graph refuses bigger graphs: Graphviz takes about 5 s for 2,000 nodes, minutes beyond
 MAX_GRAPH_NODES = 2000
@@ -120,6 +124,7 @@ def _parser() -> argparse.ArgumentParser:
                f"  {PROG} 'x**3' x=2 --order 3\n"
                f"  {PROG} 'relu(x)' x=0 --html steps.html\n"
                f"  {PROG} serve        (the live explorer in your browser; {PROG} serve --help)\n"
+               f"  {PROG} 'log(x1) + x1*x2 - sin(x2)' x1=2 x2=5 --trace both --format latex\n"
                "An expression that starts with '-' works too: "
                f"{PROG} '-x**2' x=3",
     )
@@ -129,6 +134,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--graph", metavar="FILE", help="draw the graph; the suffix names the format: "
                         + ", ".join("." + f for f in GRAPH_FORMATS) + " (.dot needs no Graphviz)")
     parser.add_argument("--html", metavar="FILE", help="write a page that steps through the backward pass")
+    parser.add_argument("--trace", choices=TRACES, help="the evaluation trace as tables: the primal trace "
+                        "and forward mode's tangent trace (one per variable), reverse mode's adjoint "
+                        "trace, or both")
+    parser.add_argument("--format", choices=FORMATS, help="how --trace prints its tables (default text); "
+                        "markdown and latex print the tables alone, ready to paste")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--order", type=int, default=1, metavar="N",
                         help=f"derivatives 1..N of a one-variable expression (N ≤ {MAX_ORDER})")
@@ -164,6 +174,10 @@ def _run(args: list[str], out: TextIO) -> int:
         raise UsageError(f"--order must be from 1 to {MAX_ORDER}, got {ns.order}")
     if ns.graph:
         _graph_format(ns.graph)  # a bad suffix is an error before any work
+    if ns.format and not ns.trace:
+        raise UsageError("--format says how --trace prints its tables; add --trace forward, reverse or both")
+    if ns.json and ns.format:
+        raise UsageError("--json prints the trace's numbers as JSON; leave out --format")
     demo = ns.expression in (None, "demo") and not ns.values
     if demo:
         text, values = DEMO
@@ -190,14 +204,53 @@ def _run(args: list[str], out: TextIO) -> int:
         status = max(status, _write_graph(root, ns.graph, files, problems))
     if ns.html:
         status = max(status, _write_html(trace, ns.html, files, problems))
+    tables = _traces(root, leaves, ns.trace) if ns.trace else []
     if ns.json:
-        out.write(json.dumps(report.as_json(ns.steps or demo, files), indent=2, ensure_ascii=False) + "\n")
+        result = report.as_json(ns.steps or demo, files)
+        if tables:
+            result["trace"] = _trace_json(tables)
+        out.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    elif ns.format in ("markdown", "latex"):
+        out.write("\n\n".join(trace.format(ns.format, which) for trace, which in tables) + "\n")
+        out.writelines(f"wrote {path}\n" for path in files)
     else:
+        if tables:
+            report.extra = "\n\n".join(trace.text(which) for trace, which in tables)
         out.write(report.text(steps=ns.steps or demo, demo=demo) + "\n")
         out.writelines(f"wrote {path}\n" for path in files)
     for problem in problems:
         _complain(problem)
     return status
+
+
+def _traces(root: Value, leaves: dict[str, Value], mode: str) -> list[tuple[Any, list[str]]]:
+    """The trace's tables for --trace: forward mode needs one tangent trace per variable."""
+    inputs = list(leaves.values())
+    if len(topological_order(root)) > MAX_GRAPH_NODES:
+        raise UsageError(f"--trace: the graph is too big for tables (more than {MAX_GRAPH_NODES:,} nodes)")
+    first = trace_of(root, inputs)
+    tables: list[tuple[Any, list[str]]] = [(first, ["primal"])]
+    if mode in ("forward", "both"):
+        for k in range(len(inputs)):
+            tables.append((trace_of(root, inputs, direction=[1.0 if j == k else 0.0 for j in range(len(inputs))]),
+                           ["tangent"]))
+    if mode in ("reverse", "both"):
+        tables.append((first, ["adjoint"]))
+    return tables
+
+
+def _trace_json(tables: list[tuple[Any, list[str]]]) -> dict[str, Any]:
+    result: dict[str, Any] = {"tangent": []}
+    for trace, (which,) in tables:
+        rows = [{"variable": r.variable, "formula": r.formula, "numbers": r.numbers,
+                 "value": _json_number(r.value)} for r in trace.rows(which)]
+        if which == "tangent":
+            result["tangent"].append({"direction": trace.direction, "rows": rows})
+        else:
+            result[which] = rows
+    if not result["tangent"]:
+        del result["tangent"]
+    return result
 
 
 def _is_number(text: str) -> bool:
@@ -332,6 +385,7 @@ class _Report:
         self.leaves = leaves
         self.trace = trace
         self.derivatives = derivatives
+        self.extra = ""  # the --trace tables, printed last
 
     def text(self, *, steps: bool, demo: bool) -> str:
         lines = []
@@ -359,6 +413,8 @@ class _Report:
             lines += ["", str(self.trace), "", "each gradient as the chain rule's sum over its consumers:"]
             lines += ["  " + self.trace.grad_sum(leaf) for leaf in self.leaves.values()]
             lines += ["", "each gradient beside a finite-difference estimate:", self.trace.check()]
+        if self.extra:
+            lines += ["", self.extra]
         if demo:
             lines += ["", f"Try your own: {PROG} 'sigmoid(x) * log(y)' x=0.5 y=3 --steps",
                       f"         or: {PROG} --help"]

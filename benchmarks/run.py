@@ -36,6 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a cl
 import autograd_lite
 from autograd_lite.datasets import make_moons
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import replay  # beside this file: the compiled-replay rows
+
 # --- the engines ---------------------------------------------------------------------
 
 
@@ -355,6 +358,7 @@ def worker(name: str) -> None:
     """Answer one JSON command per line on stdin with one JSON line on stdout."""
     engine = ENGINES[name]()
     models: dict[str, tuple[Any, list[Any]]] = {}
+    state: dict[str, Any] = {}
     for line in sys.stdin:
         command = json.loads(line)
         what = command["do"]
@@ -375,6 +379,8 @@ def worker(name: str) -> None:
             answer = backward_seconds(engine, command["n"], command.get("repeat", 1))
         elif what == "deepest_chain":
             answer = deepest_chain(engine, command["depths"])
+        elif what.startswith("replay_"):
+            answer = replay.answer(state, engine, command, timed, X_MOONS, Y_SIGNS)
         elif what == "memory":
             with _maybe_scoped(command):
                 answer = bytes_per_node(engine, command["n"])
@@ -449,6 +455,8 @@ def run(quick: bool) -> dict[str, Any]:
         answers[w.name] = both["own"]
         if w.name == "autograd_lite":  # a peer's own MLP is micrograd's graph already
             answers[SAME_GRAPH] = both["same_graph"]
+            rows = w.ask(do="replay_grads", weights=weights)
+            answers["autograd_lite replayed"], answers["hand-written floats"] = rows["replayed"], rows["floats"]
     agreement = check_agreement(answers)
     print("agreement with autograd_lite on the MLP's loss and all 337 gradients (worst relative error): "
           + ", ".join(f"{k} {v:.1e}" for k, v in agreement.items()) + "\n")
@@ -468,6 +476,7 @@ def run(quick: bool) -> dict[str, Any]:
             record("mlp_step", w.name, seconds)
             if w.name == "autograd_lite":
                 record("mlp_step_same_graph", w.name, w.ask(do="mlp_step", graph="same_graph"))
+                replay.time_round(w, record)
             else:  # a peer's own MLP is micrograd's graph: one timing serves both rows
                 record("mlp_step_same_graph", w.name, seconds)
         for w in order:
@@ -584,6 +593,9 @@ def summarise(times: dict[str, dict[str, list[float]]], deep: dict[str, Any],
     for name, m in memory.items():
         print(f"memory per node, {name:<15}{m['bytes']:>8.0f} B ({m['measured_with']})")
     result["bytes_per_node"] = memory
+    if "replay_rows" in times:
+        print()
+        result["replay"] = replay.summarise(times["replay_rows"], times["replay_rows"]["compile"])
     result["targets"] = check_targets(result)
     print()
     for target in result["targets"]:
@@ -619,6 +631,8 @@ def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         f"{result['deepest_chain']['autograd_lite']['depth']:,}")
     b = result["bytes_per_node"]["autograd_lite"]["bytes"]
     add("≤ 200 bytes per node", b <= 200, f"{b:.0f} B")
+    for text, met, measured in replay.targets(result["replay"]) if "replay" in result else ():
+        add(text, met, measured)
     return [t for t in targets if t["met"] is not None]
 
 
@@ -662,6 +676,8 @@ def markdown(result: dict[str, Any]) -> str:
             values = list(growth[n].values())
             rows.append(f"| {n} | " + " → ".join(f"{v * 1e9:,.0f}" for v in values)
                         + f" ns | {max(values) / min(values):.2f} |")
+    if "replay" in result:
+        rows += ["", replay.markdown(result["replay"])]
     return "\n".join(rows)
 
 

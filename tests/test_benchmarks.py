@@ -85,3 +85,32 @@ def test_the_scope_rows_build_inside_a_scope_and_cost_no_bytes(bench):
     with bench._maybe_scoped({"scoped": True}):
         scoped = bench.bytes_per_node(bench.AutogradLite(), 2000)["bytes"]
     assert abs(scoped - plain) < 1.0  # one shared tag per scope, not one per node
+
+
+def test_the_replay_rows_compute_the_same_step_three_ways(bench):
+    # benchmarks/replay.py: the compiled step and the hand-written floats agree with the graph
+    engine = bench.AutogradLite()
+    weights = bench.shared_weights()
+    model, params = engine.mlp(weights)
+    graph = bench.mlp_gradients(engine, model, params)
+    state = {}
+    rows = bench.replay.answer(state, engine, {"do": "replay_grads", "weights": weights}, bench.timed,
+                               bench.X_MOONS, bench.Y_SIGNS)
+    assert rows["replayed"] == graph  # the same floats, not just close
+    bench.check_agreement({"autograd_lite": graph, "hand-written floats": rows["floats"]})
+    before = [p.data for p in state["replay"].params]
+    loss = state["replay"].replay()
+    assert loss == graph["loss"]
+    assert [p.data for p in state["replay"].params] == [b - 0.01 * g for b, g in zip(before, graph["grads"])]
+    assert state["replay"].floats() == rows["floats"]["loss"]
+
+
+def test_replay_targets_and_payback(bench):
+    times = {"graph": [0.05, 0.06], "replayed": [0.005, 0.006], "floats": [0.006, 0.007]}
+    result = bench.replay.summarise(times, [1.0, 1.2])
+    assert result["rows"]["replayed"]["speedup_median"] == 10.0
+    assert abs(result["payback_steps"] - 1.1 / 0.0495) < 1e-9
+    met = {t: m for t, m, _ in bench.replay.targets(result)}
+    assert met == {"replayed demo step ≥ 8x faster than building the graph": True,
+                   "compile cost paid back within 30 steps": True}
+    assert "paid back after" in bench.replay.markdown(result)

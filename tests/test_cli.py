@@ -280,3 +280,46 @@ def test_fuzz_the_command_line(text, values):
     code = main([text, *values] if not text.startswith("--") else ["--", text, *values])
     assert code in (0, 1, 2)
 
+
+
+# --- --trace and --format (issue 15) -------------------------------------------------
+
+
+def test_trace_both_prints_primal_one_tangent_per_variable_and_adjoint(capsys):
+    code, out, _ = run("log(x1) + x1*x2 - exp(x2)", "x1=2", "x2=5", "--trace", "both", capsys=capsys)
+    assert code == 0
+    assert out.count("Forward primal trace") == 1 and out.count("Reverse adjoint trace") == 1
+    assert "Forward tangent trace (ẋ1 = 1, ẋ2 = 0)" in out and "Forward tangent trace (ẋ1 = 0, ẋ2 = 1)" in out
+    assert "v₁  = log(v₋₁) = log(2)           = 0.693" in out
+    assert "x̄1  = v̄₋₁                  = 5.5" in out
+    assert out.index("gradients (backward)") < out.index("Forward primal trace")
+
+
+@pytest.mark.parametrize("mode, tables", [("forward", ["primal", "tangent"]), ("reverse", ["primal", "adjoint"])])
+def test_trace_forward_or_reverse_only(mode, tables, capsys):
+    _, out, _ = run("x*y", "x=2", "y=3", "--trace", mode, capsys=capsys)
+    for name in ("primal", "tangent", "adjoint"):
+        assert (name in out) == (name in tables)
+
+
+def test_trace_as_markdown_and_latex_prints_the_tables_alone(capsys):
+    _, md, _ = run("tanh(x*w)", "x=1", "w=2", "--trace", "reverse", "--format", "markdown", capsys=capsys)
+    assert md.startswith("**Forward primal trace**") and "| v̄₀ | v̄₁ · v₋₁ | 0.071 · 1 | 0.071 |" in md
+    _, tex, _ = run("tanh(x*w)", "x=1", "w=2", "--trace", "both", "--format", "latex", capsys=capsys)
+    assert tex.startswith("\\begin{tabular}") and tex.count("\\toprule") == 4 and tex.isascii()
+
+
+def test_trace_in_json(capsys):
+    _, out, _ = run("x*y", "x=2", "y=3", "--trace", "both", "--json", capsys=capsys)
+    trace = json.loads(out)["trace"]
+    assert [row["value"] for row in trace["adjoint"][-2:]] == [3.0, 2.0]
+    assert [t["direction"] for t in trace["tangent"]] == [[1.0, 0.0], [0.0, 1.0]]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["x*2", "x=1", "--format", "latex"], "--format says how --trace prints"),
+    (["x*2", "x=1", "--trace", "both", "--format", "latex", "--json"], "leave out --format"),
+])
+def test_trace_options_misused(args, message, capsys):
+    code, _, err = run(*args, capsys=capsys)
+    assert code == 2 and message in err

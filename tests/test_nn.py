@@ -304,3 +304,54 @@ def test_class_labels_out_of_range_are_named():
         model.fit([[1.0, 2.0]], [3], loss="cross_entropy", quiet=True)
     with pytest.raises(ValueError, match="a binary loss needs a model with 1 output, this one has 3"):
         model.fit([[1.0, 2.0]], [1], loss="hinge", quiet=True)
+
+
+# --- fit(compile=True): the recorded step replayed (issue 15) ------------------------
+
+
+@pytest.mark.parametrize("loss, nout, labels", [
+    ("hinge", 1, "binary"), ("bce", 1, "binary"), ("mse", 1, "binary"), ("cross_entropy", 3, "classes")])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_compiled_fit_gives_the_same_losses(loss, nout, labels, optimizer):
+    from autograd_lite.datasets import make_moons
+    from autograd_lite.nn import MLP, SGD, Adam
+
+    X, y = make_moons(n=40, noise=0.1, seed=3)
+    if labels == "classes":
+        y = [(i % 3) for i in range(len(X))]
+    runs = []
+    for compiled in (False, True):
+        model = MLP(2, [6, nout], activation="tanh", seed=2)
+        opt = SGD(model.parameters(), lr=0.1, momentum=0.9) if optimizer == "sgd" else Adam(model.parameters())
+        history = model.fit(X, y, loss=loss, optimizer=opt, epochs=6, l2=1e-3, quiet=True, compile=compiled)
+        runs.append((history, [p.data for p in model.parameters()]))
+    (plain, params_plain), (fast, params_fast) = runs
+    assert max(abs(a - b) for a, b in zip(plain.loss, fast.loss)) <= 1e-12
+    assert plain.accuracy == fast.accuracy
+    assert max(abs(a - b) for a, b in zip(params_plain, params_fast)) <= 1e-12
+
+
+def test_compiled_fit_needs_the_full_batch():
+    from autograd_lite.nn import MLP
+
+    with pytest.raises(ValueError, match="full-batch training"):
+        MLP(2, [3, 1], seed=0).fit([[0.0, 1.0]] * 4, [0, 1, 0, 1], batch_size=2, compile=True, quiet=True)
+
+
+def test_compiled_fit_refuses_a_model_whose_graph_depends_on_the_data():
+    from autograd_lite.nn import MLP, SGD
+    from autograd_lite.program import StructureChanged
+
+    class Branchy(MLP):
+        def __call__(self, x):
+            out = super().__call__(x)
+            return out if out.data > -0.4 else out * 2  # a branch on a value
+
+    X = [[0.5, -1.0], [1.0, 2.0], [-2.0, 0.3], [0.1, 0.1]]
+    plain = Branchy(2, [3, 1], activation="tanh", seed=0)
+    before = [plain(x).data > -0.4 for x in X]
+    plain.fit(X, [0, 1, 0, 1], epochs=8, quiet=True, optimizer=SGD(plain.parameters(), lr=0.5))
+    assert before != [plain(x).data > -0.4 for x in X]  # the branch taken does change while training
+    model = Branchy(2, [3, 1], activation="tanh", seed=0)
+    with pytest.raises(StructureChanged, match="depends on the data"):
+        model.fit(X, [0, 1, 0, 1], epochs=8, compile=True, quiet=True, optimizer=SGD(model.parameters(), lr=0.5))
