@@ -269,7 +269,7 @@
         ", more to come" : ", complete")), "hint"));
     if (node.gradSteps.length) {
       var q = el("p", "Received its gradient at ");
-      node.gradSteps.forEach(function (k, i) { if (i) q.appendChild(document.createTextNode(", ")); q.appendChild(stepLink(k)); });
+      node.gradSteps.forEach(function (k) { q.appendChild(document.createElement("br")); q.appendChild(stepLink(k)); });
       box.appendChild(q);
     }
     box.appendChild(el("h3", "local rule"));
