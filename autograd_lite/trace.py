@@ -247,27 +247,30 @@ class Trace(Sequence[Step]):
                      grads=grads, grad_sums=True, title="after the pass")
 
     # --- the page -----------------------------------------------------------
-    def html(self, rankdir: str = "auto", *, max_steps: int | None = MAX_STEPS) -> str:
+    def html(self, rankdir: str = "auto", *, max_steps: int | None = MAX_STEPS,
+             collapse: int | None = None, expand: Sequence[str] = ()) -> str:
         """A self-contained HTML page stepping through the pass (no network needed).
 
         One picture of the graph, restyled for each step of the forward and
         then the backward pass, with zoom and pan, play/pause, the keyboard,
         and every node's explanation on click; see :mod:`autograd_lite.explorer`.
         ``rankdir="auto"`` picks left-to-right or top-to-bottom, whichever
-        shows the whole graph larger on a laptop screen.
+        shows the whole graph larger on a laptop screen. ``collapse=depth``
+        draws each scope at that depth as a box that opens on click (see
+        :func:`~autograd_lite.draw_dot`); ``expand`` opens some from the start.
         Without Graphviz's ``dot`` a note says how to get the picture.
         """
         # The page lives in the explorer package, which sits above this module;
         # importing it here, when a page is asked for, keeps the imports one-way.
         from .explorer import trace_page
 
-        return trace_page(self, rankdir, max_steps=max_steps)
+        return trace_page(self, rankdir, max_steps=max_steps, collapse=collapse, expand=expand)
 
-    def save_html(self, path: str | Path, rankdir: str = "auto", *,
-                  max_steps: int | None = MAX_STEPS) -> Path:
+    def save_html(self, path: str | Path, rankdir: str = "auto", *, max_steps: int | None = MAX_STEPS,
+                  collapse: int | None = None, expand: Sequence[str] = ()) -> Path:
         """Write :meth:`html` to ``path``; returns the path written."""
         target = Path(path)
-        text = self.html(rankdir, max_steps=max_steps)
+        text = self.html(rankdir, max_steps=max_steps, collapse=collapse, expand=expand)
         try:
             target.write_text(text, encoding="utf-8")
         except OSError as error:

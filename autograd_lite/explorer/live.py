@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from ..autodiff import grad
@@ -30,7 +31,7 @@ from ..ops import DomainError
 from ..trace import MAX_STEPS, trace_backward
 from ..value import Value
 from .model import json_number, trace_model
-from .pictures import graph_svg
+from .pictures import opening, picture_state
 
 __all__ = ["MAX_ORDER", "MAX_VALUES_LENGTH", "explore", "read_values"]
 
@@ -41,6 +42,9 @@ MAX_VALUES_LENGTH = 10_000
 #: the seconds an order of derivatives may be expected to take (each takes up to ~10x the last)
 DERIVATIVE_SECONDS = 5.0
 DERIVATIVE_GROWTH = 10
+#: the deepest collapse, and the most scopes opened at once
+MAX_COLLAPSE = 9
+MAX_EXPAND = 50
 
 _SEPARATOR = re.compile(r"[\s,;]+")
 
@@ -87,23 +91,32 @@ def _given(x: float) -> str:
     return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
 
 
-def explore(expression: str, values: str, order: int = 1, *, max_steps: int = MAX_STEPS,
-            picture: bool = True) -> dict[str, Any]:
+def explore(expression: str, values: str, order: int = 1, *, collapse: int | None = None,
+            expand: Sequence[str] = (), max_steps: int = MAX_STEPS, picture: bool = True) -> dict[str, Any]:
     """Evaluate ``expression`` at ``values`` (text such as ``"x=2 y=3"``) and trace its backward pass.
 
     Returns ``{"ok": True, "value", "inputs", "grads", "derivatives", "model", "svg"}``
     or ``{"ok": False, "error", "pointer"}``. ``order`` > 1 adds the first
-    ``order`` derivatives of a one-variable expression.
+    ``order`` derivatives of a one-variable expression. ``collapse=depth``
+    makes each function call a scope and draws those at that depth as boxes;
+    ``expand`` opens some (paths as in :func:`~autograd_lite.draw_dot`).
     """
     try:
-        return _explore(expression, values, order, max_steps, picture)
+        return _explore(expression, values, order, collapse, expand, max_steps, picture)
     except _BadInput as bad:
         return {"ok": False, "error": bad.message, "pointer": bad.pointer}
 
 
-def _explore(text: str, values_text: str, order: Any, max_steps: int, picture: bool) -> dict[str, Any]:
+def _explore(text: str, values_text: str, order: Any, collapse: Any, expand: Any, max_steps: int,
+             picture: bool) -> dict[str, Any]:
     if not isinstance(text, str) or not isinstance(values_text, str):
         raise _BadInput("the expression and the values must be text")
+    if collapse is not None and (isinstance(collapse, bool) or not isinstance(collapse, int)
+                                 or not 1 <= collapse <= MAX_COLLAPSE):
+        raise _BadInput(f"collapse must be a whole number from 1 to {MAX_COLLAPSE}, or empty, got {collapse!r}")
+    if (not isinstance(expand, (list, tuple)) or len(expand) > MAX_EXPAND
+            or not all(isinstance(p, str) and len(p) <= 1000 for p in expand)):
+        raise _BadInput(f"expand must be a list of at most {MAX_EXPAND} scope paths")
     if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= MAX_ORDER:
         raise _BadInput(f"the order must be a whole number from 1 to {MAX_ORDER}, got {order!r}")
     try:
@@ -119,7 +132,8 @@ def _explore(text: str, values_text: str, order: Any, max_steps: int, picture: b
         raise _BadInput(f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not in the "
                         f"expression (its variables: {known})")
     try:
-        root, leaves = expression.build(values)
+        # function calls become scopes only when they are to be collapsed
+        root, leaves = expression.build(values, scopes=True) if collapse is not None else expression.build(values)
     except ExpressionError as error:
         raise _BadInput(error.message, error.pointer()) from None
     trace = trace_backward(root)
@@ -128,6 +142,14 @@ def _explore(text: str, values_text: str, order: Any, max_steps: int, picture: b
                         f"{max_steps:,}: try a smaller expression")
     derivatives = _derivatives(expression, values, order) if order > 1 else []
     model = trace_model(trace)
+    try:
+        state = picture_state(trace, "auto", collapse, expand) if picture else None
+    except ValueError as error:  # a scope to expand that the graph does not have
+        raise _BadInput(str(error)) from None
+    if state is not None:  # the live page asks the server for the picture a click opens
+        scopes = {n.scope for n in trace.order if n.scope is not None}
+        for box in state["boxes"].values():
+            box["open"] = opening(scopes, state["expand"], box["path"])
     return {
         "ok": True,
         "expression": expression.text,
@@ -136,7 +158,8 @@ def _explore(text: str, values_text: str, order: Any, max_steps: int, picture: b
         "grads": {n: json_number(trace.pass_grad(leaf)) for n, leaf in leaves.items()},
         "derivatives": [json_number(d) for d in derivatives],
         "model": model,
-        "svg": (graph_svg(trace) or "") if picture else "",
+        "svg": (state or {}).get("svg") or "",
+        "state": {k: v for k, v in (state or {"expand": [], "boxOf": {}, "boxes": {}}).items() if k != "svg"},
     }
 
 

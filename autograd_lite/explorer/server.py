@@ -129,7 +129,8 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(order, float) and order.is_integer():
             order = int(order)
         try:
-            answer = explore(request.get("expression", ""), request.get("values", ""), order)
+            answer = explore(request.get("expression", ""), request.get("values", ""), order,
+                             collapse=request.get("collapse"), expand=request.get("expand") or [])
         except Exception:  # noqa: BLE001 - the page gets a message; the console gets the details
             traceback.print_exc(file=sys.stderr)
             answer = {"ok": False, "error": "the explorer failed on this input (a bug: the details are on "

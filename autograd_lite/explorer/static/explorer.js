@@ -19,6 +19,11 @@
   var groups = {};         // node id -> its SVG group (g.node)
   var texts = {};          // node id -> {data: <text>, grad: <text>}
   var edgeGroups = {};     // edge title "n0->n2_op" -> [SVG groups]
+  var boxGroups = {};      // a collapsed scope's box id -> its SVG group
+  var states = [];         // the pictures: one, or one per state of the collapsed scopes
+  var state = 0;           // the picture shown
+  var pictures = {};       // state -> its parsed picture, kept to switch back without parsing again
+  var liveState = null;    // the live app's picture state, from the server
 
   if (live) document.body.classList.add("live");
 
@@ -36,14 +41,27 @@
     return found;
   }
 
+  function currentState() {
+    return live ? liveState : states[state];
+  }
+
   function indexPicture() {
-    groups = {}; texts = {}; edgeGroups = {};
+    groups = {}; texts = {}; edgeGroups = {}; boxGroups = {};
     svg = $("graph").querySelector("svg");
     if (!svg || !model) { svg = null; return; }
     var byName = {};
     model.nodes.forEach(function (n) { byName[n.id] = n; });
+    var st = currentState() || { boxes: {}, boxOf: {} };
     svg.querySelectorAll("g.node").forEach(function (g) {
       var id = titleOf(g);
+      var box = st.boxes[id];
+      if (box) {   // a collapsed scope
+        boxGroups[id] = g;
+        g.setAttribute("data-box", id);
+        g.setAttribute("data-testid", "scope-" + box.path);
+        g.classList.toggle("al-openable", box.open !== null);
+        return;
+      }
       var owner = id.replace(/_op$/, "");
       var node = byName[owner];
       if (!node) return;     // the legend
@@ -127,7 +145,7 @@
 
   // Keep the step's node in sight: move the camera only as far as needed, and not at all when it is.
   function follow(id) {
-    var g = groups[id];
+    var g = groups[id] || boxGroups[id];
     if (!g || !svg) return;
     var r = g.getBoundingClientRect(), box = $("graph").getBoundingClientRect(), m = 12;
     var dx = 0, dy = 0;   // in screen pixels
@@ -192,6 +210,8 @@
       g.classList.toggle("al-pending", !hasData);
       g.classList.toggle("al-active", step.node === id);
     });
+    var st = currentState(), activeBox = st && step.node ? st.boxOf[step.node] : null;
+    Object.keys(boxGroups).forEach(function (id) { boxGroups[id].classList.toggle("al-active", id === activeBox); });
     svg && svg.querySelectorAll("g.node").forEach(function (g) {   // op nodes follow their output
       if (/_op$/.test(titleOf(g))) {
         var owner = g.getAttribute("data-node");
@@ -210,7 +230,7 @@
     $("prev").disabled = $("home").disabled = current === 0;
     $("next").disabled = $("end").disabled = current === last;
     if (current === last) pause();
-    if (step.node) follow(step.node);
+    if (step.node) follow(groups[step.node] ? step.node : activeBox);
     if (selected) explain(selected);
   }
 
@@ -289,6 +309,48 @@
     }
   }
 
+  // --- collapsed scopes: a click opens one ---------------------------------------------
+  function picture(k) {
+    if (!pictures[k]) {
+      var doc = new DOMParser().parseFromString(states[k].svg, "image/svg+xml");
+      pictures[k] = document.importNode(doc.documentElement, true);
+    }
+    return pictures[k];
+  }
+
+  function switchState(k) {
+    var holder = $("graph");
+    if (svg) pictures[state] = svg;
+    state = k;
+    holder.textContent = "";
+    holder.appendChild(picture(k));
+    indexPicture();
+    firstView();
+    show(current);
+    scopeButton();
+  }
+
+  function scopeButton() {
+    var st = currentState();
+    $("collapse-all").hidden = !st || !st.expand.length;
+  }
+
+  function openScope(boxId) {
+    var st = currentState(), box = st && st.boxes[boxId];
+    if (!box) return;
+    if (live) { if (box.open) request(false, box.open); }
+    else if (box.open !== null) switchState(box.open);
+    else {
+      $("step-text").textContent = "This page does not carry the picture with " + box.path + " open; " +
+        "draw_dot(root, collapse=..., expand=[\"" + box.path + "\"]) or autograd-lite serve opens it.";
+    }
+  }
+
+  function collapseAll() {
+    if (live) request(false, []);
+    else switchState(0);
+  }
+
   // --- tables -----------------------------------------------------------------------
   function tables() {
     var body = $("tables-body");
@@ -361,9 +423,12 @@
   window.addEventListener("mouseup", endDrag);
   graph.addEventListener("click", function (e) {
     if (dragged) { dragged = false; return; }
+    var box = e.target.closest && e.target.closest("g.node[data-box]");
+    if (box) { openScope(box.getAttribute("data-box")); return; }
     var g = e.target.closest && e.target.closest("g.node[data-node]");
     if (g) explain(g.getAttribute("data-node"));
   });
+  $("collapse-all").onclick = collapseAll;
   window.addEventListener("resize", function () { if (svg && view) setView(view); });
 
   function typing(e) {
@@ -450,9 +515,13 @@
   }
 
   // One request in flight at a time; a slider moved meanwhile sends once more when it returns.
-  function request(fromSlider) {
+  var expandNext = [];
+  function request(fromSlider, expand) {
+    if (expand !== undefined) expandNext = expand;
+    else if (!fromSlider) expandNext = [];
+    var depth = $("collapse").value.trim();
     var body = JSON.stringify({ expression: $("expression").value, values: $("values").value,
-      order: Number($("order").value) || 1 });
+      order: Number($("order").value) || 1, collapse: depth ? Number(depth) : null, expand: expandNext });
     if (busy) { again = fromSlider; return; }
     busy = true;
     fetch("api/explore?token=" + encodeURIComponent(token), {
@@ -462,13 +531,16 @@
     }).then(function (r) {
       if (!r.ok) { showError(r.error, r.pointer); return; }
       showError("");
-      load(r.svg, r.model, fromSlider);
-      results(r, !fromSlider);
+      var reshaped = !liveState || JSON.stringify(liveState.expand) !== JSON.stringify(r.state.expand);
+      liveState = r.state;
+      load(r.svg, r.model, fromSlider && !reshaped);
+      results(r, !fromSlider && expand === undefined);
+      scopeButton();
     }).catch(function () {
       showError("cannot reach the explorer's server: is autograd-lite serve still running?");
     }).then(function () {
       busy = false;
-      if (again !== null) { var s = again; again = null; request(s); }
+      if (again !== null) { var s = again; again = null; request(s, expandNext); }
     });
   }
 
@@ -476,7 +548,10 @@
     $("form").addEventListener("submit", function (e) { e.preventDefault(); pause(); request(false); });
     request(false);
   } else {
-    load(null, JSON.parse($("model").textContent), false);
+    var first = JSON.parse($("model").textContent);
+    states = first.states || [{ expand: [], svg: null, boxOf: {}, boxes: {} }];
+    load(null, first, false);
+    scopeButton();
   }
   window.autogradExplorer = { show: show, explain: explain, fit: fit, zoom: zoom,
     view: function () { return view; }, step: function () { return current; } };
