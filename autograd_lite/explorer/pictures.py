@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..trace import MAX_STEPS, Trace
 from .. import viz
+from ..trace import MAX_STEPS, Trace
 from ..viz import GraphvizNotFound, draw_dot
 from .model import node_ids, trace_model
 from .page import render_page

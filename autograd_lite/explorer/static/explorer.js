@@ -134,7 +134,7 @@
     setView({ x: home.x, y: home.y, w: w, h: h });
     var first = null;
     model.steps.forEach(function (step) { if (!first && step.phase === "forward") first = step.node; });
-    var g = first && groups[first];
+    var g = first && (groups[first] || boxGroups[(currentState() || { boxOf: {} }).boxOf[first]]);
     if (!g) return;
     var r = g.getBoundingClientRect();   // put it a third of the way in, where its inputs show too
     var x = view.x + (r.left + r.width / 2 - box.left - box.width * 0.4) / s;
