@@ -1,5 +1,17 @@
 """autograd_lite: a scalar reverse-mode autodiff engine for learning backpropagation.
 
+A :class:`Value` records each operation in a graph; ``backward()`` applies
+the chain rule from the output back to the inputs. Where to read:
+
+* ``value.py``: the algorithm (Value, its operators, the topological order,
+  the plain backward loop), under 300 lines;
+* ``ops.py``: the table of ops, each with its forward and local derivative;
+* ``fastpath.py``: the same algorithm specialised for speed (what runs),
+  tested to agree with ``value.py`` bit for bit;
+* ``apply``/``sum_of`` (any op by name), ``scope`` (groups of nodes),
+  ``grad``/``jacobian``/``hessian`` (transforms), ``draw_dot`` and
+  ``trace_backward`` (pictures, the backward pass step by step), ``nn``.
+
 Example:
     >>> from autograd_lite import Value
     >>> x = Value(2.0, label="x")
@@ -9,6 +21,7 @@ Example:
     0.8
 """
 
+from . import fastpath  # noqa: F401 - installs value.py's fast paths: the same numbers, sooner
 from .autodiff import (
     GradcheckError,
     grad,
@@ -20,6 +33,7 @@ from .autodiff import (
     jvp,
 )
 from .functional import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .generic import apply, sum_of
 from .ops import OPS, DivisionByZero, DomainError, Op
 from .program import (
     EvaluationTrace,
@@ -32,7 +46,7 @@ from .program import (
 # autograd_lite.compile, left out of __all__ so that `import *` keeps Python's builtin compile
 from .program import compile as compile
 from .trace import Trace, trace_backward
-from .value import Value, apply, local_derivatives, scope, sum_of, topological_order
+from .value import Value, local_derivatives, scope, topological_order
 from .viz import GraphvizNotFound, draw_dot
 
 __version__ = "0.1.0"

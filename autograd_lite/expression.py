@@ -33,8 +33,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .generic import apply
 from .ops import OPS, VARIADIC, DomainError, Op
-from .value import Value, apply
+from .value import Value
 
 __all__ = ["ALIASES", "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Expression", "ExpressionError",
            "parse", "signature"]

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
+from .fastpath import sorted_for_backward as _sorted_for_backward
 from .ops import OPS, VARIADIC, DomainError
-from .value import Value, _sorted_for_backward, local_derivatives, topological_order
+from .value import Value, local_derivatives, topological_order
 from .viz import (
     Graph,
     _draw,

@@ -204,7 +204,7 @@ def _checked_order(root: Value, max_nodes: int | None) -> list[Value]:
 def _pass_grads(root: Value, order: list[Value]) -> dict[Value, Any] | None:
     # Before backward every grad is 0.0 and showing "grad 0" would be a lie;
     # the output's own grad is nonzero once a pass has run from it.
-    if not root.is_leaf and float(root.grad) == 0.0 and all(float(n.grad) == 0.0 for n in order):
+    if not root.is_leaf and _number(root.grad) == 0.0 and all(_number(n.grad) == 0.0 for n in order):
         return None
     return {node: node.grad for node in order}
 
@@ -389,3 +389,8 @@ def _text_summary(order: list[Value], names: Mapping[Value, str],
     if len(order) > 50:
         lines.append(f"  … {len(order) - 50} more")
     return "\n".join(lines)
+
+
+def _number(x: Any) -> float:
+    """A grad as a float: after backward(create_graph=True) it is a Value (float(Value) is refused)."""
+    return x.data if isinstance(x, Value) else x  # type: ignore[no-any-return]

@@ -3,6 +3,7 @@
     python benchmarks/run.py            # the full run: 7 rounds, about 20 minutes
     python benchmarks/run.py --quick    # 3 rounds, smaller sizes, under a minute
     python benchmarks/run.py --json out.json
+    python benchmarks/run.py --quick --against /tmp/old   # another checkout of autograd_lite beside this one
 
 Engines that are not installed are skipped (``pip install micrograd==0.1.0``,
 ``pip install torch``). Every timed run starts after ``gc.collect()`` and ends
@@ -31,7 +32,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone without installing
+# run from a clone without installing; a worker for --against imports the other checkout instead
+sys.path.insert(0, os.environ.get("AUTOGRAD_LITE_SOURCE") or str(Path(__file__).resolve().parent.parent))
 
 import autograd_lite
 from autograd_lite.datasets import make_moons
@@ -397,11 +399,12 @@ def _maybe_scoped(command: dict[str, Any]) -> Any:
 
 
 class Worker:
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, name: str, source: str | None = None) -> None:
+        self.name = name if source is None else f"{name} at {source}"
         # One thread each, and no OpenMP threads spinning after PyTorch's turn:
         # they would steal a core from whichever engine runs next.
-        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
+        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE",
+                   AUTOGRAD_LITE_SOURCE=source or "")
         self.process = subprocess.Popen([sys.executable, __file__, "--worker", name], env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
@@ -443,11 +446,13 @@ DIAGNOSTICS: dict[str, dict[str, Any]] = {
 }
 
 
-def run(quick: bool) -> dict[str, Any]:
+def run(quick: bool, against: str | None = None) -> dict[str, Any]:
     names, missing = installed()
     rounds = 3 if quick else 7
     print(f"engines: {', '.join(names)}" + (f"; not installed: {', '.join(missing)}" if missing else ""))
     workers = [Worker(name) for name in names]
+    if against:  # another checkout, e.g. `git worktree add /tmp/old <commit>`: old and new side by side
+        workers.insert(1, Worker("autograd_lite", source=str(Path(against).resolve())))
     weights = shared_weights()
     answers = {}
     for w in workers:
@@ -474,7 +479,7 @@ def run(quick: bool) -> dict[str, Any]:
         for w in order:
             seconds = w.ask(do="mlp_step")
             record("mlp_step", w.name, seconds)
-            if w.name == "autograd_lite":
+            if w.name.startswith("autograd_lite"):
                 record("mlp_step_same_graph", w.name, w.ask(do="mlp_step", graph="same_graph"))
                 replay.time_round(w, record)
             else:  # a peer's own MLP is micrograd's graph: one timing serves both rows
@@ -685,6 +690,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 rounds and smaller sizes: under a minute")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--against", metavar="DIR", help="also time the autograd_lite of another checkout")
     parser.add_argument("--table", metavar="JSON", help="print the Markdown table of an earlier run and stop")
     parser.add_argument("--json", metavar="FILE", default=str(Path(__file__).with_name("results.json")),
                         help="where to write the results (default: benchmarks/results.json)")
@@ -695,7 +701,7 @@ def main() -> int:
     if args.table:
         print(markdown(json.loads(Path(args.table).read_text(encoding="utf-8"))))
         return 0
-    result = run(args.quick)
+    result = run(args.quick, args.against)
     Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.json}")
     return 0

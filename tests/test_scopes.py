@@ -120,3 +120,19 @@ def test_nodes_built_by_backward_with_create_graph_take_the_scope_open_then():
     assert x.grad.data == 3 * 1.5**2
     assert x.grad.scope == "grad"
     assert y.scope is None
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_both_the_plain_and_the_fast_constructors_tag_nodes(fast):
+    from autograd_lite import fastpath
+
+    (fastpath.install if fast else fastpath.uninstall)()
+    try:
+        with scope("s"):
+            x = Value(1.0)
+            nodes = [x * x, x + 2, 3 - x, -x, x ** 2, 2 ** x, x.relu(), x.leaky_relu(0.2), sum_of([x, 1])]
+        outside = [x * x, -x, x.relu()]
+    finally:
+        fastpath.install()
+    assert [n.scope for n in nodes] == ["s"] * len(nodes)
+    assert [n.scope for n in outside] == [None] * len(outside)

@@ -27,8 +27,9 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from ..generic import apply
 from ..ops import OPS
-from ..value import Value, apply
+from ..value import Value
 
 __all__ = ["LOSSES", "binary_cross_entropy", "binary_labels", "cross_entropy", "get", "hinge", "l2", "mse"]
 

@@ -26,8 +26,9 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from ..generic import _sum_nodes
 from ..ops import OPS
-from ..value import Value, _sum_nodes
+from ..value import Value
 from . import training
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
@@ -108,9 +109,9 @@ class Module:
     def decide(self, output: Any) -> int:
         """The class an output stands for (used by predict and the training loop)."""
         if isinstance(output, (list, tuple)):
-            values = [float(o) for o in output]
+            values = [_number(o) for o in output]
             return max(range(len(values)), key=values.__getitem__)
-        return 1 if float(output) > 0 else self._negative_label
+        return 1 if _number(output) > 0 else self._negative_label
 
     def label_of(self, label: Any) -> Any:
         """A label with the negative class of binary problems written one way (0 and −1 agree)."""
@@ -263,3 +264,8 @@ class _Group:
 
     def _children(self) -> Iterator[tuple[str, Any]]:
         return ((str(k), item) for k, item in enumerate(self.items))
+
+
+def _number(x: Any) -> float:
+    """A model output's number: a Value's data (float(Value) is refused), or a float."""
+    return x.data if isinstance(x, Value) else float(x)

@@ -130,7 +130,7 @@ class SGD(Optimizer):
         lr, mu, wd = self.rate, self.momentum, self.weight_decay
         velocity = self._velocity
         for k, p in enumerate(self.parameters):
-            g = float(p.grad) + wd * p.data
+            g = _grad_number(p.grad) + wd * p.data
             if mu:
                 g = velocity[k] = mu * velocity[k] + g
             p.data -= lr * g
@@ -162,8 +162,13 @@ class Adam(Optimizer):
         correct1, correct2 = 1 - b1**t, 1 - b2**t
         m, v = self._m, self._v
         for k, p in enumerate(self.parameters):
-            g = float(p.grad) + wd * p.data
+            g = _grad_number(p.grad) + wd * p.data
             m[k] = b1 * m[k] + (1 - b1) * g
             v[k] = b2 * v[k] + (1 - b2) * g * g
             p.data -= lr * (m[k] / correct1) / (math.sqrt(v[k] / correct2) + eps)
         self.steps += 1
+
+
+def _grad_number(g: Any) -> float:
+    """A parameter's grad as a float; after backward(create_graph=True) it is a Value."""
+    return g.data if isinstance(g, Value) else g

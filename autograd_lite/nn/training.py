@@ -18,14 +18,28 @@ import random
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from . import losses as _losses
 from .compiled import CompiledStep
 from .optim import SGD, Optimizer
 
-if TYPE_CHECKING:  # only for the annotations: the model calls down into this module
-    from .module import Module
+
+class Model(Protocol):
+    """What training needs of a model (nn.module's Module has it); no import of nn.module.
+
+    module.py calls down into this module (``Module.fit``), so this module
+    names the model's interface instead of importing it: no import circle.
+    """
+
+    nin: int
+    nout: int
+
+    def __call__(self, x: Any) -> Any: ...
+    def parameters(self) -> list[Any]: ...
+    def decide(self, output: Any) -> int: ...
+    def label_of(self, target: Any) -> Any: ...
+    def remember_labels(self, y: Any) -> None: ...
 
 __all__ = ["History", "check_data", "check_inputs", "fit"]
 
@@ -66,7 +80,7 @@ class History(Sequence[dict[str, Any]]):
         return f"History({len(self)} epochs, last loss {last['loss']:.4g}{acc})"
 
 
-def check_inputs(model: Module, X: Any) -> None:
+def check_inputs(model: Model, X: Any) -> None:
     """Raise a ValueError naming the expected form if ``X`` is not a list of samples ``model`` takes."""
     nin = model.nin
     if isinstance(X, (str, bytes)) or not isinstance(X, Sequence) or not X:
@@ -83,7 +97,7 @@ def check_inputs(model: Module, X: Any) -> None:
                 raise ValueError(f"sample {k} of X holds {v!r}; every input must be a finite number")
 
 
-def check_data(model: Module, X: Any, y: Any, loss: Callable[..., Any]) -> None:
+def check_data(model: Model, X: Any, y: Any, loss: Callable[..., Any]) -> None:
     """Raise a ValueError naming the expected form if ``X`` or ``y`` does not fit ``model`` and ``loss``."""
     check_inputs(model, X)
     nout = model.nout
@@ -105,7 +119,7 @@ def check_data(model: Module, X: Any, y: Any, loss: Callable[..., Any]) -> None:
             raise ValueError(f"labels must be class numbers 0 to {nout - 1} for this model, got {bad[0]!r}")
 
 
-def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence[Any], *,
+def fit(model: Model, X: Sequence[Sequence[float]], y: Sequence[Any], *,
         loss: str | Callable[..., Any] = "hinge", optimizer: Optimizer | None = None,
         epochs: int = 100, batch_size: int | None = None, l2: float = 0.0,
         seed: int | None = None, quiet: bool = False, file: TextIO | None = None,
