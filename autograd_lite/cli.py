@@ -102,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: list[str]) -> int:
+    if args[:1] == ["serve"]:  # the live explorer has its own options
+        from .explorer.server import main as serve
+
+        return serve(args[1:])
     try:
         return _run(args, sys.stdout)
     except UsageError as error:
@@ -159,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
                f"  {PROG} 'softmax(a, b, c)[0]' a=1 b=2 c=3 --graph g.svg\n"
                f"  {PROG} 'x**3' x=2 --order 3\n"
                f"  {PROG} 'relu(x)' x=0 --html steps.html\n"
+               f"  {PROG} serve        (the live explorer in your browser; {PROG} serve --help)\n"
                f"  {PROG} 'log(x1) + x1*x2 - sin(x2)' x1=2 x2=5 --trace both --format latex\n"
                "An expression that starts with '-' works too: "
                f"{PROG} '-x**2' x=3",
@@ -175,8 +180,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=FORMATS, help="how --trace prints its tables (default text); "
                         "markdown and latex print the tables alone, ready to paste")
     pictures = parser.add_argument_group("picture options (for --graph, and --rankdir for --html too)")
-    pictures.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
-                          help="the direction the graph flows: left to right (the default), top to bottom, ...")
+    pictures.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default=None,
+                          help="the direction the graph flows: left to right (the default for --graph), top to bottom, ...; --html picks the larger view by default")
     pictures.add_argument("--edge-derivatives", action="store_true",
                           help="label each edge with its local derivative ∂out/∂in and its number")
     pictures.add_argument("--grad-sums", action="store_true",
@@ -255,7 +260,7 @@ def _run(args: list[str], out: TextIO) -> int:
     if ns.graph:
         status = max(status, _write_graph(root, ns.graph, files, problems, picture_options))
     if ns.html:
-        status = max(status, _write_html(trace, ns.html, files, problems, ns.rankdir))
+        status = max(status, _write_html(trace, ns.html, files, problems, ns.rankdir or "auto"))
     tables = _traces(root, leaves, ns.trace) if ns.trace else []
     if ns.json:
         result = report.as_json(ns.steps or demo, files)
@@ -377,7 +382,7 @@ def _graph_format(path: str) -> str:
 
 def _picture_options(ns: argparse.Namespace) -> dict[str, Any]:
     """draw_dot's keyword arguments from the picture options, checked before any work."""
-    options: dict[str, Any] = {"rankdir": ns.rankdir, "edge_derivatives": ns.edge_derivatives,
+    options: dict[str, Any] = {"rankdir": ns.rankdir or "LR", "edge_derivatives": ns.edge_derivatives,
                                "grad_sums": ns.grad_sums}
     if ns.collapse is not None:
         if ns.collapse < 1:
@@ -416,10 +421,10 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
     return 0
 
 
-def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], rankdir: str = "LR") -> int:
-    if len(trace) > MAX_STEPS:  # one picture per step: a bigger page takes minutes to draw
+def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], rankdir: str = "auto") -> int:
+    if len(trace) > MAX_STEPS:  # a bigger page is slow to build and to step through
         raise UsageError(f"--html {path}: the backward pass has {len(trace):,} steps and the page "
-                         f"stops at {MAX_STEPS:,}, one picture per step; --steps prints them all")
+                         f"stops at {MAX_STEPS:,}; --steps prints them all")
     page = trace.html(rankdir)
     _write(path, page.encode())
     files.append(path)

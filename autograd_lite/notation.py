@@ -40,6 +40,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -403,15 +404,17 @@ def _formula_arithmetic(formula: str, keys: tuple[str, ...]) -> Callable[..., An
         for old, new in (("·", "*"), ("−", "-"), ("²", "**2"), ("^", "**")):
             text = text.replace(old, new)
         text = _PLACEHOLDER.sub(lambda m: f"({m.group(1)})", text)
+        function: Callable[..., Any] | None = None
         try:  # the op table's own text, evaluated on numbers only, with no builtins
             code = compile(f"lambda {', '.join(keys)}: {text}", "<formula>", "eval")
         except SyntaxError:
             code = None
-        # only formulas in names we can evaluate (σ, sign, erf, … of newer ops are not)
-        names = set() if code is None else set(code.co_names) | set(code.co_consts[0].co_names
-                                                                     if code.co_consts else ())
-        known = code is not None and names <= _FORMULA_FUNCTIONS.keys()
-        function = eval(code, {"__builtins__": {}, **_FORMULA_FUNCTIONS}) if known else None
+        if code is not None:
+            # only formulas in names we can evaluate (σ, sign, erf, … of newer ops are not)
+            body = next((c for c in code.co_consts if isinstance(c, types.CodeType)), None)
+            names = set(code.co_names) | set(body.co_names if body is not None else ())
+            if names <= _FORMULA_FUNCTIONS.keys():
+                function = eval(code, {"__builtins__": {}, **_FORMULA_FUNCTIONS})
         _FORMULAS[key] = function
     return _FORMULAS[key]
 

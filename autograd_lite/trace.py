@@ -25,10 +25,9 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import html
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast, overload
@@ -47,7 +46,7 @@ from .notation import (
 )
 from .ops import OPS, VARIADIC, DomainError, Op
 from .value import BACKWARD_LOCK, Value, local_derivatives, topological_order
-from .viz import Graph, GraphvizNotFound, draw_graph
+from .viz import Graph, draw_graph
 
 __all__ = ["Contribution", "Step", "Trace", "trace_backward"]
 
@@ -251,31 +250,30 @@ class Trace(Sequence[Step]):
                           grads=grads, grad_sums=True, title="after the pass")
 
     # --- the page -----------------------------------------------------------
-    def html(self, rankdir: str = "LR", *, max_steps: int | None = MAX_STEPS) -> str:
+    def html(self, rankdir: str = "auto", *, max_steps: int | None = MAX_STEPS,
+             collapse: int | None = None, expand: Sequence[str] = ()) -> str:
         """A self-contained HTML page stepping through the pass (no network needed).
 
-        Each page of the stepper has the picture of the graph at that step
-        (inline SVG; without Graphviz's ``dot`` a note says how to get it) and
-        the step's explanation. Buttons and the arrow keys move between them.
+        One picture of the graph, restyled for each step of the forward and
+        then the backward pass, with zoom and pan, play/pause, the keyboard,
+        and every node's explanation on click; see :mod:`autograd_lite.explorer`.
+        ``rankdir="auto"`` picks left-to-right or top-to-bottom, whichever
+        shows the whole graph larger on a laptop screen. ``collapse=depth``
+        draws each scope at that depth as a box that opens on click (see
+        :func:`~autograd_lite.draw_dot`); ``expand`` opens some from the start.
+        Without Graphviz's ``dot`` a note says how to get the picture.
         """
-        if max_steps is not None and len(self.steps) > max_steps:
-            raise ValueError(
-                f"this pass has {len(self.steps):,} steps, more than max_steps={max_steps:,}: "
-                "the page would take long to draw and be too big to step through; trace a "
-                "smaller expression, or pass max_steps=None"
-            )
-        pages: list[tuple[str, str, Callable[[], Any]]] = [
-            ("Before the pass", self._intro_text(), lambda: self.frame(-1, rankdir))]
-        for s in self.steps:
-            pages.append((f"Step {s.index}: {s.name}", str(s), functools.partial(self.frame, s.index, rankdir)))
-        pages.append(("After the pass", self._final_text(), lambda: self.final_frame(rankdir)))
-        return _page(f"Backward pass of {self.loss}", pages)
+        # The page lives in the explorer package, which sits above this module;
+        # importing it here, when a page is asked for, keeps the imports one-way.
+        from .explorer import trace_page
 
-    def save_html(self, path: str | Path, rankdir: str = "LR", *,
-                  max_steps: int | None = MAX_STEPS) -> Path:
+        return trace_page(self, rankdir, max_steps=max_steps, collapse=collapse, expand=expand)
+
+    def save_html(self, path: str | Path, rankdir: str = "auto", *, max_steps: int | None = MAX_STEPS,
+                  collapse: int | None = None, expand: Sequence[str] = ()) -> Path:
         """Write :meth:`html` to ``path``; returns the path written."""
         target = Path(path)
-        text = self.html(rankdir, max_steps=max_steps)
+        text = self.html(rankdir, max_steps=max_steps, collapse=collapse, expand=expand)
         try:
             target.write_text(text, encoding="utf-8")
         except OSError as error:
@@ -285,20 +283,7 @@ class Trace(Sequence[Step]):
     def _repr_html_(self) -> str:
         page = self.html()
         return (f'<iframe srcdoc="{html.escape(page, quote=True)}" '
-                'style="width:100%;height:640px;border:1px solid #d1d5db"></iframe>')
-
-    def _intro_text(self) -> str:
-        loss = symbol(self.loss)
-        return (f"The forward pass is done: {self.loss} = {format_number(self.root.data)}.\n"
-                f"Backward starts at the output with ∂{loss}/∂{loss} = 1 and visits the nodes\n"
-                f"in reverse topological order, so each node's gradient is complete before\n"
-                f"its turn. {plural(len(self.steps), 'step')} follow{'s' if len(self.steps) == 1 else ''}.")
-
-    def _final_text(self) -> str:
-        lines = ["Every gradient, as the chain rule's sum over the nodes that consume it:"]
-        lines += ["  " + self.grad_sum(leaf) for leaf in self.leaves]
-        lines += ["", "Each leaf's gradient beside a finite-difference estimate:", self.check()]
-        return "\n".join(lines)
+                'style="width:100%;height:720px;border:1px solid #d1d5db"></iframe>')
 
 
 def trace_backward(root: Value, *, parameters: Sequence[Value] = ()) -> Trace:
@@ -416,69 +401,3 @@ def _replay(order: list[Value], moved: Value, x: float) -> float:
         else:
             values[node] = op.forward(*inputs, *args)
     return values[order[-1]]
-
-
-def _page(title: str, pages: list[tuple[str, str, Any]]) -> str:
-    """The stepper page: every picture and explanation inline, a little script."""
-    sections = []
-    missing_dot = False
-    for k, (heading, text, picture) in enumerate(pages):
-        if missing_dot:
-            svg = ""
-        else:
-            try:
-                svg = picture().pipe(format="svg", encoding="utf-8")
-                svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype
-            except GraphvizNotFound:
-                missing_dot, svg = True, ""
-        figure = svg or '<p class="nodot">(Install Graphviz to see the graph here.)</p>'
-        sections.append(
-            f'<section class="page" data-page="{k}"{"" if k == 0 else " hidden"}>'
-            f"<h2>{html.escape(heading)}</h2><div class=\"figure\">{figure}</div>"
-            f'<pre class="explanation">{html.escape(text)}</pre></section>'
-        )
-    last = len(pages) - 1
-    return _TEMPLATE.format(title=html.escape(title), sections="\n".join(sections), last=last,
-                            pages=last + 1)
-
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 1rem 2rem; color: #111827; }}
-nav {{ display: flex; gap: .75rem; align-items: center; margin: .5rem 0; }}
-button {{ font-size: 1rem; padding: .3rem .9rem; }}
-.figure svg {{ max-width: 100%; height: auto; }}
-pre.explanation {{ background: #f9fafb; border: 1px solid #e5e7eb; padding: .75rem;
-  font-size: .95rem; white-space: pre-wrap; }}
-h2 {{ font-size: 1.1rem; margin: .5rem 0; }}
-</style></head>
-<body>
-<h1 style="font-size:1.3rem">{title}</h1>
-<nav><button id="prev" type="button">&#9664; Previous</button>
-<span id="counter">Page 1 of {pages}</span>
-<button id="next" type="button">Next &#9654;</button>
-<span style="color:#6b7280">(or the arrow keys)</span></nav>
-{sections}
-<script>
-(function () {{
-  var pages = document.querySelectorAll("section.page"), current = 0, last = {last};
-  function show(k) {{
-    current = Math.max(0, Math.min(last, k));
-    pages.forEach(function (p, i) {{ p.hidden = i !== current; }});
-    document.getElementById("counter").textContent = "Page " + (current + 1) + " of " + (last + 1);
-    document.getElementById("prev").disabled = current === 0;
-    document.getElementById("next").disabled = current === last;
-  }}
-  document.getElementById("prev").onclick = function () {{ show(current - 1); }};
-  document.getElementById("next").onclick = function () {{ show(current + 1); }};
-  document.addEventListener("keydown", function (e) {{
-    if (e.key === "ArrowRight") show(current + 1);
-    if (e.key === "ArrowLeft") show(current - 1);
-  }});
-  show(0);
-}})();
-</script>
-</body></html>
-"""

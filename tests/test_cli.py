@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import subprocess
@@ -122,7 +121,8 @@ def test_html_page(tmp_path, capsys):
     code, _, _ = run("relu(x)", "x=0", "--html", str(path), capsys=capsys)
     page = path.read_text(encoding="utf-8")
     assert code == 0 and "<svg" in page
-    assert html.escape("1 if x > 0 else 0 = 1 if 0 > 0 else 0 = 0") in page
+    model = json.loads(page.split('<script type="application/json" id="model">')[1].split("</script>")[0])
+    assert "∂f/∂x = 1 if x > 0 else 0 = 1 if 0 > 0 else 0 = 0" in model["nodes"][-1]["rules"]
 
 
 def test_without_graphviz_everything_but_the_picture_works(tmp_path, monkeypatch, capsys):

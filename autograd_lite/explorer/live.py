@@ -1,0 +1,190 @@
+"""One request of the live explorer, without the HTTP: expression and values in, everything out.
+
+:func:`explore` parses the expression with the safe parser (never ``eval``),
+builds and traces it through the engine, and returns the value, every
+gradient, the picture and the page's model, or a message (with a caret line
+under the problem) for any bad input. It never raises for bad input.
+
+Example:
+    >>> r = explore("x*y + 1", "x=2 y=3")
+    >>> r["ok"], r["value"], r["grads"]
+    (True, 7.0, {'x': 3.0, 'y': 2.0})
+    >>> r = explore("x +* 2", "x=1")
+    >>> r["ok"], r["error"]
+    (False, 'syntax error: invalid syntax')
+    >>> print(r["pointer"])
+      x +* 2
+         ^
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from ..autodiff import grad
+from ..expression import Expression, ExpressionError, parse
+from ..ops import DomainError
+from ..trace import MAX_STEPS, trace_backward
+from ..value import Value
+from .model import json_number, trace_model
+from .pictures import opening, picture_state
+
+__all__ = ["MAX_ORDER", "MAX_VALUES_LENGTH", "explore", "read_values"]
+
+#: the highest --order, as on the command line
+MAX_ORDER = 8
+#: the longest values text accepted, in characters
+MAX_VALUES_LENGTH = 10_000
+#: the seconds an order of derivatives may be expected to take (each takes up to ~10x the last)
+DERIVATIVE_SECONDS = 5.0
+DERIVATIVE_GROWTH = 10
+#: the deepest collapse, and the most scopes opened at once
+MAX_COLLAPSE = 9
+MAX_EXPAND = 50
+
+_SEPARATOR = re.compile(r"[\s,;]+")
+
+
+class _BadInput(Exception):
+    def __init__(self, message: str, pointer: str = "") -> None:
+        super().__init__(message)
+        self.message, self.pointer = message, pointer
+
+
+def read_values(text: str) -> dict[str, float]:
+    """``"x=2 y=3"`` (spaces, commas or semicolons between) as ``{"x": 2.0, "y": 3.0}``.
+
+    Raises ValueError with a message for people.
+
+    Example:
+        >>> read_values("x1=2, w1=-3 b=6.5")
+        {'x1': 2.0, 'w1': -3.0, 'b': 6.5}
+    """
+    if len(text) > MAX_VALUES_LENGTH:
+        raise ValueError(f"the values are {len(text):,} characters long; the limit is {MAX_VALUES_LENGTH:,}")
+    values: dict[str, float] = {}
+    for item in _SEPARATOR.split(text.strip()):
+        if not item:
+            continue
+        name, sep, number = item.partition("=")
+        if not sep or not name:
+            raise ValueError(f"{item!r} is not name=value: give each variable as, e.g., x=2")
+        if not name.isidentifier():
+            raise ValueError(f"{name!r} is not a variable name (letters, digits and _, not starting with a digit)")
+        if name in values:
+            raise ValueError(f"{name} is given twice")
+        try:
+            value = float(number)
+        except ValueError:
+            raise ValueError(f"{name}={number}: {number!r} is not a number") from None
+        if not math.isfinite(value):
+            raise ValueError(f"{name}={number}: give a finite number")
+        values[name] = value
+    return values
+
+
+def _given(x: float) -> str:
+    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
+
+
+def explore(expression: str, values: str, order: int = 1, *, collapse: int | None = None,
+            expand: Sequence[str] = (), max_steps: int = MAX_STEPS, picture: bool = True) -> dict[str, Any]:
+    """Evaluate ``expression`` at ``values`` (text such as ``"x=2 y=3"``) and trace its backward pass.
+
+    Returns ``{"ok": True, "value", "inputs", "grads", "derivatives", "model", "svg"}``
+    or ``{"ok": False, "error", "pointer"}``. ``order`` > 1 adds the first
+    ``order`` derivatives of a one-variable expression. ``collapse=depth``
+    makes each function call a scope and draws those at that depth as boxes;
+    ``expand`` opens some (paths as in :func:`~autograd_lite.draw_dot`).
+    """
+    try:
+        return _explore(expression, values, order, collapse, expand, max_steps, picture)
+    except _BadInput as bad:
+        return {"ok": False, "error": bad.message, "pointer": bad.pointer}
+
+
+def _explore(text: str, values_text: str, order: Any, collapse: Any, expand: Any, max_steps: int,
+             picture: bool) -> dict[str, Any]:
+    if not isinstance(text, str) or not isinstance(values_text, str):
+        raise _BadInput("the expression and the values must be text")
+    if collapse is not None and (isinstance(collapse, bool) or not isinstance(collapse, int)
+                                 or not 1 <= collapse <= MAX_COLLAPSE):
+        raise _BadInput(f"collapse must be a whole number from 1 to {MAX_COLLAPSE}, or empty, got {collapse!r}")
+    if (not isinstance(expand, (list, tuple)) or len(expand) > MAX_EXPAND
+            or not all(isinstance(p, str) and len(p) <= 1000 for p in expand)):
+        raise _BadInput(f"expand must be a list of at most {MAX_EXPAND} scope paths")
+    if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= MAX_ORDER:
+        raise _BadInput(f"the order must be a whole number from 1 to {MAX_ORDER}, got {order!r}")
+    try:
+        expression = parse(text)
+        values = read_values(values_text)
+    except ExpressionError as error:
+        raise _BadInput(error.message, error.pointer()) from None
+    except ValueError as error:
+        raise _BadInput(str(error)) from None
+    unused = [name for name in values if name not in expression.variables]
+    if unused:
+        known = ", ".join(expression.variables) or "none"
+        raise _BadInput(f"{', '.join(unused)} {'is' if len(unused) == 1 else 'are'} not in the "
+                        f"expression (its variables: {known})")
+    try:
+        # function calls become scopes only when they are to be collapsed
+        root, leaves = expression.build(values, scopes=True) if collapse is not None else expression.build(values)
+    except ExpressionError as error:
+        raise _BadInput(error.message, error.pointer()) from None
+    trace = trace_backward(root)
+    if len(trace) > max_steps:
+        raise _BadInput(f"the backward pass has {len(trace):,} steps and the explorer stops at "
+                        f"{max_steps:,}: try a smaller expression")
+    derivatives = _derivatives(expression, values, order) if order > 1 else []
+    model = trace_model(trace)
+    try:
+        state = picture_state(trace, "auto", collapse, expand) if picture else None
+    except ValueError as error:  # a scope to expand that the graph does not have
+        raise _BadInput(str(error)) from None
+    if state is not None:  # the live page asks the server for the picture a click opens
+        scopes = {n.scope for n in trace.order if n.scope is not None}
+        for box in state["boxes"].values():
+            box["open"] = opening(scopes, state["expand"], box["path"])
+    return {
+        "ok": True,
+        "expression": expression.text,
+        "value": json_number(root.data),
+        "inputs": [{"name": n, "value": values[n], "text": _given(values[n])} for n in leaves],
+        "grads": {n: json_number(trace.pass_grad(leaf)) for n, leaf in leaves.items()},
+        "derivatives": [json_number(d) for d in derivatives],
+        "model": model,
+        "svg": (state or {}).get("svg") or "",
+        "state": {k: v for k, v in (state or {"expand": [], "boxOf": {}, "boxes": {}}).items() if k != "svg"},
+    }
+
+
+def _derivatives(expression: Expression, values: dict[str, float], order: int) -> list[float]:
+    if len(expression.variables) != 1:
+        raise _BadInput(f"order {order} needs an expression of one variable; this one has "
+                        f"{len(expression.variables)}: {', '.join(expression.variables) or 'none'}")
+    (name,) = expression.variables
+
+    def f(x: Value) -> Value:
+        return expression.build({name: x})[0]
+
+    results = []
+    g: Any = f
+    try:
+        for k in range(1, order + 1):
+            # each order's graph is several times the last one's: stop before one takes too long
+            start = time.perf_counter()
+            g = grad(g)
+            results.append(g(values[name]))
+            took = time.perf_counter() - start
+            if k < order and took * DERIVATIVE_GROWTH > DERIVATIVE_SECONDS:
+                raise _BadInput(f"derivative {k} of this expression took {took:.1f} s, and each order can "
+                                f"take ten times the one before: order {order} is refused to keep the "
+                                f"explorer responsive; ask for order {k} or less")
+    except (ExpressionError, DomainError, OverflowError) as error:
+        raise _BadInput(f"the derivatives of order up to {order} cannot be computed here: {error}") from None
+    return results

@@ -1,0 +1,558 @@
+/* autograd_lite's explorer: one Graphviz SVG restyled per step from a JSON model.
+ *
+ * The model (built by autograd_lite/explorer/model.py) lists the nodes, the
+ * edges and the steps: a start step (the inputs), one step per forward
+ * computation, the seed, one step per backward step, and a summary. Each step
+ * says which node and edges it touches and which "data" and "grad" texts it
+ * sets; the page shows step k by replaying steps 0..k onto the one picture.
+ * Everything user-supplied is put in with textContent, never as markup.
+ */
+(function () {
+  "use strict";
+  var live = EXPLORER_MODE === "live";
+  var $ = function (id) { return document.getElementById(id); };
+  var model = null;        // the current model
+  var current = 0;         // the step shown
+  var selected = null;     // the id of the node whose explanation is shown
+  var timer = null;        // play/pause
+  var svg = null, home = null, view = null;   // the picture and its viewBox (home: the whole graph)
+  var groups = {};         // node id -> its SVG group (g.node)
+  var texts = {};          // node id -> {data: <text>, grad: <text>}
+  var edgeGroups = {};     // edge title "n0->n2_op" -> [SVG groups]
+  var boxGroups = {};      // a collapsed scope's box id -> its SVG group
+  var states = [];         // the pictures: one, or one per state of the collapsed scopes
+  var state = 0;           // the picture shown
+  var pictures = {};       // state -> its parsed picture, kept to switch back without parsing again
+  var liveState = null;    // the live app's picture state, from the server
+
+  if (live) document.body.classList.add("live");
+
+  // --- the picture ------------------------------------------------------------------
+  function titleOf(g) {
+    var t = g.querySelector(":scope > title");
+    return t ? t.textContent.trim() : "";
+  }
+
+  function lastText(g, prefix) {
+    var found = null;
+    g.querySelectorAll("text").forEach(function (t) {
+      if (t.textContent.indexOf(prefix) === 0) found = t;
+    });
+    return found;
+  }
+
+  function currentState() {
+    return live ? liveState : states[state];
+  }
+
+  function indexPicture() {
+    groups = {}; texts = {}; edgeGroups = {}; boxGroups = {};
+    svg = $("graph").querySelector("svg");
+    if (!svg || !model) { svg = null; return; }
+    var byName = {};
+    model.nodes.forEach(function (n) { byName[n.id] = n; });
+    var st = currentState() || { boxes: {}, boxOf: {} };
+    svg.querySelectorAll("g.node").forEach(function (g) {
+      var id = titleOf(g);
+      var box = st.boxes[id];
+      if (box) {   // a collapsed scope
+        boxGroups[id] = g;
+        g.setAttribute("data-box", id);
+        g.setAttribute("data-testid", "scope-" + box.path);
+        g.classList.toggle("al-openable", box.open !== null);
+        return;
+      }
+      var owner = id.replace(/_op$/, "");
+      var node = byName[owner];
+      if (!node) return;     // the legend
+      if (id === owner) {
+        groups[id] = g;
+        g.setAttribute("data-testid", "node-" + node.name);
+        texts[id] = { data: lastText(g, "data "), grad: lastText(g, "grad ") };
+      } else {
+        g.setAttribute("data-testid", "op-" + node.name);
+      }
+      g.setAttribute("data-node", owner);
+    });
+    svg.querySelectorAll("g.edge").forEach(function (g) {
+      var t = titleOf(g);
+      (edgeGroups[t] = edgeGroups[t] || []).push(g);
+    });
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+    var vb = svg.viewBox.baseVal;
+    home = { x: vb.x, y: vb.y, w: vb.width, h: vb.height };
+  }
+
+  // --- zoom and pan: the viewBox is the camera ----------------------------------
+  function setView(v) {
+    view = v;
+    svg.setAttribute("viewBox", [v.x, v.y, v.w, v.h].join(" "));
+  }
+
+  function pixelsPerUnit() {
+    var box = $("graph").getBoundingClientRect();
+    return Math.min(box.width / view.w, box.height / view.h);
+  }
+
+  function svgPoint(clientX, clientY) {
+    var box = $("graph").getBoundingClientRect(), s = pixelsPerUnit();
+    // with "meet" the drawing is centred: undo the centring offset
+    var ox = (box.width - view.w * s) / 2, oy = (box.height - view.h * s) / 2;
+    return { x: view.x + (clientX - box.left - ox) / s, y: view.y + (clientY - box.top - oy) / s };
+  }
+
+  function zoom(factor, clientX, clientY) {
+    if (!svg) return;
+    var box = $("graph").getBoundingClientRect();
+    if (clientX === undefined) { clientX = box.left + box.width / 2; clientY = box.top + box.height / 2; }
+    var s = pixelsPerUnit() * factor;
+    var minS = Math.min(box.width / home.w, box.height / home.h) / 2, maxS = 8;
+    s = Math.max(minS, Math.min(maxS, s));
+    var p = svgPoint(clientX, clientY);
+    var w = box.width / s, h = box.height / s;
+    var fx = (clientX - box.left) / box.width, fy = (clientY - box.top) / box.height;
+    setView({ x: p.x - fx * w, y: p.y - fy * h, w: w, h: h });
+  }
+
+  function fit() {
+    if (!svg) return;
+    var box = $("graph").getBoundingClientRect();
+    var s = Math.min(box.width / home.w, box.height / home.h, 2);  // a tiny graph need not fill the screen
+    var w = box.width / s, h = box.height / s;
+    setView({ x: home.x - (w - home.w) / 2, y: home.y - (h - home.h) / 2, w: w, h: h });
+  }
+
+  // The first view: the whole graph if its text is readable that way, else
+  // readable text (11 pt drawn at 10 px) around the first node the forward pass computes.
+  function firstView() {
+    fit();
+    if (pixelsPerUnit() * 11 >= 8.5) return;
+    var box = $("graph").getBoundingClientRect();
+    var s = 10 / 11, w = box.width / s, h = box.height / s;
+    setView({ x: home.x, y: home.y, w: w, h: h });
+    var first = null;
+    model.steps.forEach(function (step) { if (!first && step.phase === "forward") first = step.node; });
+    var g = first && (groups[first] || boxGroups[(currentState() || { boxOf: {} }).boxOf[first]]);
+    if (!g) return;
+    var r = g.getBoundingClientRect();   // put it a third of the way in, where its inputs show too
+    var x = view.x + (r.left + r.width / 2 - box.left - box.width * 0.4) / s;
+    var y = view.y + (r.top + r.height / 2 - box.top - box.height / 3) / s;
+    var clamp = function (v, lo, size, span) { return Math.max(lo, Math.min(v, lo + Math.max(0, size - span))); };
+    setView({ x: clamp(x, home.x, home.w, w), y: clamp(y, home.y, home.h, h), w: w, h: h });
+  }
+
+  // Keep the step's node in sight: move the camera only as far as needed, and not at all when it is.
+  function follow(id) {
+    var g = groups[id] || boxGroups[id];
+    if (!g || !svg) return;
+    var r = g.getBoundingClientRect(), box = $("graph").getBoundingClientRect(), m = 12;
+    var dx = 0, dy = 0;   // in screen pixels
+    if (r.width + 2 * m > box.width || r.left < box.left + m) dx = r.left - box.left - m;
+    else if (r.right > box.right - m) dx = r.right - box.right + m;
+    if (r.height + 2 * m > box.height || r.top < box.top + m) dy = r.top - box.top - m;
+    else if (r.bottom > box.bottom - m) dy = r.bottom - box.bottom + m;
+    if (dx || dy) {
+      var s = pixelsPerUnit();
+      setView({ x: view.x + dx / s, y: view.y + dy / s, w: view.w, h: view.h });
+    }
+  }
+
+  var drag = null, dragged = false;
+  function startDrag(e) {
+    if (!svg || e.button !== 0) return;
+    drag = { x: e.clientX, y: e.clientY, view: view };
+    dragged = false;
+  }
+  function moveDrag(e) {
+    if (!drag) return;
+    var dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+    if (!dragged && Math.abs(dx) + Math.abs(dy) < 4) return;
+    dragged = true;
+    $("graph").classList.add("dragging");
+    var s = pixelsPerUnit();
+    setView({ x: drag.view.x - dx / s, y: drag.view.y - dy / s, w: drag.view.w, h: drag.view.h });
+  }
+  function endDrag() {
+    drag = null;
+    $("graph").classList.remove("dragging");
+  }
+
+  // --- steps ----------------------------------------------------------------------
+  function stateAt(k) {
+    var data = {}, grad = {};
+    for (var i = 0; i <= k; i++) {
+      var s = model.steps[i];
+      Object.keys(s.data).forEach(function (id) { data[id] = s.data[id]; });
+      Object.keys(s.grad).forEach(function (id) { grad[id] = s.grad[id]; });
+    }
+    return { data: data, grad: grad };
+  }
+
+  function show(k) {
+    if (!model || !model.steps.length) return;
+    var last = model.steps.length - 1;
+    current = Math.max(0, Math.min(last, k));
+    var step = model.steps[current];
+    var state = stateAt(current);
+    Object.keys(groups).forEach(function (id) {
+      var g = groups[id], t = texts[id];
+      var hasData = id in state.data;
+      if (t.data) {
+        t.data.textContent = "data " + (hasData ? state.data[id] : "—");
+        t.data.classList.toggle("al-changed", id in step.data);
+      }
+      if (t.grad) {
+        t.grad.textContent = "grad " + (id in state.grad ? state.grad[id] : "—");
+        t.grad.classList.toggle("al-changed", id in step.grad);
+      }
+      g.classList.toggle("al-pending", !hasData);
+      g.classList.toggle("al-active", step.node === id);
+    });
+    var st = currentState(), activeBox = st && step.node ? st.boxOf[step.node] : null;
+    Object.keys(boxGroups).forEach(function (id) { boxGroups[id].classList.toggle("al-active", id === activeBox); });
+    svg && svg.querySelectorAll("g.node").forEach(function (g) {   // op nodes follow their output
+      if (/_op$/.test(titleOf(g))) {
+        var owner = g.getAttribute("data-node");
+        g.classList.toggle("al-active", step.node === owner);
+        g.classList.toggle("al-pending", !(owner in state.data));
+      }
+    });
+    var hot = {};
+    step.edges.forEach(function (t) { hot[t] = true; });
+    Object.keys(edgeGroups).forEach(function (t) {
+      edgeGroups[t].forEach(function (g) { g.classList.toggle("al-hot", !!hot[t]); });
+    });
+    $("step").textContent = "Step " + current + " of " + last;
+    $("step-title").textContent = step.title;
+    $("step-text").textContent = step.text;
+    $("prev").disabled = $("home").disabled = current === 0;
+    $("next").disabled = $("end").disabled = current === last;
+    if (current === last) pause();
+    if (step.node) follow(groups[step.node] ? step.node : activeBox);
+    if (selected) explain(selected);
+  }
+
+  function play() {
+    if (!model) return;
+    if (current === model.steps.length - 1) show(0);
+    timer = setInterval(function () { show(current + 1); }, 900);
+    $("play").innerHTML = "&#10074;&#10074; Pause";
+    $("play").setAttribute("aria-pressed", "true");
+  }
+  function pause() {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    $("play").innerHTML = "&#9654; Play";
+    $("play").setAttribute("aria-pressed", "false");
+  }
+  function toggle() { if (timer === null) play(); else pause(); }
+
+  // --- a node's explanation ---------------------------------------------------
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+  function full(x) { return typeof x === "number" ? String(x) : String(x); }
+  function stepLink(k) {
+    var b = el("button", "step " + k + ": " + model.steps[k].title, "steplink");
+    b.type = "button";
+    b.onclick = function () { pause(); show(k); };
+    return b;
+  }
+
+  function explain(id) {
+    var node = null;
+    model.nodes.forEach(function (n) { if (n.id === id) node = n; });
+    if (!node) return;
+    if (selected && groups[selected]) groups[selected].classList.remove("al-selected");
+    selected = id;
+    if (groups[id]) groups[id].classList.add("al-selected");
+    var box = $("explain");
+    box.textContent = "";
+    box.setAttribute("data-node", node.name);
+    box.appendChild(el("h2", node.name + "  (" + node.kind + (node.op ? ", op " + node.op : "") + ")"));
+    box.appendChild(el("h3", "data"));
+    box.appendChild(el("pre", (node.forward ? node.forward + " = " : node.name + " = ") + full(node.data)));
+    var p = el("p", node.kind === "constant" ? "A number written into the expression; " :
+      node.op ? "Computed in the forward pass at " : "Given at ");
+    p.appendChild(stepLink(node.setBy));
+    box.appendChild(p);
+    box.appendChild(el("h3", "grad ∂" + model.loss + "/∂" + node.name));
+    box.appendChild(el("pre", node.grad === null ? "—" : full(node.grad)));
+    var now = stateAt(current).grad[id];
+    box.appendChild(el("p", "At step " + current + ": " + (now === undefined ? "not yet known (grad —)" :
+      "grad " + now + (node.gradSteps.length && current < node.gradSteps[node.gradSteps.length - 1] ?
+        ", more to come" : ", complete")), "hint"));
+    if (node.gradSteps.length) {
+      var q = el("p", "Received its gradient at ");
+      node.gradSteps.forEach(function (k) { q.appendChild(document.createElement("br")); q.appendChild(stepLink(k)); });
+      box.appendChild(q);
+    }
+    box.appendChild(el("h3", "local rule"));
+    if (node.rules.length) node.rules.forEach(function (r) { box.appendChild(el("pre", r)); });
+    else box.appendChild(el("p", "A leaf: no rule of its own; its gradient is what its consumers send back.", "hint"));
+    box.appendChild(el("h3", "chain rule: the sum over its consumers"));
+    box.appendChild(el("pre", node.chain, "chain"));
+    box.appendChild(el("h3", "finite-difference check"));
+    if (node.check) {
+      var c = node.check;
+      var scale = Math.max(1, Math.abs(Number(c.backward)) || 0);
+      var ok = Number(c.difference) <= 1e-5 * scale;
+      box.appendChild(el("pre", c.text, ok ? "ok" : "bad"));
+    } else {
+      box.appendChild(el("p", node.kind === "constant" ? "A constant: nothing to check." :
+        "Not computed for inner nodes of a graph this big.", "hint"));
+    }
+  }
+
+  // --- collapsed scopes: a click opens one ---------------------------------------------
+  function picture(k) {
+    if (!pictures[k]) {
+      var doc = new DOMParser().parseFromString(states[k].svg, "image/svg+xml");
+      pictures[k] = document.importNode(doc.documentElement, true);
+    }
+    return pictures[k];
+  }
+
+  function switchState(k) {
+    var holder = $("graph");
+    if (svg) pictures[state] = svg;
+    state = k;
+    holder.textContent = "";
+    holder.appendChild(picture(k));
+    indexPicture();
+    firstView();
+    show(current);
+    scopeButton();
+  }
+
+  function scopeButton() {
+    var st = currentState();
+    $("collapse-all").hidden = !st || !st.expand.length;
+  }
+
+  function openScope(boxId) {
+    var st = currentState(), box = st && st.boxes[boxId];
+    if (!box) return;
+    if (live) { if (box.open) request(false, box.open); }
+    else if (box.open !== null) switchState(box.open);
+    else {
+      $("step-text").textContent = "This page does not carry the picture with " + box.path + " open; " +
+        "draw_dot(root, collapse=..., expand=[\"" + box.path + "\"]) or autograd-lite serve opens it.";
+    }
+  }
+
+  function collapseAll() {
+    if (live) request(false, []);
+    else switchState(0);
+  }
+
+  // --- tables -----------------------------------------------------------------------
+  function tables() {
+    var body = $("tables-body");
+    body.textContent = "";
+    if (!model || !model.tables) return;
+    [["forward", "Forward pass"], ["backward", "Backward pass"]].forEach(function (pair) {
+      var t = model.tables[pair[0]];
+      var table = el("table");
+      table.setAttribute("data-testid", pair[0] + "-table");
+      table.appendChild(el("caption", pair[1]));
+      var tr = el("tr");
+      t.head.forEach(function (h) { tr.appendChild(el("th", h)); });
+      table.appendChild(tr);
+      t.rows.forEach(function (row) {
+        var r = el("tr");
+        row.forEach(function (c) { r.appendChild(el("td", c)); });
+        table.appendChild(r);
+      });
+      body.appendChild(table);
+    });
+  }
+
+  // --- loading a model and its picture ---------------------------------------------
+  function load(svgText, newModel, keep) {
+    var oldView = view, oldStep = current, sameShape = keep && model && newModel &&
+      model.steps.length === newModel.steps.length;
+    model = newModel;
+    if (svgText !== null) {
+      var holder = $("graph");
+      holder.textContent = "";
+      if (svgText) {
+        var doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
+        var root = doc.documentElement;
+        if (root && root.nodeName === "svg") holder.appendChild(document.importNode(root, true));
+      } else {
+        holder.appendChild(el("p", "Install Graphviz (the program dot) on the server to see the graph here.", "nodot"));
+      }
+    }
+    indexPicture();
+    if (!model) return;
+    document.title = model.title;
+    tables();
+    if (svg) { if (sameShape && oldView) setView(oldView); else firstView(); }
+    if (!sameShape) selected = null;
+    show(sameShape ? oldStep : (live ? model.steps.length - 1 : 0));
+    if (!selected) {
+      $("explain").textContent = "";
+      $("explain").appendChild(el("p", "Click a node to see where its numbers come from. Drag to pan, " +
+        "scroll to zoom; keys: ← → space Home End.", "hint"));
+    }
+  }
+
+  // --- wiring ----------------------------------------------------------------------
+  $("next").onclick = function () { pause(); show(current + 1); };
+  $("prev").onclick = function () { pause(); show(current - 1); };
+  $("home").onclick = function () { pause(); show(0); };
+  $("end").onclick = function () { pause(); show(Infinity); };
+  $("play").onclick = toggle;
+  $("zoom-in").onclick = function () { zoom(1.25); };
+  $("zoom-out").onclick = function () { zoom(0.8); };
+  $("fit").onclick = fit;
+  var graph = $("graph");
+  graph.addEventListener("wheel", function (e) {
+    if (!svg) return;
+    e.preventDefault();
+    zoom(Math.pow(1.0015, -e.deltaY), e.clientX, e.clientY);
+  }, { passive: false });
+  graph.addEventListener("mousedown", startDrag);
+  window.addEventListener("mousemove", moveDrag);
+  window.addEventListener("mouseup", endDrag);
+  graph.addEventListener("click", function (e) {
+    if (dragged) { dragged = false; return; }
+    var box = e.target.closest && e.target.closest("g.node[data-box]");
+    if (box) { openScope(box.getAttribute("data-box")); return; }
+    var g = e.target.closest && e.target.closest("g.node[data-node]");
+    if (g) explain(g.getAttribute("data-node"));
+  });
+  $("collapse-all").onclick = collapseAll;
+  window.addEventListener("resize", function () { if (svg && view) setView(view); });
+
+  function typing(e) {
+    var t = e.target;
+    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  }
+  document.addEventListener("keydown", function (e) {
+    if (typing(e) || e.ctrlKey || e.metaKey || e.altKey || !model) return;
+    var handled = true;
+    if (e.key === "ArrowRight") { pause(); show(current + 1); }
+    else if (e.key === "ArrowLeft") { pause(); show(current - 1); }
+    else if (e.key === "Home") { pause(); show(0); }
+    else if (e.key === "End") { pause(); show(Infinity); }
+    else if (e.key === " " || e.key === "Spacebar") { if (!e.repeat) toggle(); }
+    else handled = false;
+    if (handled) e.preventDefault();
+  });
+  document.addEventListener("keyup", function (e) {   // a focused button must not also click on space
+    if (!typing(e) && (e.key === " " || e.key === "Spacebar")) e.preventDefault();
+  });
+
+  // --- the live explorer -------------------------------------------------------------
+  var token = new URLSearchParams(location.search).get("token") || "";
+  var busy = false, again = null, variables = [];
+
+  function showError(message, pointer) {
+    $("error").hidden = !message;
+    $("error-message").textContent = message || "";
+    $("error-pointer").textContent = pointer || "";
+    $("error-pointer").hidden = !pointer;
+  }
+
+  function formatValue(x) { return typeof x === "number" ? String(Number(x.toPrecision(6))) : String(x); }
+
+  function valuesText() {
+    return variables.map(function (v) { return v.name + "=" + v.text; }).join(" ");
+  }
+
+  function results(r, fresh) {
+    $("results").hidden = false;
+    $("value").textContent = full(r.value);
+    var box = $("grads");
+    if (fresh) {
+      box.textContent = "";
+      variables = r.inputs.map(function (inp) {
+        var row = el("div", undefined, "grad");
+        row.appendChild(el("span", inp.name + " ="));
+        var given = el("span", inp.text, "given");
+        var slider = el("input");
+        slider.type = "range";
+        var span = Math.max(1, Math.abs(inp.value)) * 2;
+        slider.min = inp.value - span; slider.max = inp.value + span;
+        slider.step = span / 100;
+        slider.value = inp.value;
+        slider.setAttribute("data-testid", "slider-" + inp.name);
+        slider.setAttribute("aria-label", inp.name);
+        var v = { name: inp.name, text: inp.text, given: given };
+        slider.addEventListener("input", function () {
+          v.text = formatValue(Number(slider.value));
+          given.textContent = v.text;
+          $("values").value = valuesText();
+          request(true);
+        });
+        var g = el("output");
+        g.setAttribute("data-testid", "grad-" + inp.name);
+        v.grad = g;
+        row.appendChild(given);
+        row.appendChild(slider);
+        row.appendChild(el("span", "∂f/∂" + inp.name + " ="));
+        row.appendChild(g);
+        box.appendChild(row);
+        return v;
+      });
+    }
+    variables.forEach(function (v) { v.grad.textContent = full(r.grads[v.name]); });
+    var d = $("derivatives");
+    d.textContent = "";
+    (r.derivatives || []).forEach(function (x, i) {
+      var k = i === 0 ? "" : String(i + 1).replace(/[0-9]/g, function (c) { return "⁰¹²³⁴⁵⁶⁷⁸⁹"[c]; });
+      var s = el("div", "d" + k + "f/d" + r.inputs[0].name + k + " = " + full(x));
+      s.setAttribute("data-testid", "derivative-" + (i + 1));
+      d.appendChild(s);
+    });
+  }
+
+  // One request in flight at a time; a slider moved meanwhile sends once more when it returns.
+  var expandNext = [];
+  function request(fromSlider, expand) {
+    if (expand !== undefined) expandNext = expand;
+    else if (!fromSlider) expandNext = [];
+    var depth = $("collapse").value.trim();
+    var body = JSON.stringify({ expression: $("expression").value, values: $("values").value,
+      order: Number($("order").value) || 1, collapse: depth ? Number(depth) : null, expand: expandNext });
+    if (busy) { again = fromSlider; return; }
+    busy = true;
+    fetch("api/explore?token=" + encodeURIComponent(token), {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: body
+    }).then(function (response) {
+      return response.json().catch(function () { return { ok: false, error: "the server answered " + response.status }; });
+    }).then(function (r) {
+      if (!r.ok) { showError(r.error, r.pointer); return; }
+      showError("");
+      var reshaped = !liveState || JSON.stringify(liveState.expand) !== JSON.stringify(r.state.expand);
+      liveState = r.state;
+      load(r.svg, r.model, fromSlider && !reshaped);
+      results(r, !fromSlider && expand === undefined);
+      scopeButton();
+    }).catch(function () {
+      showError("cannot reach the explorer's server: is autograd-lite serve still running?");
+    }).then(function () {
+      busy = false;
+      if (again !== null) { var s = again; again = null; request(s, expandNext); }
+    });
+  }
+
+  if (live) {
+    $("form").addEventListener("submit", function (e) { e.preventDefault(); pause(); request(false); });
+    request(false);
+  } else {
+    var first = JSON.parse($("model").textContent);
+    states = first.states || [{ expand: [], svg: null, boxOf: {}, boxes: {} }];
+    load(null, first, false);
+    scopeButton();
+  }
+  window.autogradExplorer = { show: show, explain: explain, fit: fit, zoom: zoom,
+    view: function () { return view; }, step: function () { return current; } };
+})();
