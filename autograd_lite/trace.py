@@ -195,8 +195,8 @@ class Trace(Sequence[Step]):
             x = leaf.data
             step = h if h is not None else 1e-6 * max(1.0, abs(x))
             try:
-                up = _replay(self.order, leaf, x + step)
-                down = _replay(self.order, leaf, x - step)
+                up = replay_forward(self.order, leaf, x + step)
+                down = replay_forward(self.order, leaf, x - step)
                 estimates[leaf] = (up - down) / (2 * step)
             except (DomainError, OverflowError):
                 estimates[leaf] = math.nan
@@ -384,12 +384,21 @@ def _rule_texts(node: Value, names: dict[Value, str], loss: str,
                  for formula, parent, d in zip(op.formula, parents, locals_))
 
 
-def _replay(order: list[Value], moved: Value, x: float) -> float:
-    """The output's value with ``moved`` set to ``x``: the forward pass again, on floats."""
+def replay_forward(order: Sequence[Value], moved: Value, x: float) -> float:
+    """The output's value with node ``moved`` (a leaf or not) forced to ``x``: the forward pass again, on floats.
+
+    What a finite-difference check needs: ``order`` is the graph in topological
+    order (output last), and nodes before ``moved`` keep their data.
+
+    Example:
+        >>> a = Value(2.0); y = a * a + 1
+        >>> replay_forward(topological_order(y), a, 3.0)
+        10.0
+    """
     values: dict[Value, float] = {}
     for node in order:
         entry = node.op_entry
-        if entry is None:
+        if node is moved or entry is None:
             values[node] = x if node is moved else node.data
             continue
         op, args = entry.op, entry.args

@@ -23,8 +23,8 @@ import math
 from typing import Any
 
 from ..notation import format_number, symbol
-from ..ops import VARIADIC, DomainError
-from ..trace import Trace
+from ..ops import DomainError
+from ..trace import Trace, replay_forward
 from ..value import Value
 
 __all__ = ["FD_ALL_NODES", "json_number", "node_ids", "trace_model"]
@@ -178,36 +178,17 @@ def _finite_differences(order: list[Value]) -> dict[Value, float]:
     """
     estimates = {}
     big = len(order) > FD_ALL_NODES  # each estimate replays the graph: quadratic in its size
-    for k, node in enumerate(order):
+    for node in order:
         if node.is_constant or (big and not node.is_leaf):
             continue
         h = 1e-6 * max(1.0, abs(node.data))
         try:
-            up = _replay(order, k, node.data + h)
-            down = _replay(order, k, node.data - h)
+            up = replay_forward(order, node, node.data + h)
+            down = replay_forward(order, node, node.data - h)
             estimates[node] = (up - down) / (2 * h)
         except (DomainError, OverflowError, ZeroDivisionError):
             estimates[node] = math.nan
     return estimates
-
-
-def _replay(order: list[Value], moved: int, x: float) -> float:
-    """The output's value with node ``order[moved]`` forced to ``x``, on floats."""
-    values: dict[Value, float] = {}
-    for k, node in enumerate(order):
-        entry = node.op_entry
-        if k == moved or entry is None:
-            values[node] = x if k == moved else node.data
-            continue
-        op, args = entry.op, entry.args
-        inputs = [values[p] for p in node.parents]
-        if op.is_reduction:
-            values[node] = op.forward(tuple(inputs), *args)
-        elif op.arity == VARIADIC:
-            values[node] = op.forward(tuple(inputs))[args[0]]
-        else:
-            values[node] = op.forward(*inputs, *args)
-    return values[order[-1]]
 
 
 def _tables(trace: Trace) -> dict[str, Any]:
