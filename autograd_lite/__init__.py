@@ -8,7 +8,7 @@ the chain rule from the output back to the inputs. Where to read:
 * ``ops.py``: the table of ops, each with its forward and local derivative;
 * ``fastpath.py``: the same algorithm specialised for speed (what runs),
   tested to agree with ``value.py`` bit for bit;
-* ``apply``/``sum_of`` (any op by name), ``scope`` (groups of nodes),
+* ``apply``/``sum_of``/``dot`` (any op by name, Σ and Σ of products), ``scope`` (groups of nodes),
   ``grad``/``jacobian``/``hessian`` (transforms), ``draw_dot`` and
   ``trace_backward`` (pictures, the backward pass step by step), ``nn``.
 
@@ -54,7 +54,7 @@ from .functional import (
     tanh,
     to_floats,
 )
-from .generic import apply, sum_of
+from .generic import apply, dot, sum_of
 from .ops import OPS, DivisionByZero, DomainError, Op, OpTest
 from .program import (
     EvaluationTrace,
@@ -88,6 +88,7 @@ __all__ = [
     "apply",
     "cos",
     "define_op",
+    "dot",
     "draw_dot",
     "elu",
     "evaluation_trace",

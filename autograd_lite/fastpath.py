@@ -9,8 +9,8 @@ that make fewer calls, and ``import autograd_lite`` installs them:
    the node constructor ``_node`` written out inline, no call per node; with a
    number on either side (``x * 0.5``, ``2 - x``) the constant leaf is built
    inline too, so the ``0 + v`` that opens every builtin ``sum(...)`` costs
-   what ``v + w`` costs. ``generic._sum_of_products`` (a Σ node over products,
-   nn.Linear's rows) builds its products inline as well.
+   what ``v + w`` costs. ``generic._dot_nodes`` (one dot node, nn.Linear's
+   rows) builds its node inline as well.
 2. **The order for backward**: ``topological_order``'s depth-first walk,
    with visited nodes marked by a token in their ``_mark`` slot instead of a
    set (no hashing), parents pushed without building tuples, and the leaves
@@ -121,29 +121,17 @@ def _inline_binary(op: Op) -> tuple[Callable[..., Any], Callable[..., Any]]:
 _EXACT = 2**53  # ints up to here convert to float exactly, without as_float's overflow check
 
 
-def _sum_of_products(ws: list[Value], xs: list[Value]) -> Value:
-    """generic._sum_of_products with the product nodes built inline (nn.Linear's rows)."""
-    tag, mul = _scope_tag, _MUL
-    terms = []
-    numbers = []
-    for w, x in zip(ws, xs):
-        node = _new(Value)
-        node.data = product = w.data * x.data
-        node.grad = 0.0
-        node._a = w
-        node._b = x
-        node._op = mul
-        node._tag = tag
-        node._mark = None
-        terms.append(node)
-        numbers.append(product)
+def _dot_nodes(ws: list[Value], xs: list[Value]) -> Value:
+    """generic._dot_nodes with the node built inline (nn.Linear's rows, attention's scores)."""
+    pairs: list[Any] = [None] * (2 * len(ws))
+    pairs[::2], pairs[1::2] = ws, xs
     node = _new(Value)
-    node.data = _sum_forward(numbers)
+    node.data = _sum_forward([w.data * x.data for w, x in zip(ws, xs)])  # what _dot computes
     node.grad = 0.0
-    node._a = tuple(terms)
+    node._a = tuple(pairs)
     node._b = None
-    node._op = _SUM
-    node._tag = tag
+    node._op = _DOT
+    node._tag = _scope_tag
     node._mark = None
     return node
 
@@ -165,7 +153,7 @@ def _inline_unary(op: Op) -> Callable[..., Any]:
     return method
 
 
-_POW, _POW_CONST, _NEG, _MUL, _SUM = OPS["pow"], OPS["pow_const"], OPS["neg"], OPS["mul"], OPS["sum"]
+_POW, _POW_CONST, _NEG, _DOT, _SUM = OPS["pow"], OPS["pow_const"], OPS["neg"], OPS["dot"], OPS["sum"]
 _sum_forward = _SUM.forward
 _pow_const_forward, _node = _POW_CONST.forward, value._node
 
@@ -264,7 +252,12 @@ def _compile_float_loop() -> Callable[[list[Value]], None]:
                 if isinstance(n, ast.Name)}
         params = [f"{name} = op.args[{k}]" for k, name in enumerate(op.params) if name in used]
         out = ["out = node.data"] if "out" in used else []
-        if op.arity == VARIADIC:  # one expression for every input a_j
+        if op.paired:  # dot: inputs in pairs (a_0, b_0, …); the same rule for each side of a pair
+            rule = _times_g(op.rule_source[0])  # type: ignore[index]
+            body = out + params + ["_pairs = iter(node._a)", "for _p, _q in zip(_pairs, _pairs):",
+                                   "    a_j = _p.data", "    b_j = _q.data",
+                                   f"    _p.grad {rule}", "    a_j, b_j = b_j, a_j", f"    _q.grad {rule}"]
+        elif op.arity == VARIADIC:  # one expression for every input a_j
             body = out + params + ["for _p in node._a:"]
             body += ["    a_j = _p.data"] if "a_j" in used else []
             body += [f"    _p.grad {_times_g(op.rule_source[0])}"]  # type: ignore[index]
@@ -322,7 +315,7 @@ def _fast_methods() -> dict[str, Any]:
 
 
 _fast = _fast_methods()
-_plain_sum_of_products = generic._sum_of_products
+_plain_dot_nodes = generic._dot_nodes
 _plain: dict[str, Any] = {name: vars(Value)[name] for name in _fast}  # value.py's versions
 for _name, _method in _fast.items():  # help() and inspect.signature show the plain one's
     _original = _plain[_name]
@@ -334,14 +327,14 @@ def install() -> None:
     """Use the fast paths (``import autograd_lite`` does): the same numbers, sooner."""
     for name, method in _fast.items():
         setattr(Value, name, method)
-    generic._sum_of_products = _sum_of_products
+    generic._dot_nodes = _dot_nodes
 
 
 def uninstall() -> None:
     """Go back to value.py's plain code, e.g. to step through the algorithm as it reads."""
     for name, method in _plain.items():
         setattr(Value, name, method)
-    generic._sum_of_products = _plain_sum_of_products
+    generic._dot_nodes = _plain_dot_nodes
 
 
 install()

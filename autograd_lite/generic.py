@@ -2,7 +2,7 @@
 
 Operators and methods (``a * b``, ``x.exp()``) cover the unary and binary ops;
 this is the generic way in, and the only one for the ops that take any number
-of inputs (``sum``, ``softmax``).
+of inputs (``sum``, ``dot``, ``softmax``).
 
 Example:
     >>> from autograd_lite import apply
@@ -19,7 +19,7 @@ from .checks import as_sequence, op_entry, op_params, short
 from .ops import OPS, VARIADIC, Op
 from .value import Number, Value, _constant, _node
 
-__all__ = ["apply", "sum_of"]
+__all__ = ["apply", "dot", "sum_of"]
 
 
 def apply(op: Op | str, *inputs: Value | Number | Iterable[Value | Number], **params: Any) -> Value | list[Value]:
@@ -80,6 +80,28 @@ def _sum_nodes(terms: list[Value]) -> Value:
     return _node(OPS["sum"].forward([t.data for t in terms]), tuple(terms), None, OPS["sum"])
 
 
-def _sum_of_products(ws: list[Any], xs: list[Any]) -> Value:
-    """Σ_i w_i·x_i as one Σ node over the products (nn.Linear's rows); all Values, no checks."""
-    return _sum_nodes([w * x for w, x in zip(ws, xs)])
+def dot(ws: Iterable[Value | Number], xs: Iterable[Value | Number]) -> Value:
+    """Σ_k w_k·x_k as one node (op ``dot``): ∂/∂w_k = x_k and ∂/∂x_k = w_k.
+
+    One node in place of a Σ over n product nodes: a neuron's or a Linear
+    layer's weighted sum, an attention score. Its parents are the pairs
+    ``(w_0, x_0, w_1, x_1, …)``; the sum is correctly rounded (``math.fsum``),
+    so it equals ``sum_of(w * x for ...)`` bit for bit.
+
+    Example:
+        >>> w, x = [Value(2.0), Value(3.0)], [Value(4.0), Value(5.0)]
+        >>> y = dot(w, x)
+        >>> y.backward(); y.data, w[0].grad, x[1].grad
+        (23.0, 4.0, 3.0)
+    """
+    left, right = as_sequence(ws, "dot"), as_sequence(xs, "dot")
+    if len(left) != len(right):
+        raise ValueError(f"dot takes two sequences of the same length, got {len(left)} and {len(right)}")
+    return apply("dot", [v for pair in zip(left, right) for v in pair])  # type: ignore[return-value]
+
+
+def _dot_nodes(ws: list[Any], xs: list[Any]) -> Value:
+    """dot for callers whose operands are Values already, of equal lengths (nn.Linear's rows): no checks."""
+    pairs: list[Any] = [None] * (2 * len(ws))
+    pairs[::2], pairs[1::2] = ws, xs  # (w_0, x_0, w_1, x_1, …); a length mismatch raises here
+    return _node(OPS["dot"].forward([p.data for p in pairs]), tuple(pairs), None, OPS["dot"])

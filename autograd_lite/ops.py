@@ -43,7 +43,7 @@ import math
 import numbers
 import operator
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,7 +127,8 @@ class Op:
             backward loop. A callable is accepted too: variadic ops give
             ``rule(out, inputs, *params)`` returning the row ``(∂out/∂a_j for
             j)``. A variadic op may also give its rule as one expression in
-            ``out`` and ``a_j`` that holds for every input (sum: ``("1.0",)``).
+            ``out`` and ``a_j`` that holds for every input (sum: ``("1.0",)``),
+            and a paired op in ``b_j`` too (dot: ``("b_j",)``).
         formula: per input, the local derivative for people, with ``{out}``,
             ``{input}`` and ``{param}`` placeholders (variadic ops: one entry
             for the row, with ``{delta}`` for δ_ij and ``{s_j}`` for S_j).
@@ -147,6 +148,9 @@ class Op:
             ``"1.0"``), the scale as an expression in ``out``: backward then
             sums all outputs of one call at once, in O(N) instead of N rows
             (:mod:`autograd_lite.softmax_backward`).
+        paired: for a reduction, its inputs come in pairs ``(a_0, b_0, a_1,
+            b_1, …)`` (dot): input j's partner is input ``j ^ 1``, which the
+            rule and formula call ``b_j``. It needs an even number of inputs.
         test: what the generated tests check the op against (:class:`OpTest`).
     """
 
@@ -163,6 +167,7 @@ class Op:
     is_function: bool = True
     dunder: str | None = None
     jacobian_scale: str | None = None
+    paired: bool = False
     test: OpTest | None = None
     _bound: dict[tuple[Any, ...], BoundOp] = field(default_factory=dict, repr=False)
     #: the rule with the parameters fixed; an op without parameters is its own
@@ -245,6 +250,8 @@ class Op:
         symbols = {n: n for n in (*self.inputs, *self.params)}
         if self.is_vector:  # a Jacobian row: entry j of ∂out_i/∂a
             symbols.update(delta="δ_ij", s_j="S_j")
+        if self.paired:  # input j's partner
+            symbols.update(b_j="b_j")
         return symbols
 
 
@@ -253,7 +260,8 @@ def _compile_rule(op: Op) -> Callable[..., Any]:
     source = op.rule_source or ()
     if op.arity == VARIADIC and len(source) == 1:  # the same expression for every input a_j
         arguments = ", ".join(("out", "inputs", *op.params))
-        return eval(f"lambda {arguments}: tuple({source[0]} for a_j in inputs)", globals())
+        each = "a_j, b_j in _pairs(inputs)" if op.paired else "a_j in inputs"
+        return eval(f"lambda {arguments}: tuple({source[0]} for {each})", globals())
     if op.arity not in (1, 2) or len(source) != op.arity:
         raise ValueError(f"{op.name}: a rule as text needs one expression per input")
     body = source[0] if op.arity == 1 else f"({', '.join(source)})"
@@ -646,6 +654,20 @@ def _sum(a: Sequence[float]) -> float:
         return _NAN
 
 
+def _dot(a: Sequence[float]) -> float:
+    # (a_0, b_0, a_1, b_1, …): Σ_k a_k·b_k, the products correctly rounded as one
+    # sum (math.fsum), as a Σ node over product nodes would give
+    if len(a) % 2:
+        raise DomainError(f"dot takes pairs (a_0, b_0, a_1, b_1, …): an even number of inputs, got {len(a)}")
+    return _sum([x * y for x, y in zip(a[::2], a[1::2])])
+
+
+def _pairs(inputs: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
+    """Each input of a paired op with its partner: (a_0, b_0), (b_0, a_0), (a_1, b_1), …"""
+    for j, a_j in enumerate(inputs):
+        yield a_j, inputs[j ^ 1]
+
+
 def _softmax(a: tuple[float, ...]) -> tuple[float, ...]:
     shift = max(a)
     exps = [math.exp(v - shift) for v in a]
@@ -674,6 +696,18 @@ def _one(m: Any, *_: Any) -> Any:
 
 def _minus_one(m: Any, *_: Any) -> Any:
     return -1
+
+
+def _ref_dot(m: Any, a: Sequence[Any]) -> Any:
+    return m.fsum([x * y for x, y in zip(a[::2], a[1::2])])
+
+
+def _d_dot(m: Any, a: Sequence[Any], j: int) -> Any:
+    return a[j ^ 1]
+
+
+def _even(a: Sequence[Any]) -> bool:
+    return len(a) % 2 == 0
 
 
 def _ref_softmax(m: Any, a: Sequence[Any], i: int) -> Any:
@@ -886,6 +920,11 @@ OPS: dict[str, Op] = {
            rule=("1.0",),
            formula=("1",),
            test=OpTest(reference=lambda m, a: m.fsum(a), derivative=(lambda m, a, j: 1,))),
+        Op(name="dot", arity=VARIADIC, inputs=("a",), paired=True, forward=_dot, symbol="Σ×",
+           text="Σ_k a_k·b_k",  # the inputs in pairs: (a_0, b_0, a_1, b_1, …)
+           rule=("b_j",),  # ∂/∂a_j = b_j, the other factor of a_j's product
+           formula=("{b_j}",),
+           test=OpTest(reference=_ref_dot, derivative=(_d_dot,), domain=_even)),
         # --- vector ops: one node per output i; the rule gives its Jacobian row ----
         Op(name="softmax", arity=VARIADIC, inputs=("a",), params=("i",), forward=_softmax,
            text="softmax(a)_{i}",

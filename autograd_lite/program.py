@@ -267,6 +267,9 @@ class EvaluationTrace:
         base = op.op
         parents = node.parents
         params = {p: _param(a) for p, a in zip(base.params, op.args)}
+        if base.paired:  # dot: a·b + c·d + …, each term as mul writes it
+            term = n.template(OPS["mul"].text)
+            return " + ".join(term.format(a=names(a), b=names(b)) for a, b in zip(parents[::2], parents[1::2]))
         if base.arity == VARIADIC:
             args = ", ".join(names(p) for p in parents)
             suffix = f"[{params['i']}]" if base.is_vector else ""
@@ -280,6 +283,8 @@ class EvaluationTrace:
         base = op.op
         if base.arity == VARIADIC:
             text = base.formula[0]
+            if base.paired:  # dot: ∂/∂a_j is a_j's partner
+                return n.template(text).format(b_j=names(node.parents[k ^ 1]))
             if "{" in text:  # a Jacobian row (softmax): written as ∂v_i/∂v_j
                 return None
             return n.template(text).format()
@@ -670,7 +675,7 @@ def _rule_template(op: Any, k: int) -> tuple[str, str]:
         source = op.rule_source
         expr = source[0] if op.arity == VARIADIC else source[k]
         tree = ast.parse(expr, mode="eval")
-        names = {"out": "out", "a_j": "in0"}
+        names = {"out": "out", "a_j": "in0", "b_j": "in1"}  # b_j: a paired op's partner input (dot)
         names.update({name: f"in{j}" for j, name in enumerate(op.inputs)})
         names.update({name: f"param{j}" for j, name in enumerate(op.params)})
         for node in ast.walk(tree):
@@ -892,7 +897,8 @@ def compile(root: Value, inputs: Sequence[Value] | None = None, *, wrt: Sequence
                     term = f"-{g}"
                 else:
                     fill = {"out": name[node]}
-                    for j, q in enumerate((parent,) if variadic else parents):
+                    operands = parents if not variadic else (parent, parents[k ^ 1]) if base.paired else (parent,)
+                    for j, q in enumerate(operands):
                         fill[f"in{j}"] = ref(q) if q in name else _literal(q.data)
                     for j, text in enumerate(params):
                         fill[f"param{j}"] = text

@@ -345,6 +345,9 @@ def _op_of(node: Value) -> Op:
 def _forward_text(node: Value, names: dict[Value, str]) -> str:
     op = _op_of(node)
     params = node.op_params
+    if op.paired:  # dot: a·b + c·d + …
+        parents = node.parents
+        return " + ".join(f"{names[a]}·{names[b]}" for a, b in zip(parents[::2], parents[1::2]))
     if op.arity == VARIADIC:
         inner = ", ".join(names[p] for p in node.parents)
         return f"{op.name}({inner})" + (f"[{params['i']}]" if op.is_vector else "")
@@ -364,10 +367,11 @@ def _rule_texts(node: Value, names: dict[Value, str], loss: str,
     me = names[node]
     parents = node.parents
     formula = op.formula[0]
-    if op.is_reduction:  # one formula for every input a_j
-        return tuple(derivative_text(me, names[p], formula, {"out": me, "a_j": names[p]},
-                               {"out": node.data, "a_j": p.data}, d)
-                     for p, d in zip(parents, locals_))
+    if op.is_reduction:  # one formula for every input a_j (dot: and b_j, the other input of its pair)
+        partners = [parents[j ^ 1] for j in range(len(parents))] if op.paired else parents
+        return tuple(derivative_text(me, names[p], formula, {"out": me, "a_j": names[p], "b_j": names[q]},
+                               {"out": node.data, "a_j": p.data, "b_j": q.data}, d)
+                     for p, q, d in zip(parents, partners, locals_))
     if op.arity == VARIADIC:  # a row of the Jacobian, in terms of the softmax S
         s = OPS["softmax"].forward(tuple(p.data for p in parents))
         i = params["i"]

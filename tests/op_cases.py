@@ -44,9 +44,19 @@ def binary_cases() -> list[tuple[Any, float, float]]:
     return [(op, a, b) for op in BINARY for a in PAIR_GRID for b in PAIR_GRID]
 
 
+def paired_up(op: Any, inputs: list[Any]) -> list[Any]:
+    """``inputs`` as the op takes them: a paired op (dot) given an odd number gets the first again."""
+    return [*inputs, inputs[0]] if op.paired and len(inputs) % 2 else inputs
+
+
+def vectors_for(op: Any) -> list[list[float]]:
+    """VECTORS as the op takes them: a paired op (dot) gets an odd-length vector with one more input."""
+    return [v + [-0.5] if op.paired and len(v) % 2 else v for v in VECTORS]
+
+
 def vector_cases() -> list[tuple[Any, list[float], int | None]]:
     """(op, inputs, i): every output i of a vector op; i is None for a reduction's one output."""
-    return [(op, v, i) for op in VECTOR for v in VECTORS
+    return [(op, v, i) for op in VECTOR for v in vectors_for(op)
             for i in (range(len(v)) if op.is_vector else [None])]
 
 

@@ -111,12 +111,13 @@ def test_every_binary_op_hessian(op):
 
 @pytest.mark.parametrize("op", VECTOR, ids=lambda op: op.name)
 def test_vector_ops_hessian(op):
-    xs = [0.5, -1.0, 2.0]
-    for i in range(len(xs)) if op.is_vector else [None]:
+    xs = [0.5, -1.0, 2.0] + ([1.5] if op.paired else [])  # dot takes pairs
+    n = len(xs)
+    for i in range(n) if op.is_vector else [None]:
         h = hessian(lambda v, i=i: outputs_of(op, v)[i or 0], xs)
-        for j in range(3):
-            for k in range(3):
-                order = tuple((j == n) + (k == n) for n in range(3))
+        for j in range(n):
+            for k in range(n):
+                order = tuple((j == m) + (k == m) for m in range(n))
                 want = M.diff(lambda *a, i=i: op.test.reference(M, list(a), *index_args(i)),
                               [M.mpf(x) for x in xs], order)
                 assert close(h[j][k], want, rel=1e-8, abs_=1e-12)

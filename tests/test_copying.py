@@ -12,7 +12,16 @@ import pytest
 from autograd_lite import Value, topological_order
 from autograd_lite.ops import OPS, BoundOp, Op
 
-from .op_cases import BINARY, PAIR_GRID, UNARY, VECTORS, defined, outputs_of, params_kw
+from .op_cases import (
+    BINARY,
+    PAIR_GRID,
+    UNARY,
+    VECTORS,
+    defined,
+    outputs_of,
+    paired_up,
+    params_kw,
+)
 
 
 def build_cases(name: str) -> list[Value]:
@@ -31,7 +40,7 @@ def build_cases(name: str) -> list[Value]:
         pairs = [(a, b) for a in PAIR_GRID for b in PAIR_GRID if defined(op, a, b)][3:6]
         roots += [apply(op, Value(a, label="a"), Value(b, label="b")) for a, b in pairs]
     else:
-        roots += outputs_of(op, [Value(v) for v in VECTORS[0]])
+        roots += outputs_of(op, paired_up(op, [Value(v) for v in VECTORS[0]]))
     assert roots, name
     return roots
 

@@ -47,6 +47,8 @@ def _apply_one(name: str, pick: list[Any], param_choice: int, number: Any, form:
     if op.arity == VARIADIC:
         if name == "sum" and form == 0:
             return [sum_of([*pick, number])]  # with a constant term
+        if op.paired and len(pick) % 2:
+            pick = [*pick, number]  # dot takes pairs: one with a constant
         kwargs = {p: v for p, v in zip(op.params, params) if p != "i"}
         out = apply(op, pick, **kwargs)
         return out if isinstance(out, list) else [out]

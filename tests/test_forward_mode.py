@@ -34,6 +34,7 @@ from .op_cases import (
     mp_eval,
     near_kink,
     outputs_of,
+    paired_up,
     params_kw,
     unary_cases,
     vector_cases,
@@ -157,7 +158,7 @@ def test_hvp_binary(case):
 
 @pytest.mark.parametrize("op", [op for op in TESTED if op.arity == 0], ids=lambda op: op.name)
 def test_hvp_vector(op):
-    point = [0.4, -1.1, 2.0]
+    point = paired_up(op, [0.4, -1.1, 2.0])
     index = (1,) if op.is_vector else ()
 
     def f(v):
@@ -168,7 +169,7 @@ def test_hvp_vector(op):
         r = op.test.reference(M, list(xs), *index)
         return r * r
 
-    _check_hvp(f, reference, point, [0.5, -0.2, 0.9])
+    _check_hvp(f, reference, point, [0.5, -0.2, 0.9, 0.3][:len(point)])
 
 
 # --- the API ------------------------------------------------------------------------

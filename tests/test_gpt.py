@@ -110,12 +110,16 @@ def test_linear_matches_torch(torch):
             close(grads(lin.bias), B.grad, "bias grads")
 
 
-def test_linear_makes_one_sum_node_per_output():
+def test_linear_makes_one_dot_node_per_output():
     lin = Linear(4, 2, rng=random.Random(0))
-    y = lin([Value(1.0), 2.0, 3, Value(4.0)])
-    assert [v.op for v in y] == ["sum", "sum"]
-    assert all(len(v.parents) == 4 and {p.op for p in v.parents} == {"mul"} for v in y)
-    assert Linear(4, 2, bias=True)([1, 2, 3, 4])[0].parents[-1].label == "linear.b[0]"
+    x = [Value(1.0), 2.0, 3, Value(4.0)]
+    y = lin(x)
+    assert [v.op for v in y] == ["dot", "dot"]
+    for row, v in zip(lin.weight, y):  # the pairs (W[r,0], x_0, W[r,1], x_1, ...)
+        assert v.parents[::2] == tuple(row) and [p.data for p in v.parents[1::2]] == [1.0, 2.0, 3.0, 4.0]
+        assert v.data == math.fsum(w.data * xi.data for w, xi in zip(row, v.parents[1::2]))
+    biased = Linear(4, 2, bias=True)([1, 2, 3, 4])[0]
+    assert biased.op == "add" and biased.parents[0].op == "dot" and biased.parents[1].label == "linear.b[0]"
 
 
 def test_embedding_matches_torch_with_repeated_indices(torch):

@@ -27,7 +27,7 @@ from autograd_lite import (
 from autograd_lite.ops import OPS, RULE_VOCABULARY
 from autograd_lite.program import FORMATS, TABLES
 
-from .op_cases import PAIR_GRID, TESTED, defined, near_kink, outputs_of
+from .op_cases import PAIR_GRID, TESTED, defined, near_kink, outputs_of, paired_up
 
 # --- the survey's example, with exp in place of sin (Baydin's own is below) --------
 
@@ -140,7 +140,7 @@ def _point(op):
 
 def _graph(op, leaves):
     if op.arity == 0:
-        outs = outputs_of(op, leaves)
+        outs = outputs_of(op, paired_up(op, leaves))
         return outs[-1] * outs[0] if len(outs) > 1 else outs[0] * leaves[0]
     kw = dict(zip(op.params, op.test.samples[-1]))
     return apply(op, *leaves, **kw) * leaves[0]  # × an input: a node with two consumers

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from autograd_lite import OPS, Trace, Value, apply, softmax, sum_of, trace_backward
 from autograd_lite.value import topological_order
 
+from .op_cases import paired_up
 from .test_viz import neuron
 
 
@@ -24,7 +25,7 @@ def random_graph(seed: int) -> Value:
     for _ in range(rng.randint(3, 25)):
         op = rng.choice(list(OPS.values()))
         if op.arity == 0:
-            args = rng.choices(pool, k=rng.randint(1, 3))  # repeats allowed: sum(a, a)
+            args = paired_up(op, rng.choices(pool, k=rng.randint(1, 3)))  # repeats allowed: sum(a, a)
             outputs = apply(op, args)
             node = rng.choice(outputs) if op.is_vector else outputs
         elif op.arity == 2:

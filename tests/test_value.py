@@ -194,6 +194,55 @@ def test_sum_overflows_only_when_the_total_does():
     assert math.isnan(sum_of([math.nan, 1.0]).data)
 
 
+def test_dot_is_one_node_equal_to_the_sum_of_its_products_bit_for_bit():
+    from autograd_lite import dot, fastpath, generic
+
+    ws = [Value(0.1), Value(-2.5), Value(1e-8), 3]
+    xs = [Value(0.7), Value(0.3), Value(1e8), Value(-1.0 / 3)]
+    y = dot(ws, xs)
+    assert y.op == "dot" and len(y.parents) == 8 and y.parents[0] is ws[0] and y.parents[1] is xs[0]
+    products = sum_of([w * x for w, x in zip(ws, xs)])
+    assert y.data == products.data
+    y.backward()
+    want = [x.data for x in xs]
+    assert [w.grad for w in ws[:3]] == want[:3] and [x.grad for x in xs] == [0.1, -2.5, 1e-8, 3.0]
+    leaves = [Value(v) for v in (0.1, -2.5, 1e-8, 3.0, 0.7, 0.3, 1e8, -1.0 / 3)]
+    runs = []
+    for fast in (True, False):  # nn's constructor and loop: fast path and value.py's plain code agree
+        for v in leaves:
+            v.grad = 0.0
+        if not fast:
+            fastpath.uninstall()
+        try:
+            out = generic._dot_nodes(leaves[:4], leaves[4:]) * 1.5
+            out.backward()
+            runs.append((out.data, out.parents[0].parents, [v.grad for v in leaves]))
+        finally:
+            fastpath.install()
+    assert runs[0] == runs[1] and runs[0][0] == 1.5 * y.data
+
+
+def test_dot_of_a_vector_with_itself_gives_both_shares():
+    from autograd_lite import dot
+
+    x = [Value(3.0), Value(-2.0)]
+    y = dot(x, x)
+    y.backward()
+    assert y.data == 13.0 and [v.grad for v in x] == [6.0, -4.0]
+
+
+def test_dot_refuses_unequal_lengths_and_unpaired_inputs():
+    from autograd_lite import apply, dot
+    from autograd_lite.ops import DomainError
+
+    with pytest.raises(ValueError, match="same length, got 2 and 3"):
+        dot([1.0, 2.0], [Value(1.0), 2.0, 3.0])
+    with pytest.raises(DomainError, match="even number of inputs, got 3"):
+        apply("dot", [1.0, 2.0, Value(3.0)])
+    with pytest.raises(TypeError, match="dot takes Values or real numbers"):
+        dot(["a"], [1.0])
+
+
 def test_sum_of_nothing_or_of_non_numbers_says_what_is_accepted():
     with pytest.raises(ValueError, match="at least one"):
         sum_of([])

@@ -2,8 +2,9 @@
 
 A vector is a plain list of Values. Each module owns its parameters (Values
 labelled with where they live, such as ``blocks.0.attn.wq[3,5]``) and builds
-its output from the op table's ops: a product per weight and one Σ node per
-dot product (the ``sum`` op), ``pow_const`` for RMSNorm's 1/√, the table's
+its output from the op table's ops: one ``dot`` node per dot product (a
+Linear layer's output, an attention score; ∂/∂w_k = x_k and ∂/∂x_k = w_k, a
+node for the whole Σ_k w_k·x_k), ``pow_const`` for RMSNorm's 1/√, the table's
 ``softmax`` for the attention weights and ``log_softmax`` for the loss. The
 model reads one position at a time, as microgpt does: a :class:`KVCache`
 carries the keys and values of the positions before it, so generating a new
@@ -125,18 +126,21 @@ class Embedding(Module):
 
 
 class Linear(Module):
-    """``y_r = Σ_c W[r,c]·x_c (+ b_r)``: one Σ node per output over its ``nin`` products.
+    """``y_r = Σ_c W[r,c]·x_c (+ b_r)``: one ``dot`` node per output over its ``nin`` pairs.
 
-    No bias by default, as in GPT-2-style code; ``bias=True`` adds one per
-    output (starting at 0), as a last term of the same Σ.
+    One node per output, not a product node per weight and a Σ: the graph of
+    a GPT step is five times smaller, and backward gives each pair its
+    partner, ∂y_r/∂W[r,c] = x_c and ∂y_r/∂x_c = W[r,c]. No bias by default,
+    as in GPT-2-style code; ``bias=True`` adds one per output (starting at
+    0) with a ``+`` after the dot.
 
     Example:
         >>> lin = Linear(3, 2, rng=random.Random(0), name="fc")
         >>> lin
         Linear(3 → 2, no bias)
         >>> y = lin([1.0, 2.0, 3.0])
-        >>> y[0].op, len(y[0].parents)
-        ('sum', 3)
+        >>> y[0].op, len(y[0].parents)   # the pairs (W[0,0], x_0, W[0,1], x_1, W[0,2], x_2)
+        ('dot', 6)
     """
 
     def __init__(self, nin: int, nout: int, bias: bool = False, *, rng: random.Random | None = None,
@@ -151,8 +155,8 @@ class Linear(Module):
         x = _vector(x, self.nin, repr(self))
         with scope(self.scope):
             if self.bias is None:  # generic's, looked up per call: the fast path replaces it
-                return [generic._sum_of_products(row, x) for row in self.weight]
-            return [_sum_nodes([*(w * xi for w, xi in zip(row, x)), b]) for row, b in zip(self.weight, self.bias)]
+                return [generic._dot_nodes(row, x) for row in self.weight]
+            return [generic._dot_nodes(row, x) + b for row, b in zip(self.weight, self.bias)]
 
     def _children(self) -> Iterator[tuple[str, Any]]:
         yield "weight", _rows(self.weight)
@@ -167,8 +171,8 @@ class RMSNorm(Module):
     """``x_i / √(mean(x²) + eps)``: every vector comes out with a root mean square of about 1.
 
     As microgpt (and ``torch.nn.functional.rms_norm`` without a weight): no
-    learnable gain. Nodes: the squares, one Σ, × 1/n, + eps, ^−0.5, and a
-    product per element.
+    learnable gain. Nodes: one dot for Σ x_i² (x paired with itself), × 1/n,
+    + eps, ^−0.5, and a product per element.
 
     Example:
         >>> norm = RMSNorm(2)
@@ -186,7 +190,7 @@ class RMSNorm(Module):
     def __call__(self, x: Sequence[Any]) -> Vector:
         x = _vector(x, self.dim, repr(self))
         with scope(self.scope):
-            square_sum: Any = generic._sum_of_products(x, x)
+            square_sum: Any = generic._dot_nodes(x, x)
             mean_square = square_sum * (1.0 / self.dim)
             scale = (mean_square + self.eps) ** -0.5
             return [xi * scale for xi in x]
@@ -267,13 +271,13 @@ class CausalSelfAttention(Module):
                 q_h = q[start:end]
                 with scope(f"head{h}"):
                     with scope("scores"):
-                        dots: list[Any] = [generic._sum_of_products(q_h, k_s[start:end]) for k_s in keys]
+                        dots: list[Any] = [generic._dot_nodes(q_h, k_s[start:end]) for k_s in keys]
                         scores = [dot * scale for dot in dots]
                     with scope("softmax"):
                         weights: Any = apply(_SOFTMAX, scores)  # type: ignore[arg-type]  # a variadic op takes a list
                     with scope("mix"):
                         for j in range(start, end):
-                            heads.append(generic._sum_of_products(weights, [v_s[j] for v_s in values]))
+                            heads.append(generic._dot_nodes(weights, [v_s[j] for v_s in values]))
             return self.wo(heads)
 
     def __call__(self, xs: Sequence[Sequence[Any]]) -> list[Vector]:
