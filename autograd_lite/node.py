@@ -98,7 +98,7 @@ class Node:
         if label is not None and not isinstance(label, str):
             raise TypeError(f"a label is a str or None, got {type(label).__name__}")
         tag = self._tag
-        self._tag = ScopeTag(label, tag.scope) if tag.__class__ is ScopeTag else label
+        self._tag = ScopeTag(label, tag.scope, tag.shared()) if tag.__class__ is ScopeTag else label
 
     @property
     def scope(self) -> str | None:

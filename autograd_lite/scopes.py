@@ -25,13 +25,23 @@ __all__ = ["ScopeTag", "follow", "scope"]
 
 
 class ScopeTag:
-    """The label and scope of a node built inside a scope (its ``_tag`` slot)."""
+    """The label and scope of a node built inside a scope (its ``_tag`` slot).
 
-    __slots__ = ("label", "scope")
+    The unlabelled nodes of one entry into a scope share one tag; a labelled
+    node gets a tag of its own whose ``call`` is that shared tag, so pictures
+    still tell which entry (which neuron call, which position) it belongs to.
+    """
 
-    def __init__(self, label: str | None, scope: str) -> None:
+    __slots__ = ("call", "label", "scope")
+
+    def __init__(self, label: str | None, scope: str, call: ScopeTag | None = None) -> None:
         self.label = label
         self.scope = scope
+        self.call = call  # None: this tag is the shared one
+
+    def shared(self) -> ScopeTag:
+        """The tag of the scope entry the node was built in, whatever its label."""
+        return self.call or self
 
     def __repr__(self) -> str:
         return f"ScopeTag(label={self.label!r}, scope={self.scope!r})"

@@ -91,7 +91,7 @@ class Value(Node):
         self._op: Op | BoundOp | None = None
         self._mark: object = None
         tag = _scope_tag
-        self._tag: Any = label if tag is None else tag if label is None else ScopeTag(label, tag.scope)
+        self._tag: Any = label if tag is None else tag if label is None else ScopeTag(label, tag.scope, tag)
 
     def backward(self, grad: Any = 1.0, *, create_graph: bool = False) -> None:
         """Fill in ``grad`` of every node of this node's graph: the chain rule.

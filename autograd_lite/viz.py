@@ -40,6 +40,7 @@ from .notation import (
     plural,
     symbol,
 )
+from .scopes import ScopeTag
 from .value import Value, local_derivatives, topological_order
 
 __all__ = ["GRAPHVIZ_HELP", "MAX_NODES", "SIZES", "Graph", "GraphvizNotFound", "add_legend", "draw_dot",
@@ -91,8 +92,9 @@ class Graph(graphviz.Digraph):
     text_summary: str = ""
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        graph = self._without_dpi(kwargs.get("format") or (args[1] if len(args) > 1 else None))
         try:
-            return super().pipe(*args, **kwargs)
+            return super(Graph, graph).pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFound() from None
 
@@ -101,10 +103,25 @@ class Graph(graphviz.Digraph):
         # runs dot, and a failed render must not leave that file behind.
         if shutil.which(self.engine) is None:
             raise GraphvizNotFound()
+        graph = self._without_dpi(kwargs.get("format"))
         try:
-            return super().render(*args, **kwargs)
+            return super(Graph, graph).render(*args, **kwargs)
         except graphviz.ExecutableNotFound:
             raise GraphvizNotFound() from None
+
+    def _without_dpi(self, format: str | None) -> Graph:
+        """The graph to render in ``format``: without the size preset's dpi for SVG.
+
+        dpi sets a bitmap's pixels per inch. In an SVG, Graphviz 2.43 (Debian's and
+        Ubuntu's) scales the drawing by it but not the viewBox, so browsers clip
+        the picture to its top-left part; at 72 dpi an SVG of the same size in
+        inches comes out whole.
+        """
+        if (format or self.format) != "svg" or "dpi" not in self.graph_attr:
+            return self
+        graph = self.copy()
+        del graph.graph_attr["dpi"]
+        return graph
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -270,8 +287,10 @@ def new_graph(rankdir: str, format: str, size: str | float | tuple[float, float]
     """An empty picture in the house style: fonts, spacing, rank direction, size."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL' or 'BT', got {rankdir!r}")
-    dot = Graph(name="autograd_lite", format=format)
-    dot.attr(rankdir=rankdir, fontname=_FONT, nodesep="0.25", ranksep="0.35", **size_attributes(size))
+    # graph_attr, not a body line: rendering an SVG takes the dpi out of it (Graph._without_dpi)
+    dot = Graph(name="autograd_lite", format=format,
+                graph_attr=dict(rankdir=rankdir, fontname=_FONT, nodesep="0.25", ranksep="0.35",
+                                **size_attributes(size)))
     if title:
         dot.attr(label=graphviz.nohtml(dot_text(title)), labelloc="t", fontsize="13")
     dot.attr("node", fontname=_FONT, fontsize="11")
@@ -510,14 +529,17 @@ def _clusters_of(places: Mapping[Value, Any]) -> list[_Cluster]:
 # --- collapsing scopes into boxes -------------------------------------------------
 
 
+_NAMED_SIBLINGS = 4  # up to this many closed parts of an opened scope are drawn as boxes of their own
+
+
 def scope_boxes(order: Sequence[Value], depth: int, expand: Iterable[str] = ()) -> dict[Value, str]:
     """For each node in a collapsed scope, the path of the box that stands for it.
 
     A node built in scope ``a/b/c`` belongs to the box of its scope cut to
     ``depth`` parts (``a/b`` at depth 2; a shallower scope is its own box).
     A scope named in ``expand``, and every scope around it, is open: the
-    parts of an open scope that stay closed make one box together
-    (``MLP/L0/… 15 more``), and the nodes of an expanded scope itself are
+    parts of an open scope that stay closed are boxes of their own, or one box
+    together when there are more than four (``MLP/L0/… 15 more``), and the nodes of an expanded scope itself are
     drawn one by one for its first call, its other calls (other samples)
     making one box (``MLP/L0/L0.N3/… 99 more calls``). Nodes outside every
     scope have no box.
@@ -559,9 +581,10 @@ def scope_boxes(order: Sequence[Value], depth: int, expand: Iterable[str] = ()) 
             boxes[node] = box
         elif not node.is_leaf or node.is_constant:  # an expanded scope: one call drawn, the rest boxed
             calls.setdefault(path, {}).setdefault(id(_call_of(node)), []).append(node)
-    # the closed parts of an opened scope make one box together: "L0/… 15 more"
+    # the closed parts of an opened scope make one box together when there are
+    # many ("L0/… 15 more"); a few (an attention head's scores and mix) keep their names
     merged = {box: f"{around}/… {len(boxes_):,} more"
-              for around, boxes_ in siblings.items() for box in boxes_}
+              for around, boxes_ in siblings.items() if len(boxes_) > _NAMED_SIBLINGS for box in boxes_}
     if merged:
         for node, box in boxes.items():
             if box in merged:
@@ -584,8 +607,10 @@ def scope_boxes(order: Sequence[Value], depth: int, expand: Iterable[str] = ()) 
 def _call_of(node: Value) -> object:
     # The nodes built in one entry into a scope (one ``with scope(...)`` block,
     # one call of a neuron) share one tag object in Value's ``_tag`` slot; a
-    # labelled node has a tag of its own. Read-only use of Value's internals.
-    return node._tag
+    # labelled node has a tag of its own that points to it. Read-only use of
+    # Value's internals.
+    tag = node._tag
+    return tag.shared() if tag.__class__ is ScopeTag else tag
 
 
 class _BoxSummary:

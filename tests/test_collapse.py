@@ -83,6 +83,26 @@ def test_one_neuron_expands_to_its_products(moons):
     assert "L0.N3.w0" in svg
 
 
+def test_labelling_nodes_keeps_them_in_their_call_and_few_siblings_keep_names():
+    from autograd_lite import softmax
+
+    x = [Value(v, label=f"x{k}") for k, v in enumerate((0.5, -1.0, 2.0))]
+    with scope("head"):
+        with scope("scores"):
+            s = [xi * 2 for xi in x]
+        with scope("softmax"):
+            w = softmax(s)
+        with scope("mix"):
+            o = w[0] * x[0] + w[1] * x[1] + w[2] * x[2]
+    for k, w_k in enumerate(w):
+        w_k.label = f"w{k}"  # a label gives a node a tag of its own: still the same call
+    source = draw_dot(o, collapse=1, expand="head/softmax").source
+    for k in range(3):
+        assert f'"w{k} | data' in source
+    assert "more call" not in source and "… 2 more" not in source
+    assert "<b>scores</b>" in source and "<b>mix</b>" in source  # two closed siblings keep their names
+
+
 def test_bad_collapse_and_expand_are_clear(moons):
     _, loss = moons
     with pytest.raises(ValueError, match="no scope 'MLP/L0/L0.N99'; scopes at that depth: MLP/L0/L0.N0"):

@@ -201,6 +201,26 @@ def test_size_fits_the_picture_to_a_slide(tmp_path):
         draw_dot(loss, size=(0, 3))
 
 
+def test_an_svg_of_a_preset_size_is_whole(tmp_path):
+    """The preset's dpi is for bitmaps: an SVG keeps its viewBox equal to its size (no clipped picture)."""
+    import re
+
+    from autograd_lite.nn import MLP, losses
+
+    model = MLP(2, [4, 4, 1], activation="tanh", seed=0)
+    loss = losses.mse([model([1.0, 2.0]), model([0.5, -1.0])], [1.0, -1.0])
+    picture = draw_dot(loss, size="laptop")  # 14 × 8.5 inches at 96 dpi: wider than that, so shrunk
+    svgs = [picture.pipe(format="svg", encoding="utf-8"), picture._repr_mimebundle_()["image/svg+xml"],
+            Path(picture.render(tmp_path / "laptop", format="svg")).read_text(encoding="utf-8")]
+    for svg in svgs:
+        width, height, box = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="([^"]+)"', svg).groups()
+        box_width, box_height = (float(v) for v in box.split()[2:])
+        assert abs(float(width) - box_width) <= 1 and abs(float(height) - box_height) <= 1
+        assert float(width) <= 14 * 72 + 1  # 1,344 px at 96 px per inch
+    png_width, _ = _png_size(picture.render(tmp_path / "laptop", format="png"))
+    assert png_width <= 1344 and picture.graph_attr["dpi"] == "96"  # bitmaps keep the preset's dpi
+
+
 def _png_size(path):
     header = Path(path).read_bytes()[:24]
     return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
