@@ -99,7 +99,7 @@ def gpt_bench(bench):
 def test_microgpt_plain_code_gives_the_same_losses_on_every_engine(gpt_bench):
     docs = gpt_bench.documents(0, 2)
     losses = {}
-    for name in (gpt_bench.OURS, gpt_bench.MICRO, gpt_bench.MODULE, gpt_bench.MICROGRAD):
+    for name in (gpt_bench.OURS, gpt_bench.MICRO, gpt_bench.MODULE, gpt_bench.MICROGRAD, gpt_bench.CEILING):
         engine = gpt_bench.make_engine(name)
         losses[name] = [engine.step(t) for t in docs]
     assert gpt_bench.check_agreement(losses) < 1e-12
@@ -109,15 +109,19 @@ def test_microgpt_plain_code_gives_the_same_losses_on_every_engine(gpt_bench):
         gpt_bench.check_agreement({**losses, "wrong": [losses[gpt_bench.MICRO][0], 1.0]})
 
 
-def test_microgpt_style_engine_gradients_equal_autograd_lites(gpt_bench):
+@pytest.mark.parametrize("other", ["MicroValue", "TapeValue"])
+def test_microgpt_style_and_tape_engine_gradients_equal_autograd_lites(gpt_bench, other):
     from autograd_lite import Value
 
     tokens = gpt_bench.TOKENIZER.encode("ava", bos=True)
-    ours, micro = gpt_bench.PlainStep(Value), gpt_bench.PlainStep(gpt_bench.MicroValue)
+    ours = gpt_bench.PlainStep(Value)
+    theirs = (gpt_bench.TapeStep if other == "TapeValue" else gpt_bench.PlainStep)(getattr(gpt_bench, other))
+    if other == "TapeValue":
+        theirs.loss(gpt_bench.TOKENIZER.encode("bob", bos=True))  # never backpropagated: the next loss drops it
     ours.loss(tokens).backward()
-    micro.loss(tokens).backward()
-    worst = max(abs(a.grad - b.grad) / max(1e-6, abs(a.grad)) for a, b in zip(ours.params, micro.params))
-    assert worst < 1e-9 and any(p.grad != 0 for p in micro.params)
+    theirs.loss(tokens).backward()
+    worst = max(abs(a.grad - b.grad) / max(1e-6, abs(a.grad)) for a, b in zip(ours.params, theirs.params))
+    assert worst < 1e-9 and any(p.grad != 0 for p in theirs.params)
 
 
 def test_microgpt_graph_size_is_the_issues_figure(gpt_bench):
