@@ -99,7 +99,8 @@ def gpt_bench(bench):
 def test_microgpt_plain_code_gives_the_same_losses_on_every_engine(gpt_bench):
     docs = gpt_bench.documents(0, 2)
     losses = {}
-    for name in (gpt_bench.OURS, gpt_bench.MICRO, gpt_bench.MODULE, gpt_bench.MICROGRAD, gpt_bench.CEILING):
+    for name in (gpt_bench.OURS, gpt_bench.MICRO, gpt_bench.MODULE, gpt_bench.MICROGRAD, gpt_bench.CEILING,
+                 gpt_bench.WALK_CEILING):
         engine = gpt_bench.make_engine(name)
         losses[name] = [engine.step(t) for t in docs]
     assert gpt_bench.check_agreement(losses) < 1e-12
@@ -109,14 +110,14 @@ def test_microgpt_plain_code_gives_the_same_losses_on_every_engine(gpt_bench):
         gpt_bench.check_agreement({**losses, "wrong": [losses[gpt_bench.MICRO][0], 1.0]})
 
 
-@pytest.mark.parametrize("other", ["MicroValue", "TapeValue"])
+@pytest.mark.parametrize("other", ["MicroValue", "TapeValue", "WalkValue"])
 def test_microgpt_style_and_tape_engine_gradients_equal_autograd_lites(gpt_bench, other):
     from autograd_lite import Value
 
     tokens = gpt_bench.TOKENIZER.encode("ava", bos=True)
     ours = gpt_bench.PlainStep(Value)
-    theirs = (gpt_bench.TapeStep if other == "TapeValue" else gpt_bench.PlainStep)(getattr(gpt_bench, other))
-    if other == "TapeValue":
+    theirs = (gpt_bench.PlainStep if other == "MicroValue" else gpt_bench.TapeStep)(getattr(gpt_bench, other))
+    if other != "MicroValue":
         theirs.loss(gpt_bench.TOKENIZER.encode("bob", bos=True))  # never backpropagated: the next loss drops it
     ours.loss(tokens).backward()
     theirs.loss(tokens).backward()
