@@ -359,10 +359,16 @@ def test_live_server_refuses_requests_without_the_token(server):
 
 
 def test_serve_command_picks_a_free_port_warns_for_other_hosts_and_exits_0_on_ctrl_c(tmp_path):
-    def start(*args: str) -> tuple[subprocess.Popen, str]:
-        process = subprocess.Popen([sys.executable, "-m", "autograd_lite", "serve", "--no-browser", *args],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    def start(*args: str, background: bool = False) -> tuple[subprocess.Popen, str]:
+        # background: started with SIGINT ignored, as a shell's background job (`autograd-lite serve &`)
+        # inherits it; the child inherits this process's disposition for the moment of the start
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN if background else signal.getsignal(signal.SIGINT))
+        try:
+            process = subprocess.Popen([sys.executable, "-m", "autograd_lite", "serve", "--no-browser", *args],
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                       env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        finally:
+            signal.signal(signal.SIGINT, previous)
         lines = []
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:  # bounded: the URL is printed at once
@@ -377,7 +383,7 @@ def test_serve_command_picks_a_free_port_warns_for_other_hosts_and_exits_0_on_ct
 
     with socket_port() as port:  # a port known to be free a moment ago
         first, url1 = start("--port", str(port))
-        second, url2 = start("--port", str(port))
+        second, url2 = start("--port", str(port), background=True)
         try:
             assert url1.startswith(f"http://127.0.0.1:{port}/?token=")
             assert url2.split("/?")[0] != url1.split("/?")[0]  # the second took another port

@@ -228,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _stop) if main_thread else None  # `kill` stops it like Ctrl-C
+    # Ctrl-C (SIGINT) stops it even when it was started with SIGINT ignored, as a shell's
+    # background job is (`autograd-lite serve &`): Python then raises no KeyboardInterrupt
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler) if main_thread else None
     try:
         if server.port != ns.port and ns.port:
             print(f"port {ns.port} is taken; using {server.port}")
@@ -242,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.server_close()
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
     return 0
 
 
