@@ -21,19 +21,9 @@ Example:
     0.8
 """
 
-from . import fastpath  # noqa: F401 - installs value.py's fast paths: the same numbers, sooner
-from .autodiff import (
-    GradcheckError,
-    grad,
-    gradcheck,
-    gradgradcheck,
-    hessian,
-    hvp,
-    jacobian,
-    jvp,
-)
-from .custom_ops import define_op, remove_op
-from .functional import (
+from . import explorer as _explorer
+from .core.custom_ops import define_op, remove_op
+from .core.functional import (
     cos,
     elu,
     exp,
@@ -54,21 +44,36 @@ from .functional import (
     tanh,
     to_floats,
 )
-from .generic import apply, dot, sum_of
-from .ops import OPS, DivisionByZero, DomainError, Op, OpTest
-from .program import (
-    EvaluationTrace,
-    Program,
-    StructureChanged,
-    evaluation_trace,
-    trace_of,
-)
+from .core.generic import apply, dot, sum_of
+from .core.ops import OPS, DivisionByZero, DomainError, Op, OpTest
+from .core.value import Value, local_derivatives, scope, topological_order
+from .fast import fastpath  # noqa: F401 - installs value.py's fast paths: the same numbers, sooner
+from .fast.compiler import Program, StructureChanged
 
 # autograd_lite.compile, left out of __all__ so that `import *` keeps Python's builtin compile
-from .program import compile as compile
-from .trace import Trace, trace_backward
-from .value import Value, local_derivatives, scope, topological_order
-from .viz import GraphvizNotFound, draw_dot
+from .fast.compiler import compile as compile
+from .transforms.autodiff import (
+    GradcheckError,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    hessian,
+    hvp,
+    jacobian,
+    jvp,
+)
+from .views.evaluation_trace import (
+    EvaluationTrace,
+    evaluation_trace,
+    evaluation_trace_of,
+    trace_of,
+)
+from .views.pictures import GraphvizNotFound, draw_dot
+from .views.steps import Trace, trace_backward
+
+# The composition root: the record of a backward pass (views) is drawn as a page by
+# the explorer, which sits above it; the record is told its page maker here.
+Trace.page_maker = _explorer.trace_page
 
 __version__ = "0.1.0"
 
@@ -92,6 +97,7 @@ __all__ = [
     "draw_dot",
     "elu",
     "evaluation_trace",
+    "evaluation_trace_of",
     "exp",
     "gelu",
     "grad",

@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from autograd_lite import Value, compile
-from autograd_lite.program import Program
+from autograd_lite.fast.compiler import Program
 
 LR = 0.01
 L2 = 1e-4

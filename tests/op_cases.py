@@ -11,7 +11,7 @@ from typing import Any
 
 import mpmath
 
-from autograd_lite.ops import OPS, VARIADIC
+from autograd_lite.core.ops import OPS, VARIADIC
 
 # The edge grid: 0, ±1e-8, ±1, ±20, ±700, ±1000.
 GRID = [0.0, 1e-8, -1e-8, 1.0, -1.0, 20.0, -20.0, 700.0, -700.0, 1000.0, -1000.0]

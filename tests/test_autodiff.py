@@ -152,7 +152,7 @@ def test_gradcheck_catches_a_wrong_rule():
         return x * x * x
 
     assert gradcheck(cube, [1.3]) is True
-    from autograd_lite.ops import OPS, Op
+    from autograd_lite.core.ops import OPS, Op
 
     good = OPS["tanh"]
     # a deliberately wrong rule: tanh' written as 1 − t instead of 1 − t²

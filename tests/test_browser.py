@@ -25,9 +25,9 @@ from typing import Any
 import pytest
 
 from autograd_lite import Value, trace_backward
+from autograd_lite.core.expression import parse
 from autograd_lite.explorer.server import MAX_REQUEST_BYTES, make_server
-from autograd_lite.expression import parse
-from autograd_lite.notation import format_number
+from autograd_lite.views.notation import format_number
 
 from .conftest import require_program
 from .test_viz import neuron

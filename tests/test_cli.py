@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograd_lite.cli import DEMO, main
-from autograd_lite.expression import FUNCTIONS, ExpressionError, parse
-from autograd_lite.ops import OPS
+from autograd_lite.cli.main import DEMO, main
+from autograd_lite.core.expression import FUNCTIONS, ExpressionError, parse
+from autograd_lite.core.ops import OPS
 
 from .conftest import require_program
 

@@ -10,7 +10,7 @@ import pickle
 import pytest
 
 from autograd_lite import Value, topological_order
-from autograd_lite.ops import OPS, BoundOp, Op
+from autograd_lite.core.ops import OPS, BoundOp, Op
 
 from .op_cases import (
     BINARY,

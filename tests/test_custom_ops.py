@@ -18,9 +18,9 @@ from autograd_lite import (
     remove_op,
     trace_backward,
 )
-from autograd_lite.expression import parse
-from autograd_lite.ops import cos as rule_cos
-from autograd_lite.ops import step as rule_step
+from autograd_lite.core.expression import parse
+from autograd_lite.core.ops import cos as rule_cos
+from autograd_lite.core.ops import step as rule_step
 
 from .op_cases import close
 

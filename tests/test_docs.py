@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from autograd_lite.ops import OPS, op_table_markdown
+from autograd_lite.core.ops import OPS, op_table_markdown
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -23,7 +23,7 @@ def test_ci_runs_readmes_quick_start_word_for_word():
 
 
 def test_readme_shows_the_demos_real_output(capsys):
-    from autograd_lite.cli import main
+    from autograd_lite.cli.main import main
 
     assert main([]) == 0
     shown = README.split("```text\n", 1)[1].split("\n```", 1)[0]

@@ -26,7 +26,7 @@ from autograd_lite import (
     sum_of,
     topological_order,
 )
-from autograd_lite.ops import VARIADIC
+from autograd_lite.core.ops import VARIADIC
 
 OP_NAMES = sorted(OPS)
 NUMBERS = st.one_of(st.sampled_from([0.0, 1.0, -1.0, 0.5, 2.0, -0.0]),

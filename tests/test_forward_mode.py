@@ -18,7 +18,7 @@ import mpmath
 import pytest
 
 from autograd_lite import Value, apply, hessian, hvp, jvp
-from autograd_lite.autodiff import tangents
+from autograd_lite.transforms.autodiff import tangents
 
 from .op_cases import (
     BINARY,
@@ -206,7 +206,7 @@ def test_jvp_and_hvp_say_what_was_wrong():
 
 
 def test_one_forward_sweep_for_many_outputs_visits_each_node_once(monkeypatch):
-    from autograd_lite import autodiff
+    from autograd_lite.transforms import autodiff
 
     calls = []
     real = autodiff.local_derivatives

@@ -398,7 +398,7 @@ def test_every_node_of_a_step_is_in_its_modules_scope():
 
 
 def test_a_gpt_step_gives_the_same_numbers_bit_for_bit_with_and_without_the_fast_paths():
-    from autograd_lite import fastpath
+    from autograd_lite.fast import fastpath
 
     def step():
         model = GPT(7, block_size=6, n_embd=8, n_head=2, seed=3)

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value, draw_dot, trace_backward
+from autograd_lite.core.value import topological_order
 from autograd_lite.nn import MLP, losses
-from autograd_lite.notation import (
+from autograd_lite.views.notation import (
     check_label,
     dot_text,
     fill,
@@ -25,7 +26,6 @@ from autograd_lite.notation import (
     shorten,
     symbol,
 )
-from autograd_lite.value import topological_order
 
 
 def test_a_compound_name_before_grad_is_parenthesised():
@@ -72,7 +72,7 @@ def _balanced(text):
 
 
 def test_the_command_lines_labels_are_cut_balanced():
-    from autograd_lite.expression import parse
+    from autograd_lite.core.expression import parse
 
     root, _ = parse("exp(x*(y + z + x*y*z*x*y)) * log(x + 1)").build({"x": 1.0, "y": 1.0, "z": 1.0})
     assert any("…" in (node.label or "") for node in topological_order(root))

@@ -17,7 +17,7 @@ import mpmath
 import pytest
 
 from autograd_lite import OPS, DomainError, Value, apply
-from autograd_lite.ops import op_table_markdown
+from autograd_lite.core.ops import op_table_markdown
 
 from .op_cases import (
     binary_cases,

@@ -21,11 +21,11 @@ from autograd_lite import (
     compile,
     evaluation_trace,
     jvp,
-    ops,
     trace_of,
 )
-from autograd_lite.ops import OPS, RULE_VOCABULARY
-from autograd_lite.program import FORMATS, TABLES
+from autograd_lite.core import ops
+from autograd_lite.core.ops import OPS, RULE_VOCABULARY
+from autograd_lite.views.evaluation_trace import FORMATS, TABLES
 
 from .op_cases import PAIR_GRID, TESTED, defined, near_kink, outputs_of, paired_up
 
@@ -69,7 +69,7 @@ def test_adjoint_trace_accumulates_like_the_survey():
 
 def test_text_table_lines_up_its_columns():
     lines = evaluation_trace(f_exp, 2.0, 5.0).table("tangent").splitlines()
-    from autograd_lite.program import _width
+    from autograd_lite.views.notation import text_width as _width
 
     assert len({_width(line[:line.index(" = ")]) for line in lines}) == 1  # on screen: v̇'s dot takes no column
     assert lines[2] == "v̇₁  = v̇₋₁ · (1 / v₋₁)     = 1 · (1 / 2)   = 0.5"
@@ -93,7 +93,7 @@ def test_markdown_and_latex_exports():
 
 
 def test_numbers_are_rounded_as_the_survey_rounds_them():
-    from autograd_lite.program import _number
+    from autograd_lite.views.notation import rounded as _number
 
     assert [_number(x, 3) for x in (10.0, 0.6931, -0.9589, 11.6521, 1e-8, -0.0, 2.5e9)] == [
         "10", "0.693", "-0.959", "11.652", "1.00e-08", "0", "2.50e+09"]
@@ -350,13 +350,13 @@ def test_baydin_in_every_format():
 
 
 def t_number(x):
-    from autograd_lite.program import _Unicode
+    from autograd_lite.views.notation import TraceNotation as _Unicode
 
     return _Unicode(3).number(x)
 
 
 def test_big_programs_reuse_scratch_names_and_give_the_same_floats():
-    from autograd_lite.program import SCRATCH_NAMES_ABOVE
+    from autograd_lite.fast.compiler import SCRATCH_NAMES_ABOVE
 
     xs = [Value(0.01 * k, label=f"x{k}") for k in range(40)]
     total = xs[0]

@@ -17,7 +17,7 @@ from autograd_lite import (
     local_derivatives,
     topological_order,
 )
-from autograd_lite.ops import OPS
+from autograd_lite.core.ops import OPS
 
 UNARY_METHODS = [name for name, op in OPS.items() if op.is_function and op.arity == 1]
 BINARY_FUNCTIONS = [name for name, op in OPS.items() if op.is_function and op.arity == 2]

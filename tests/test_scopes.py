@@ -124,7 +124,7 @@ def test_nodes_built_by_backward_with_create_graph_take_the_scope_open_then():
 
 @pytest.mark.parametrize("fast", [True, False])
 def test_both_the_plain_and_the_fast_constructors_tag_nodes(fast):
-    from autograd_lite import fastpath
+    from autograd_lite.fast import fastpath
 
     (fastpath.install if fast else fastpath.uninstall)()
     try:

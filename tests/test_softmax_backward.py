@@ -20,7 +20,7 @@ from autograd_lite import (
     sum_of,
     topological_order,
 )
-from autograd_lite import softmax_backward as module
+from autograd_lite.core import softmax_backward as module
 
 
 def by_rows(root):

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import OPS, Trace, Value, apply, softmax, sum_of, trace_backward
-from autograd_lite.value import topological_order
+from autograd_lite.core.value import topological_order
 
 from .op_cases import paired_up
 from .test_viz import neuron

@@ -10,9 +10,9 @@ import graphviz
 import pytest
 
 from autograd_lite import GraphvizNotFound, Value, apply, draw_dot
-from autograd_lite.notation import format_number
-from autograd_lite.value import topological_order
-from autograd_lite.viz import MAX_NODES
+from autograd_lite.core.value import topological_order
+from autograd_lite.views.notation import format_number
+from autograd_lite.views.pictures import MAX_NODES
 
 
 def neuron():

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from autograd_lite import OPS, DomainError, Value, apply, grad, trace_backward
-from autograd_lite.ops import VARIADIC
+from autograd_lite.core.ops import VARIADIC
 
 from .op_cases import GRID, defined
 

@@ -1,6 +1,6 @@
 """The explorer: a self-contained page that steps through a backward pass, and a live one.
 
-:func:`trace_page` turns a :class:`~autograd_lite.trace.Trace` into one HTML
+:func:`trace_page` turns a :class:`~autograd_lite.views.steps.Trace` into one HTML
 file (what ``steps.save_html(path)`` and ``autograd-lite EXPR --html FILE``
 write): a single Graphviz SVG of the graph, restyled by a small script for
 each step of the forward and then the backward pass, with zoom and pan, a

@@ -25,11 +25,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from ..autodiff import grad
-from ..expression import Expression, ExpressionError, parse
-from ..ops import DomainError
-from ..trace import MAX_STEPS, trace_backward
-from ..value import Value
+from ..core.expression import Expression, ExpressionError, parse
+from ..core.ops import DomainError
+from ..core.value import Value
+from ..transforms.autodiff import grad
+from ..views.steps import MAX_STEPS, trace_backward
 from .model import json_number, trace_model
 from .pictures import opening, picture_state
 

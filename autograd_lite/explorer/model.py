@@ -22,10 +22,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..notation import format_number, symbol
-from ..ops import DomainError
-from ..trace import Trace, replay_forward
-from ..value import Value
+from ..core.ops import DomainError
+from ..core.value import Value
+from ..views.notation import format_number, symbol
+from ..views.steps import Trace, replay_forward
 
 __all__ = ["FD_ALL_NODES", "json_number", "node_ids", "trace_model"]
 

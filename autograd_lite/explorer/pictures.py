@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .. import viz
-from ..trace import MAX_STEPS, Trace
-from ..viz import GraphvizNotFound, draw_dot
+from ..views import pictures as viz
+from ..views.pictures import GraphvizNotFound, draw_dot
+from ..views.steps import MAX_STEPS, Trace
 from .model import node_ids, trace_model
 from .page import render_page
 

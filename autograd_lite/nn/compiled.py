@@ -1,7 +1,7 @@
 """Full-batch training without building a graph each step: ``fit(..., compile=True)``.
 
 The first step is recorded as a graph as usual and compiled into a
-:class:`~autograd_lite.program.Program` (straight-line Python, one line per
+:class:`~autograd_lite.fast.compiler.Program` (straight-line Python, one line per
 node). Every later step replays it on the parameters' current values: the
 same float operations in the same order, so the same losses and gradients as
 building the graph again, many times faster.
@@ -11,7 +11,7 @@ as constants baked into the source); the labels enter through the loss as
 numbers and stay fixed, which full-batch training allows. A model whose graph
 depends on the data (a branch on a value) cannot be replayed: at steps 2, 4,
 8, 16, … the graph is built once more and compared with the program line by
-line (:meth:`Program.check`), raising :class:`~autograd_lite.program.StructureChanged`
+line (:meth:`Program.check`), raising :class:`~autograd_lite.fast.compiler.StructureChanged`
 if they differ. That costs a graph a log2(steps) times; a branch that flips
 between two checks is caught only at the next one, so a model that branches
 on values should train with ``compile=False``.
@@ -32,8 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from ..program import Program, compile
-from ..value import Value
+from ..core.value import Value
+from ..fast.compiler import Program, compile
 from . import losses as _losses
 
 __all__ = ["CompiledStep"]

@@ -41,10 +41,10 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .. import generic
-from ..generic import _sum_nodes, apply
-from ..ops import OPS
-from ..value import Value, scope
+from ..core import generic
+from ..core.generic import _sum_nodes, apply
+from ..core.ops import OPS
+from ..core.value import Value, scope
 from .module import Module, _Group
 
 __all__ = ["GPT", "CausalSelfAttention", "Embedding", "KVCache", "Linear", "MLPBlock", "RMSNorm",

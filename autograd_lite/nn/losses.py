@@ -31,9 +31,9 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
-from ..generic import apply
-from ..ops import OPS
-from ..value import Value, scope
+from ..core.generic import apply
+from ..core.ops import OPS
+from ..core.value import Value, scope
 
 __all__ = ["LOSSES", "binary_cross_entropy", "binary_labels", "cross_entropy", "get", "hinge", "l2", "mse"]
 

@@ -26,10 +26,10 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from .. import scopes as _scopes
-from ..generic import _sum_nodes
-from ..ops import OPS
-from ..value import Value, scope
+from ..core import scopes as _scopes
+from ..core.generic import _sum_nodes
+from ..core.ops import OPS
+from ..core.value import Value, scope
 from . import training
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]

@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..value import Value
+from ..core.value import Value
 
 __all__ = ["SGD", "Adam", "Optimizer", "cosine", "linear"]
 

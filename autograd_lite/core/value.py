@@ -3,7 +3,7 @@
 A Value holds a number (``data``), the gradient ``backward()`` gives it
 (``grad``), the nodes it was computed from (``parents``) and the op that made it.
 Each op's forward and *local derivative* (∂out/∂input, as derived on paper) is
-one entry of the table in :mod:`autograd_lite.ops`; the operators and methods
+one entry of the table in :mod:`autograd_lite.core.ops`; the operators and methods
 here only look their op up. ``backward()`` is the chain rule, once per node,
 from the output back to the inputs::
 
@@ -12,7 +12,7 @@ from the output back to the inputs::
             parent.grad += node.grad * local
 
 The code below is that algorithm, as it is read. What runs is
-:mod:`autograd_lite.fastpath`: the same loop, sort and constructors specialised
+:mod:`autograd_lite.fast.fastpath`: the same loop, sort and constructors specialised
 for speed, tested to give the same numbers bit for bit.
 
 Example:
@@ -57,7 +57,7 @@ class Value(Node):
     take Values and numbers on either side; every function of the op table is
     a method (``x.exp()``). ``backward()`` fills in ``grad`` in the whole graph.
     Names for people and Python's habits (``max(vs)``, ``==`` is identity,
-    ``float(v)`` refused) come from :class:`~autograd_lite.node.Node`.
+    ``float(v)`` refused) come from :class:`~autograd_lite.core.node.Node`.
 
     Example:
         >>> a = Value(3.0, label="a")

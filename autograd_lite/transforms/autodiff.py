@@ -7,7 +7,7 @@ given Values they return Values with a graph of their own, so they compose:
 
 Forward mode (:func:`jvp`) reads the same op table as backward: each node's
 tangent is the sum over its parents of the local derivative times the parent's
-tangent, with the very rule call (:func:`~autograd_lite.value.local_derivatives`)
+tangent, with the very rule call (:func:`~autograd_lite.core.value.local_derivatives`)
 that backward multiplies by, so there is no second list of rules.
 :func:`hvp` is forward over reverse: the tangent of the gradient's graph.
 
@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .value import Number, Value, as_float, local_derivatives, topological_order
+from ..core.value import Number, Value, as_float, local_derivatives, topological_order
 
 __all__ = ["GradcheckError", "grad", "gradcheck", "gradgradcheck", "hessian", "hvp", "jacobian", "jvp",
            "tangents"]

@@ -1,7 +1,7 @@
 """Your own ops: one call adds an entry to the op table, and it works everywhere.
 
 ``define_op(name=..., forward=..., derivative=...)`` builds an
-:class:`~autograd_lite.ops.Op` and registers it in ``OPS``: it is then a
+:class:`~autograd_lite.core.ops.Op` and registers it in ``OPS``: it is then a
 ``Value`` method (for one input), an op for :func:`~autograd_lite.apply`, a
 function of the command-line expression language, and a node that the trace
 and the pictures show with its formula. Give it ``test=OpTest(...)`` and the
@@ -11,7 +11,7 @@ The derivative is best written as text, the way the table's own rules are: an
 expression in ``x`` (the input; ``a`` and ``b`` for two), ``out`` (the op's
 output) and the parameters, using the rule vocabulary (``exp, log, sin, cos,
 tan, sqrt, tanh, sigmoid, erf, step, sign, ...``: see
-:data:`~autograd_lite.ops.RULE_VOCABULARY`). Those functions take floats and
+:data:`~autograd_lite.core.ops.RULE_VOCABULARY`). Those functions take floats and
 Values alike, so the same rule gives an ordinary backward pass and, with
 ``create_graph=True``, a graph of the gradient (second derivatives). A Python
 function is accepted too; if it cannot build a graph (it calls ``math.cos`` on
@@ -238,7 +238,7 @@ def _cannot_take_values(name: str, why: str) -> str:
     return (f"the derivative of the op {name!r} cannot build a graph of the gradient, which "
             f"backward(create_graph=True) and grad(grad(...)) need ({why}). Write it with the "
             "functions that take floats and Values alike: as text, define_op(..., derivative='cos(x)'), "
-            "or in a function with autograd_lite.ops.cos(x) (or x.cos() on a Value) instead of math.cos(x)")
+            "or in a function with autograd_lite.core.ops.cos(x) (or x.cos() on a Value) instead of math.cos(x)")
 
 
 def _method(op: Op) -> Callable[..., Value]:

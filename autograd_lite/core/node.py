@@ -1,6 +1,6 @@
 """What a node shows and how Python treats it: everything about a Value but the algorithm.
 
-:class:`~autograd_lite.value.Value` inherits from :class:`Node` its names for
+:class:`~autograd_lite.core.value.Value` inherits from :class:`Node` its names for
 people (``op``, ``label``, ``scope``, ``repr``) and Python's habits:
 
 * ``< <= > >=`` compare data, with Values or numbers, so ``max(vs)``,
@@ -50,7 +50,7 @@ CONSTANT = _Constant()
 
 
 class Node:
-    """The base of :class:`~autograd_lite.value.Value`: names for people and Python's habits.
+    """The base of :class:`~autograd_lite.core.value.Value`: names for people and Python's habits.
 
     It has no slots of its own; Value declares them all.
     """
@@ -158,7 +158,7 @@ class Node:
         """``f"{v:.3f}"`` formats the data; an empty spec gives the repr."""
         return format(self.data, spec) if spec else repr(self)
 
-    # --- copies and pickles: the whole graph, any depth (autograd_lite.copying) --
+    # --- copies and pickles: the whole graph, any depth (autograd_lite.core.copying) --
     def __copy__(self) -> Any:
         """``copy.copy(v)``: one new node with the same data, grad, label, op and parents."""
         return copy_node(self)

@@ -28,7 +28,7 @@ ordinary backward pass); given Values it returns Values, which is how
 ``backward(create_graph=True)`` records the gradient computation itself.
 
 Example:
-    >>> from autograd_lite.ops import OPS
+    >>> from autograd_lite.core.ops import OPS
     >>> sig = OPS["sigmoid"]
     >>> s = sig.forward(0.5)
     >>> round(sig.local(s, 0.5), 8)
@@ -66,7 +66,7 @@ class DomainError(ValueError):
         >>> Value(-1.0).log()
         Traceback (most recent call last):
         ...
-        autograd_lite.ops.DomainError: log(x) is undefined at x = -1.0: it needs x > 0
+        autograd_lite.core.ops.DomainError: log(x) is undefined at x = -1.0: it needs x > 0
     """
 
 
@@ -147,7 +147,7 @@ class Op:
             S_j)`` with S = softmax(inputs) (softmax: ``"out"``, log_softmax:
             ``"1.0"``), the scale as an expression in ``out``: backward then
             sums all outputs of one call at once, in O(N) instead of N rows
-            (:mod:`autograd_lite.softmax_backward`).
+            (:mod:`autograd_lite.core.softmax_backward`).
         paired: for a reduction, its inputs come in pairs ``(a_0, b_0, a_1,
             b_1, …)`` (dot): input j's partner is input ``j ^ 1``, which the
             rule and formula call ``b_j``. It needs an even number of inputs.
@@ -965,7 +965,7 @@ def _name_in_table(op: Op) -> str:
     if OPS.get(op.name) is not op:
         raise pickle.PicklingError(
             f"the op {op.name!r} pickles by its name, but it is not the op table's entry of that "
-            "name; only ops in the table (autograd_lite.ops.OPS) can be pickled")
+            "name; only ops in the table (autograd_lite.core.ops.OPS) can be pickled")
     return op.name
 
 

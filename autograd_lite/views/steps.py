@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast, overload
+from typing import Any, ClassVar, cast, overload
 
-from .fastpath import sorted_for_backward as _sorted_for_backward
+from ..core.ops import OPS, VARIADIC, DomainError, Op
+from ..core.value import BACKWARD_LOCK, Value, local_derivatives, topological_order
+from ..fast.fastpath import sorted_for_backward as _sorted_for_backward
 from .notation import (
     chain_rule_text,
     derivative_text,
@@ -44,9 +46,7 @@ from .notation import (
     printed_operands,
     symbol,
 )
-from .ops import OPS, VARIADIC, DomainError, Op
-from .value import BACKWARD_LOCK, Value, local_derivatives, topological_order
-from .viz import Graph, draw_graph
+from .pictures import Graph, draw_graph
 
 __all__ = ["Contribution", "Step", "Trace", "trace_backward"]
 
@@ -106,6 +106,11 @@ class Trace(Sequence[Step]):
         >>> print(t.grad_sum(a))
         ∂y/∂a = ∂y/∂y·∂y/∂a + ∂y/∂y·∂y/∂a = 1·3 + 1·3 = 6
     """
+
+    #: What draws the page: the explorer sets it to its ``trace_page`` when it is
+    #: imported (``import autograd_lite`` imports it). This record knows nothing of
+    #: HTML; the explorer, above it, knows the record.
+    page_maker: ClassVar[Callable[..., str] | None] = None
 
     def __init__(self, root: Value, order: list[Value], steps: list[Step],
                  leaf_grads_before: dict[Value, Any], parameters: Sequence[Value] = ()) -> None:
@@ -263,11 +268,9 @@ class Trace(Sequence[Step]):
         :func:`~autograd_lite.draw_dot`); ``expand`` opens some from the start.
         Without Graphviz's ``dot`` a note says how to get the picture.
         """
-        # The page lives in the explorer package, which sits above this module;
-        # importing it here, when a page is asked for, keeps the imports one-way.
-        from .explorer import trace_page
-
-        return trace_page(self, rankdir, max_steps=max_steps, collapse=collapse, expand=expand)
+        if Trace.page_maker is None:
+            raise RuntimeError("the page comes from autograd_lite.explorer: import autograd_lite first")
+        return Trace.page_maker(self, rankdir, max_steps=max_steps, collapse=collapse, expand=expand)
 
     def save_html(self, path: str | Path, rankdir: str = "auto", *, max_steps: int | None = MAX_STEPS,
                   collapse: int | None = None, expand: Sequence[str] = ()) -> Path:

@@ -1,7 +1,7 @@
 """Fast paths: value.py's algorithm rewritten for the interpreter, giving the same numbers bit for bit.
 
 Why it exists: in pure Python a scalar engine spends its time on function
-calls and object creation, not on arithmetic. :mod:`autograd_lite.value` is
+calls and object creation, not on arithmetic. :mod:`autograd_lite.core.value` is
 written to be read; this module replaces its three hot spots with versions
 that make fewer calls, and ``import autograd_lite`` installs them:
 
@@ -41,14 +41,14 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from . import generic, scopes, value
-from . import ops as ops_module
-from .checks import as_float
-from .node import CONSTANT
-from .ops import OPS, VARIADIC, BoundOp, Op
-from .scopes import ScopeTag
-from .softmax_backward import SoftmaxGroups, is_softmax_output
-from .value import BACKWARD_LOCK, Value, local_derivatives
+from ..core import generic, scopes, value
+from ..core import ops as ops_module
+from ..core.checks import as_float
+from ..core.node import CONSTANT
+from ..core.ops import OPS, VARIADIC, BoundOp, Op
+from ..core.scopes import ScopeTag
+from ..core.softmax_backward import SoftmaxGroups, is_softmax_output
+from ..core.value import BACKWARD_LOCK, Value, local_derivatives
 
 __all__ = ["backward", "install", "propagate_floats", "sorted_for_backward", "uninstall"]
 
@@ -274,7 +274,7 @@ def _compile_float_loop() -> Callable[[list[Value]], None]:
     source = "\n".join(lines)
     exec(source, namespace)  # noqa: S102 - built from our own op table, never from user input
     loop = namespace["propagate_floats"]
-    loop.source = source  # for the curious: print(autograd_lite.fastpath.propagate_floats.source)
+    loop.source = source  # for the curious: print(autograd_lite.fast.fastpath.propagate_floats.source)
     return loop  # type: ignore[no-any-return]
 
 

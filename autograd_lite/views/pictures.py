@@ -30,6 +30,8 @@ from typing import Any
 
 import graphviz
 
+from ..core.scopes import ScopeTag
+from ..core.value import Value, local_derivatives, topological_order
 from .notation import (
     chain_rule_text,
     check_label,
@@ -40,8 +42,6 @@ from .notation import (
     plural,
     symbol,
 )
-from .scopes import ScopeTag
-from .value import Value, local_derivatives, topological_order
 
 __all__ = ["GRAPHVIZ_HELP", "MAX_NODES", "SIZES", "Graph", "GraphvizNotFound", "add_legend", "draw_dot",
            "draw_graph", "new_graph", "op_label", "pass_grads", "scope_boxes", "scope_of", "size_attributes"]

@@ -1,6 +1,6 @@
 """Copies and pickles of whole graphs, of any depth, without recursion.
 
-``copy.deepcopy(v)`` and ``pickle.dumps(v)`` of a :class:`~autograd_lite.value.Value`
+``copy.deepcopy(v)`` and ``pickle.dumps(v)`` of a :class:`~autograd_lite.core.value.Value`
 reach its whole graph: every node it was computed from, and the graphs of
 grads that are Values (``backward(create_graph=True)``). Python's own way
 would recurse once per node and overflow the stack on a deep chain; here both

@@ -33,8 +33,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .checks import shorten
 from .generic import apply
-from .notation import shorten
 from .ops import OPS, VARIADIC, DomainError, Op
 from .value import Value, scope
 
@@ -194,7 +194,7 @@ class Expression:
             if finite_inputs and not math.isfinite(result.data):
                 piece = _segment(lines, node) or "a part of it"
                 raise ExpressionError(
-                    f"{_shorten(piece)} overflows: the result is too large for a float "
+                    f"{shorten(piece, 40)} overflows: the result is too large for a float "
                     "(beyond about 1.8e308)", self.text, _column(node))
             if result.label is None:
                 result.label = shorten(_segment(lines, node), 24) or None  # parentheses kept balanced
@@ -210,7 +210,7 @@ def parse(text: str) -> Expression:
         >>> parse("__import__('os')")
         Traceback (most recent call last):
         ...
-        autograd_lite.expression.ExpressionError: unknown function '__import__'; the functions are exp, log, ...
+        autograd_lite.core.expression.ExpressionError: unknown function '__import__'; the functions are exp, log, ...
     """
     if not isinstance(text, str):
         raise TypeError(f"parse takes a str, got {type(text).__name__}")
@@ -471,8 +471,3 @@ def _segment(lines: list[bytes], node: Any) -> str:
 
 def _column(node: ast.AST) -> int | None:
     return getattr(node, "col_offset", None)
-
-
-def _shorten(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,7 +1,7 @@
 """One notation for people: names of nodes, numbers and formulas.
 
-Pictures (:mod:`autograd_lite.viz`), the step-by-step trace
-(:mod:`autograd_lite.trace`), the command line and the explorer page all
+Pictures (:mod:`autograd_lite.views.pictures`), the step-by-step trace
+(:mod:`autograd_lite.views.steps`), the command line and the explorer page all
 write the same graph for people; they take their words from here, so that
 one node has one name everywhere and a number reads the same in a table, a
 step and a picture.
@@ -41,11 +41,13 @@ import html
 import math
 import re
 import types
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from .value import Value
+from ..core.checks import NAME_LIMIT, shorten
+from ..core.value import Value
 
 __all__ = [
     "DIGITS",
@@ -68,8 +70,6 @@ __all__ = [
 
 #: significant digits of a number standing alone (a table cell, a record field)
 DIGITS = 4
-#: the longest name a node gets in a table or picture; longer labels are cut
-NAME_LIMIT = 32
 
 # Characters that make a name compound: an operator or a space inside it.
 _OPERATORS = frozenset(" \t\n+-*/^·×÷−<>=!,%&|@~")
@@ -128,7 +128,7 @@ def printed_operands(arithmetic: Callable[..., Any], operands: Sequence[Any],
         values = [float(v.data if isinstance(v, Value) else v) for v in operands]
     except OverflowError:  # an integer beyond the floats (x ** 10**400): shown as it is
         shown = [format_number(v.data if isinstance(v, Value) else v, digits) for v in operands]
-        return [_parenthesised(s) for s in shown], format_number(result, digits)
+        return [factor_text(s) for s in shown], format_number(result, digits)
     printed = format_number(arithmetic(*values) if result is None else result, digits)
     for d in range(digits, 18):
         shown = [format_number(v, d) for v in values]
@@ -138,11 +138,7 @@ def printed_operands(arithmetic: Callable[..., Any], operands: Sequence[Any],
             continue
         if again == printed:
             break
-    return [_parenthesised(s) for s in shown], printed
-
-
-def _parenthesised(number: str) -> str:
-    return f"({number})" if number.startswith("-") else number
+    return [factor_text(s) for s in shown], printed
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
@@ -236,35 +232,6 @@ def fill(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(put, template)
 
 
-def shorten(text: str, limit: int = NAME_LIMIT) -> str:
-    """``text`` cut to at most ``limit`` characters with its parentheses balanced.
-
-    Runs of white space become one space. A cut text ends in ``…`` inside
-    whatever parentheses were still open, and those are closed.
-
-    Example:
-        >>> shorten("exp(x*(y + z)) + log(x*y*z + 1)", 18)
-        'exp(x*(y + z)) +…'
-        >>> shorten("exp(x*(y + z + w + v))", 12)
-        'exp(x*(y…))'
-    """
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    closers = {"(": ")", "[": "]", "{": "}"}
-    for cut in range(limit - 1, -1, -1):
-        head, stack = text[:cut].rstrip(), []
-        for ch in head:
-            if ch in closers:
-                stack.append(closers[ch])
-            elif stack and ch == stack[-1]:
-                stack.pop()
-        tail = "…" + "".join(reversed(stack))
-        if len(head) + len(tail) <= limit:
-            return head + tail
-    return "…"  # pragma: no cover - limit 1 still fits the ellipsis
-
-
 def node_names(order: Iterable[Value], limit: int = NAME_LIMIT) -> dict[Value, str]:
     """A distinct name for every node: its label, a constant's number, else ``t1, t2, …``.
 
@@ -275,7 +242,7 @@ def node_names(order: Iterable[Value], limit: int = NAME_LIMIT) -> dict[Value, s
 
     Example:
         >>> a = Value(1.0, label="a"); y = (a + 2) * a - 2
-        >>> from autograd_lite.value import topological_order
+        >>> from autograd_lite.core.value import topological_order
         >>> list(node_names(topological_order(y)).values())
         ['a', '2#1', 't1', 't2', '2#2', 't3']
     """
@@ -366,7 +333,7 @@ def derivative_text(node: str, parent: str, formula: str, symbols: Mapping[str, 
     keys = list(dict.fromkeys(_PLACEHOLDER.findall(formula)))
     arithmetic = _formula_arithmetic(formula, tuple(keys))
     if arithmetic is None:  # a formula that is not arithmetic we can evaluate (a custom op's)
-        shown = [_parenthesised(format_number(numbers[k])) for k in keys]
+        shown = [factor_text(format_number(numbers[k])) for k in keys]
         printed = format_number(result)
     else:
         shown, printed = printed_operands(arithmetic, [numbers[k] for k in keys], result=result)
@@ -474,3 +441,160 @@ def html_text(text: str) -> str:
         'a &lt; b &amp; &quot;c&quot;'
     """
     return html.escape(text, quote=True)
+
+
+# ---------------------------------------------------------------------------
+# Evaluation-trace tables (Baydin's survey): the same rows in Unicode (text, Markdown) and in LaTeX.
+
+_SUBSCRIPTS = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
+DOT_ABOVE, BAR_ABOVE = "\u0307", "\u0304"  # combining dot above (v̇) and macron (v̄)
+_LATEX_PLACEHOLDER = re.compile(r"(\{[A-Za-z_]\w*\})")
+
+
+class TraceNotation:
+    """Names and numbers as text and Markdown show them: v₋₁, v̇₀, v̄₃, −0.959."""
+
+    times = " · "
+    minus = "−"
+
+    def __init__(self, decimals: int) -> None:
+        self.decimals = decimals
+
+    def var(self, k: int) -> str:
+        return "v" + str(k).translate(_SUBSCRIPTS)
+
+    def dot(self, k: int) -> str:
+        return "v" + DOT_ABOVE + str(k).translate(_SUBSCRIPTS)
+
+    def bar(self, k: int) -> str:
+        return "v" + BAR_ABOVE + str(k).translate(_SUBSCRIPTS)
+
+    def label(self, name: str, mark: str = "") -> str:
+        # NFC: ȧ and ẋ are single characters where Unicode has them (v̇ is not)
+        return unicodedata.normalize("NFC", name[0] + mark + name[1:]) if mark else name
+
+    def number(self, x: float) -> str:
+        return rounded(x, self.decimals).replace("-", "−")
+
+    def template(self, text: str) -> str:
+        return text
+
+    def partial(self, of: str, by: str) -> str:
+        return f"∂{of}/∂{by}"
+
+    def cell(self, text: str) -> str:
+        return text
+
+
+#: functions LaTeX knows by name (\\exp); other words become \\operatorname{...}
+_LATEX_FUNCTIONS = frozenset({"exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh", "max", "min"})
+_LATEX_SYMBOLS = (("·", "\\cdot"), ("−", "-"), ("σ", "\\sigma"), ("Σ", "\\sum"), ("δ", "\\delta"),
+                  ("²", "^{2}"), ("×", "\\times"), ("√", "\\sqrt"), ("½", "\\tfrac{1}{2}"), ("π", "\\pi"),
+                  ("Φ", "\\Phi"), ("φ", "\\phi"))
+
+
+class LatexTraceNotation(TraceNotation):
+    """The same in LaTeX math: v_{-1}, \\dot{v}_{0}, \\bar{v}_{3}, -0.959."""
+
+    times = " \\cdot "
+    minus = "-"
+
+    def var(self, k: int) -> str:
+        return f"v_{{{k}}}"
+
+    def dot(self, k: int) -> str:
+        return f"\\dot{{v}}_{{{k}}}"
+
+    def bar(self, k: int) -> str:
+        return f"\\bar{{v}}_{{{k}}}"
+
+    def label(self, name: str, mark: str = "") -> str:
+        match = re.fullmatch(r"([A-Za-z])_?(\d+)", name)
+        if match:
+            base, sub = match.group(1), f"_{{{match.group(2)}}}"
+        elif len(name) == 1:
+            base, sub = name, ""
+        else:
+            base, sub = "\\mathrm{" + name.replace("_", "\\_") + "}", ""
+        if mark == DOT_ABOVE:
+            base = f"\\dot{{{base}}}"
+        elif mark == BAR_ABOVE:
+            base = f"\\bar{{{base}}}"
+        return base + sub
+
+    def number(self, x: float) -> str:
+        return rounded(x, self.decimals)
+
+    def partial(self, of: str, by: str) -> str:
+        return f"\\partial {of}/\\partial {by}"
+
+    def template(self, text: str) -> str:
+        text = re.sub(r"√(\{\w+\})", "\x01\\1\x02", text)  # √{x}: the root over all of x
+        parts = _LATEX_PLACEHOLDER.split(text)
+        for k in range(0, len(parts), 2):  # the text between placeholders
+            part = re.sub(r"[A-Za-z][A-Za-z_]*", lambda m: self._word(m.group(0)), parts[k])
+            for symbol, macro in _LATEX_SYMBOLS:
+                part = part.replace(symbol, f" {macro} ")
+            parts[k] = part.replace("{", "{{").replace("}", "}}")  # the result is a format string
+        text = re.sub(r" {2,}", " ", "".join(parts)).replace("( ", "(").replace(" )", ")")
+        return text.replace("\x01", "\\sqrt{{").replace("\x02", "}}")
+
+    def _word(self, word: str) -> str:
+        if word in _LATEX_FUNCTIONS:
+            return "\\" + word
+        if len(word) == 1 or word in ("if", "else"):
+            return word if len(word) == 1 else f"\\text{{ {word} }}"
+        return "\\operatorname{" + word.replace("_", "\\_") + "}"
+
+    def cell(self, text: str) -> str:
+        text = re.sub(r"\^\(([^()]*)\)", r"^{(\1)}", text.strip())  # x^(n - 1): one superscript
+        text = re.sub(r"\^([0-9.]+)", r"^{\1}", text)
+        text = re.sub(r"(\\[A-Za-z]+) \(", r"\1(", text)  # \sigma (x) as \sigma(x)
+        return f"${text}$" if text else ""
+
+
+def rounded(x: float, decimals: int) -> str:
+    """A number rounded as the survey's tables round it: 0.693, 10, 11.652."""
+    x = float(x)
+    if not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if x != 0.0 and (abs(x) >= 1e7 or abs(x) < 10.0 ** -decimals):
+        return f"{x:.{max(decimals - 1, 1)}e}"
+    text = f"{x:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def param_text(x: Any) -> str:
+    return str(int(x)) if isinstance(x, float) and x.is_integer() and abs(x) < 1e15 else str(x)
+
+
+def term_text(text: str) -> str:
+    """``text`` in parentheses unless it is one term: no space outside brackets, no leading sign."""
+    depth = 0
+    for c in text:
+        depth += c in "({"
+        depth -= c in ")}"
+        if c == " " and depth == 0:
+            return f"({text})"
+    return f"({text})" if text.startswith(("−", "-")) else text
+
+
+def factor_text(text: str) -> str:
+    """A number as a factor: negative ones in parentheses, (−1) · 3."""
+    return f"({text})" if text.startswith(("−", "-")) else text
+
+
+def joined_terms(terms: list[str], n: TraceNotation) -> str:
+    text = " + ".join(terms)
+    return text.replace(f" + {n.minus}", f" {n.minus} ").replace(" + -", " - ")
+
+
+def text_width(text: str) -> int:
+    """Columns on screen: combining marks (the dot of v̇, the bar of v̄) take none."""
+    return sum(1 for c in text if not unicodedata.combining(c))
+
+
+def padded(text: str, width: int) -> str:
+    return text + " " * (width - text_width(text))

@@ -43,9 +43,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__
-from .autodiff import grad
-from .expression import (
+from .. import __version__
+from ..core.expression import (
     ALIASES,
     CONSTANTS,
     FUNCTIONS,
@@ -54,10 +53,17 @@ from .expression import (
     parse,
     signature,
 )
-from .program import FORMATS, trace_of
-from .trace import MAX_STEPS, Trace, trace_backward
-from .value import Value, topological_order
-from .viz import GRAPHVIZ_HELP, SIZES, GraphvizNotFound, draw_dot, size_attributes
+from ..core.value import Value, topological_order
+from ..transforms.autodiff import grad
+from ..views.evaluation_trace import FORMATS, evaluation_trace_of
+from ..views.pictures import (
+    GRAPHVIZ_HELP,
+    SIZES,
+    GraphvizNotFound,
+    draw_dot,
+    size_attributes,
+)
+from ..views.steps import MAX_STEPS, Trace, trace_backward
 
 __all__ = ["DEMO", "main"]
 
@@ -103,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(args: list[str]) -> int:
     if args[:1] == ["serve"]:  # the live explorer has its own options
-        from .explorer.server import main as serve
+        from ..explorer.server import main as serve
 
         return serve(args[1:])
     try:
@@ -285,11 +291,11 @@ def _traces(root: Value, leaves: dict[str, Value], mode: str) -> list[tuple[Any,
     inputs = list(leaves.values())
     if len(topological_order(root)) > MAX_GRAPH_NODES:
         raise UsageError(f"--trace: the graph is too big for tables (more than {MAX_GRAPH_NODES:,} nodes)")
-    first = trace_of(root, inputs)
+    first = evaluation_trace_of(root, inputs)
     tables: list[tuple[Any, list[str]]] = [(first, ["primal"])]
     if mode in ("forward", "both"):
         for k in range(len(inputs)):
-            tables.append((trace_of(root, inputs, direction=[1.0 if j == k else 0.0 for j in range(len(inputs))]),
+            tables.append((evaluation_trace_of(root, inputs, direction=[1.0 if j == k else 0.0 for j in range(len(inputs))]),
                            ["tangent"]))
     if mode in ("reverse", "both"):
         tables.append((first, ["adjoint"]))

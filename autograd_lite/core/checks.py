@@ -1,6 +1,6 @@
 """Checking what users pass in: numbers, sequences and op parameters, or a clear error.
 
-Kept apart from :mod:`autograd_lite.value` so that the engine reads as the
+Kept apart from :mod:`autograd_lite.core.value` so that the engine reads as the
 algorithm; every error a user can cause there is raised from here, saying what
 was wrong and what is accepted.
 
@@ -41,7 +41,7 @@ def as_float(x: Any, what: str = "Value()") -> float:
             raise ValueError(
                 f"{what}: {short(x)} is too large for a float (the largest is about 1.8e308)"
             ) from None
-    if type(x).__name__ == "Value" and type(x).__module__ == "autograd_lite.value":
+    if type(x).__name__ == "Value" and type(x).__module__ == "autograd_lite.core.value":
         raise TypeError(
             f"{what} takes a real number, not a Value; use the Value itself, "
             "or Value(v.data) for a new leaf with the same number"
@@ -53,6 +53,38 @@ def short(x: Any) -> str:
     """``repr(x)``, cut to 40 characters for error messages."""
     text = repr(x)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+NAME_LIMIT = 32  # the longest name a picture, a table or a message shows whole
+
+
+def shorten(text: str, limit: int = NAME_LIMIT) -> str:
+    """``text`` cut to at most ``limit`` characters with its parentheses balanced.
+
+    Runs of white space become one space. A cut text ends in ``…`` inside
+    whatever parentheses were still open, and those are closed.
+
+    Example:
+        >>> shorten("exp(x*(y + z)) + log(x*y*z + 1)", 18)
+        'exp(x*(y + z)) +…'
+        >>> shorten("exp(x*(y + z + w + v))", 12)
+        'exp(x*(y…))'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    closers = {"(": ")", "[": "]", "{": "}"}
+    for cut in range(limit - 1, -1, -1):
+        head, stack = text[:cut].rstrip(), []
+        for ch in head:
+            if ch in closers:
+                stack.append(closers[ch])
+            elif stack and ch == stack[-1]:
+                stack.pop()
+        tail = "…" + "".join(reversed(stack))
+        if len(head) + len(tail) <= limit:
+            return head + tail
+    return "…"  # pragma: no cover - limit 1 still fits the ellipsis
 
 
 def op_entry(op: Any) -> Op:
