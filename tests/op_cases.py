@@ -13,6 +13,8 @@ import mpmath
 
 from autograd_lite.core.ops import OPS, VARIADIC
 
+from .op_info import OP_INFO, info
+
 # The edge grid: 0, ±1e-8, ±1, ±20, ±700, ±1000.
 GRID = [0.0, 1e-8, -1e-8, 1.0, -1.0, 20.0, -20.0, 700.0, -700.0, 1000.0, -1000.0]
 # Binary ops get every pair from a smaller grid (the big values overflow most pairs).
@@ -28,7 +30,7 @@ VECTORS = [
 ]
 
 # ops without test metadata (custom ops made without test=OpTest(...)) are left out
-TESTED = [op for op in OPS.values() if op.test is not None]
+TESTED = [op for op in OPS.values() if op.name in OP_INFO or op.test is not None]
 UNARY = [op for op in TESTED if op.arity == 1]
 BINARY = [op for op in TESTED if op.arity == 2]
 VECTOR = [op for op in TESTED if op.arity == VARIADIC]
@@ -37,7 +39,7 @@ mpmath.mp.dps = 50
 
 
 def unary_cases() -> list[tuple[Any, float, tuple[Any, ...]]]:
-    return [(op, x, params) for op in UNARY for params in op.test.samples for x in GRID]
+    return [(op, x, params) for op in UNARY for params in info(op).samples for x in GRID]
 
 
 def binary_cases() -> list[tuple[Any, float, float]]:
@@ -78,7 +80,7 @@ def case_id(case: Any) -> str:
 
 
 def defined(op: Any, *xs: Any) -> bool:
-    return op.test.domain is None or bool(op.test.domain(*xs))
+    return info(op).domain is None or bool(info(op).domain(*xs))
 
 
 def params_kw(op: Any, params: tuple[Any, ...]) -> dict[str, Any]:
@@ -107,4 +109,4 @@ def fd_step(x: float) -> float:
 
 
 def near_kink(op: Any, x: float, h: float) -> bool:
-    return any(abs(x - k) <= 2 * h for k in op.test.kinks)
+    return any(abs(x - k) <= 2 * h for k in info(op).kinks)

@@ -29,6 +29,7 @@ from .op_cases import (
     outputs_of,
     params_kw,
 )
+from .op_info import info
 
 M = mpmath.mp
 SECOND_ORDER_GRID = [-3.0, -1.0, -0.5, 1e-8, 0.3, 1.0, 2.5, 20.0]
@@ -86,13 +87,13 @@ def test_derivatives_of_tanh_to_fourth_order():
 
 @pytest.mark.parametrize("op", UNARY, ids=lambda op: op.name)
 def test_every_unary_op_to_second_order(op):
-    for params in op.test.samples:
+    for params in info(op).samples:
         kw = params_kw(op, params)
         d2 = grad(grad(lambda x, kw=kw: apply(op, x, **kw)))
         for x in SECOND_ORDER_GRID:
-            if not defined(op, x, *params) or x in op.test.kinks:
+            if not defined(op, x, *params) or x in info(op).kinks:
                 continue
-            want = M.diff(lambda t, params=params: op.test.reference(M, t, *params), M.mpf(x), 2)
+            want = M.diff(lambda t, params=params: info(op).reference(M, t, *params), M.mpf(x), 2)
             assert close(d2(x), want, rel=1e-8, abs_=1e-12), (op.name, params, x)
 
 
@@ -105,7 +106,7 @@ def test_every_binary_op_hessian(op):
         for i in range(2):
             for j in range(2):
                 order = ((i == 0) + (j == 0), (i == 1) + (j == 1))
-                want = M.diff(lambda s, t: op.test.reference(M, s, t), (M.mpf(a), M.mpf(b)), order)
+                want = M.diff(lambda s, t: info(op).reference(M, s, t), (M.mpf(a), M.mpf(b)), order)
                 assert close(h[i][j], want, rel=1e-8, abs_=1e-12), (op.name, a, b, i, j)
 
 
@@ -118,7 +119,7 @@ def test_vector_ops_hessian(op):
         for j in range(n):
             for k in range(n):
                 order = tuple((j == m) + (k == m) for m in range(n))
-                want = M.diff(lambda *a, i=i: op.test.reference(M, list(a), *index_args(i)),
+                want = M.diff(lambda *a, i=i: info(op).reference(M, list(a), *index_args(i)),
                               [M.mpf(x) for x in xs], order)
                 assert close(h[j][k], want, rel=1e-8, abs_=1e-12)
 

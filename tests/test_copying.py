@@ -22,6 +22,7 @@ from .op_cases import (
     paired_up,
     params_kw,
 )
+from .op_info import info
 
 
 def build_cases(name: str) -> list[Value]:
@@ -33,7 +34,7 @@ def build_cases(name: str) -> list[Value]:
     if op.arity == 1 and op not in UNARY:  # an op the generated tests leave out: its defaults
         return [apply(op, Value(0.5, label="x"), **dict(zip(op.params, op.defaults)))]
     if op in UNARY:
-        for params in op.test.samples:
+        for params in info(op).samples:
             points = [x for x in (0.5, -1.5, 2.0, 0.0) if defined(op, x, *params)][:2]
             roots += [apply(op, Value(x, label="x"), **params_kw(op, params)) for x in points]
     elif op in BINARY:

@@ -19,8 +19,8 @@ from autograd_lite import (
     trace_backward,
 )
 from autograd_lite.core.expression import parse
-from autograd_lite.core.ops import cos as rule_cos
-from autograd_lite.core.ops import step as rule_step
+from autograd_lite.core.rules import cos as rule_cos
+from autograd_lite.core.rules import step as rule_step
 
 from .op_cases import close
 

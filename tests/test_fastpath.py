@@ -28,6 +28,8 @@ from autograd_lite import (
 )
 from autograd_lite.core.ops import VARIADIC
 
+from .op_info import info
+
 OP_NAMES = sorted(OPS)
 NUMBERS = st.one_of(st.sampled_from([0.0, 1.0, -1.0, 0.5, 2.0, -0.0]),
                     st.floats(-3.0, 3.0, allow_nan=False), st.integers(-3, 3))
@@ -42,7 +44,7 @@ PROGRAM = st.tuples(st.lists(NUMBERS, min_size=1, max_size=4), st.lists(INSTRUCT
 
 def _apply_one(name: str, pick: list[Any], param_choice: int, number: Any, form: int) -> list[Value]:
     op = OPS[name]
-    samples = op.test.samples if op.test is not None else ((),)
+    samples = info(op).samples if info(op) is not None else ((),)
     params = samples[param_choice % len(samples)] if op.params else ()
     if op.arity == VARIADIC:
         if name == "sum" and form == 0:

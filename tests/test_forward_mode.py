@@ -39,6 +39,7 @@ from .op_cases import (
     unary_cases,
     vector_cases,
 )
+from .op_info import info
 
 M = mpmath.mp
 TANGENT = 0.7  # not 1: a unit direction would hide a missing factor
@@ -58,7 +59,7 @@ def test_jvp_unary(case):
     leaf = Value(x)
     apply(op, leaf, **kw).backward()
     assert _same(slope, leaf.grad * TANGENT), "reverse mode"
-    closed = mp_eval(op.test.derivative[0], M.mpf(x), *params)
+    closed = mp_eval(info(op).derivative[0], M.mpf(x), *params)
     assert close(slope, closed * TANGENT, rel=1e-9), f"closed form {closed}"
     h = fd_step(x)
     if near_kink(op, x, h) or not (defined(op, x + h, *params) and defined(op, x - h, *params)):
@@ -78,7 +79,7 @@ def test_jvp_binary(case):
     apply(op, va, vb).backward()
     assert _same(slope, 0.0 + va.grad * DIRECTION[0] + vb.grad * DIRECTION[1]), "reverse mode"
     am, bm = M.mpf(a), M.mpf(b)
-    closed = [mp_eval(op.test.derivative[k], am, bm) for k in range(2)]
+    closed = [mp_eval(info(op).derivative[k], am, bm) for k in range(2)]
     if any(isinstance(c, mpmath.mpc) for c in closed) or (a == 0.0 and op.name == "pow"):
         return  # d/dy x**y at x ≤ 0: a convention, pinned in test_value
     if any(math.isinf(float(c)) for c in closed):
@@ -103,8 +104,8 @@ def test_jvp_vector(case):
     else:  # backward sums a softmax's rows once per call (O(N)); jvp applies the row: equal to rounding
         assert slope == pytest.approx(reverse, rel=1e-12, abs=1e-15), "reverse mode"
     am = [M.mpf(v) for v in vector]
-    want = M.fsum(op.test.derivative[0](M, am, *index_args(i), j) * t for j, t in enumerate(direction))
-    scale = M.fsum(abs(op.test.derivative[0](M, am, *index_args(i), j) * t) for j, t in enumerate(direction))
+    want = M.fsum(info(op).derivative[0](M, am, *index_args(i), j) * t for j, t in enumerate(direction))
+    scale = M.fsum(abs(info(op).derivative[0](M, am, *index_args(i), j) * t) for j, t in enumerate(direction))
     assert abs(mpmath.mpf(slope) - want) <= 1e-15 + 1e-9 * scale, f"closed form {want}"
 
 
@@ -137,23 +138,23 @@ def _check_hvp(f, reference, point, v):
         assert abs(mpmath.mpf(g) - w) <= 1e-12 + 1e-8 * abs(w), f"mpmath: {w}"
 
 
-@pytest.mark.parametrize("case", [(op, x, p) for op in UNARY for p in op.test.samples for x in SMOOTH
+@pytest.mark.parametrize("case", [(op, x, p) for op in UNARY for p in info(op).samples for x in SMOOTH
                                   if defined(op, x, *p) and not near_kink(op, x, 1e-3)], ids=case_id)
 def test_hvp_unary(case):
     op, x, params = case
     kw = params_kw(op, params)
-    _check_hvp(lambda v: apply(op, v[0], **kw) * v[0], lambda t: op.test.reference(M, t, *params) * t, [x], [TANGENT])
+    _check_hvp(lambda v: apply(op, v[0], **kw) * v[0], lambda t: info(op).reference(M, t, *params) * t, [x], [TANGENT])
 
 
 def _real_derivatives(op, a, b):
-    return not any(isinstance(mp_eval(d, M.mpf(a), M.mpf(b)), mpmath.mpc) for d in op.test.derivative)
+    return not any(isinstance(mp_eval(d, M.mpf(a), M.mpf(b)), mpmath.mpc) for d in info(op).derivative)
 
 
 @pytest.mark.parametrize("case", [(op, a, b) for op in BINARY for a in SMOOTH for b in PAIR_GRID[3:7]
                                   if defined(op, a, b) and _real_derivatives(op, a, b)], ids=case_id)
 def test_hvp_binary(case):
     op, a, b = case
-    _check_hvp(lambda v: apply(op, v[0], v[1]), lambda p, q: op.test.reference(M, p, q), [a, b], list(DIRECTION))
+    _check_hvp(lambda v: apply(op, v[0], v[1]), lambda p, q: info(op).reference(M, p, q), [a, b], list(DIRECTION))
 
 
 @pytest.mark.parametrize("op", [op for op in TESTED if op.arity == 0], ids=lambda op: op.name)
@@ -166,7 +167,7 @@ def test_hvp_vector(op):
         return out * out  # squared, so sum's Hessian is not all zeros
 
     def reference(*xs):
-        r = op.test.reference(M, list(xs), *index)
+        r = info(op).reference(M, list(xs), *index)
         return r * r
 
     _check_hvp(f, reference, point, [0.5, -0.2, 0.9, 0.3][:len(point)])

@@ -33,6 +33,7 @@ from .op_cases import (
     unary_cases,
     vector_cases,
 )
+from .op_info import info
 
 M = mpmath.mp
 
@@ -50,11 +51,11 @@ def test_unary_op(case):
     y = apply(op, leaf, **kw)
     y.backward()
     xm = M.mpf(x)
-    assert close(y.data, op.test.reference(M, xm, *params), rel=1e-12, abs_=1e-300), "forward"
-    closed = mp_eval(op.test.derivative[0], xm, *params)
+    assert close(y.data, info(op).reference(M, xm, *params), rel=1e-12, abs_=1e-300), "forward"
+    closed = mp_eval(info(op).derivative[0], xm, *params)
     assert close(leaf.grad, closed, rel=1e-9), f"closed form {closed}"
-    if x not in op.test.kinks and defined(op, x - 1e-30, *params) and defined(op, x + 1e-30, *params):
-        numeric = M.diff(lambda t: op.test.reference(M, t, *params), xm)
+    if x not in info(op).kinks and defined(op, x - 1e-30, *params) and defined(op, x + 1e-30, *params):
+        numeric = M.diff(lambda t: info(op).reference(M, t, *params), xm)
         assert close(leaf.grad, numeric, rel=1e-9), f"mpmath.diff {numeric}"
     h = fd_step(x)
     if near_kink(op, x, h) or not (defined(op, x + h, *params) and defined(op, x - h, *params)):
@@ -77,9 +78,9 @@ def test_binary_op(case):
     y = apply(op, va, vb)
     y.backward()
     am, bm = M.mpf(a), M.mpf(b)
-    assert close(y.data, op.test.reference(M, am, bm), rel=1e-12, abs_=1e-300), "forward"
+    assert close(y.data, info(op).reference(M, am, bm), rel=1e-12, abs_=1e-300), "forward"
     for k, leaf in enumerate((va, vb)):
-        closed = mp_eval(op.test.derivative[k], am, bm)
+        closed = mp_eval(info(op).derivative[k], am, bm)
         if isinstance(closed, mpmath.mpc) or (k == 1 and a == 0.0 and op.name == "pow"):
             continue  # d/dy x**y at x ≤ 0: by convention (0 at x = 0); tested in test_value
         assert close(leaf.grad, closed, rel=1e-9), f"∂/∂input {k}: closed form {closed}"
@@ -93,16 +94,16 @@ def test_vector_op(case):
     out.backward()
     am = [M.mpf(v) for v in vector]
     index = index_args(i)
-    assert close(out.data, op.test.reference(M, am, *index), rel=1e-12, abs_=1e-300), "forward"
+    assert close(out.data, info(op).reference(M, am, *index), rel=1e-12, abs_=1e-300), "forward"
     for j, leaf in enumerate(leaves):
-        closed = op.test.derivative[0](M, am, *index, j)
+        closed = info(op).derivative[0](M, am, *index, j)
         assert close(leaf.grad, closed, rel=1e-9), f"∂out_{i}/∂a_{j}: closed form {closed}"
         assert math.isfinite(leaf.grad)
     if max(abs(v) for v in vector) <= 20:
         point = list(am)
 
         def ref(*xs):
-            return op.test.reference(M, list(xs), *index)
+            return info(op).reference(M, list(xs), *index)
 
         for j, leaf in enumerate(leaves):
             order = tuple(1 if k == j else 0 for k in range(len(vector)))
@@ -115,8 +116,8 @@ def test_every_op_is_documented(op):
     assert line.startswith(op.name + ":") and "∂/∂" in line and "{" not in line
     assert f"`{op.name}`" in op_table_markdown()
     assert len(op.formula) == (1 if op.arity in (0, 1) else op.arity)
-    assert len(op.test.derivative) == len(op.formula)
-    assert len(op.defaults) in (0, len(op.params)) and op.test.samples
+    assert len(info(op).derivative) == len(op.formula)
+    assert len(op.defaults) in (0, len(op.params)) and info(op).samples
 
 
 def test_rules_match_the_seed_derivations():
@@ -135,3 +136,11 @@ def test_operators_come_from_the_table(op):
     reflected = getattr(b, f"__r{op.dunder}__")(3.0)
     assert forward.op == reflected.op == op.name
     assert forward.data == reflected.data == op.forward(3.0, 2.0)
+
+
+def test_every_op_of_the_table_has_test_metadata():
+    """An op added to the table is tested from tests/op_info.py; forgetting its entry fails here."""
+    from .op_info import OP_INFO
+
+    builtin = [name for name, op in OPS.items() if op.test is None]
+    assert sorted(builtin) == sorted(OP_INFO)

@@ -14,6 +14,7 @@ from autograd_lite import OPS, Trace, Value, apply, softmax, sum_of, trace_backw
 from autograd_lite.core.value import topological_order
 
 from .op_cases import paired_up
+from .op_info import info
 from .test_viz import neuron
 
 
@@ -40,7 +41,7 @@ def random_graph(seed: int) -> Value:
             node = rng.choice(pool) ** rng.choice([2, 3, -1.0])
         else:  # an input inside the op's domain (log, sqrt)
             params = {"alpha": 0.2} if op.params else {}
-            inside = [p for p in pool if op.test.domain is None or op.test.domain(p.data, *params.values())]
+            inside = [p for p in pool if info(op).domain is None or info(op).domain(p.data, *params.values())]
             node = apply(op, rng.choice(inside or [p.exp() for p in pool]), **params)
         if all(abs(node.data) < 1e6 for node in [node]) and node.data != 0.0:
             pool.append(node)

@@ -41,9 +41,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .expression import ALIASES, CONSTANTS
 from .generic import apply
-from .ops import OPS, RULE_VOCABULARY, Op, OpTest
+from .ops import ALIASES, CONSTANTS, OPS, RULE_VOCABULARY, Op, OpTest
 from .value import Value
 
 __all__ = ["define_op", "remove_op"]
@@ -238,7 +237,7 @@ def _cannot_take_values(name: str, why: str) -> str:
     return (f"the derivative of the op {name!r} cannot build a graph of the gradient, which "
             f"backward(create_graph=True) and grad(grad(...)) need ({why}). Write it with the "
             "functions that take floats and Values alike: as text, define_op(..., derivative='cos(x)'), "
-            "or in a function with autograd_lite.core.ops.cos(x) (or x.cos() on a Value) instead of math.cos(x)")
+            "or in a function with autograd_lite.core.rules.cos(x) (or x.cos() on a Value) instead of math.cos(x)")
 
 
 def _method(op: Op) -> Callable[..., Value]:

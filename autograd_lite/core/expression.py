@@ -35,7 +35,7 @@ from typing import Any
 
 from .checks import shorten
 from .generic import apply
-from .ops import OPS, VARIADIC, DomainError, Op
+from .ops import ALIASES, CONSTANTS, OPS, VARIADIC, DomainError, Op
 from .value import Value, scope
 
 __all__ = ["ALIASES", "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "MAX_OPERATORS", "Expression",
@@ -61,10 +61,6 @@ class _Functions(Mapping[str, Op]):
 
 #: the functions an expression may call: the op table's named functions
 FUNCTIONS: Mapping[str, Op] = _Functions()
-#: other names for functions of the table, as people write them
-ALIASES = {"ln": "log", "max": "maximum", "min": "minimum"}
-#: names that stand for numbers, not variables
-CONSTANTS = {"pi": math.pi, "e": math.e}
 #: the longest expression accepted, in characters
 MAX_LENGTH = 10_000
 #: the deepest nesting of parentheses or unary signs accepted (Python's own parser stops at 200)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .ops import VARIADIC, _softmax_any
+from .rules import VARIADIC, _softmax_any
 
 __all__ = ["SoftmaxGroups", "is_softmax_output"]
 

@@ -11,9 +11,19 @@ from the output back to the inputs::
         for parent, local in zip(node.parents, local_derivatives(node)):
             parent.grad += node.grad * local
 
-The code below is that algorithm, as it is read. What runs is
-:mod:`autograd_lite.fast.fastpath`: the same loop, sort and constructors specialised
-for speed, tested to give the same numbers bit for bit.
+The code below is that algorithm, as it is read. What runs after ``import
+autograd_lite`` is :mod:`autograd_lite.fast.fastpath`: the same operators, sort and
+loop specialised for speed (constructors written inline, the loop pasted together
+from the table's rule text and compiled once), tested to give the same numbers bit
+for bit. To run, step through or profile *this* file's code instead, switch the
+fast path off, and on again when done::
+
+    from autograd_lite.fast import fastpath
+    fastpath.uninstall()   # Value's operators and backward() are this module's again
+    fastpath.install()
+
+The generated loop is Python you can read too: ``print(fastpath.propagate_floats.source)``;
+tracebacks and ``pdb`` show its lines (:mod:`autograd_lite.core.generated`).
 
 Example:
     >>> from autograd_lite import Value

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import ast
 import builtins
+import itertools
 import keyword
 import math
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from ..core import ops as _ops_module
+from ..core import rules
+from ..core.generated import compile_generated, forget_generated
 from ..core.ops import OPS, RULE_VOCABULARY, VARIADIC
 from ..core.value import Value, as_float, topological_order
 
@@ -77,8 +80,9 @@ class Replay(NamedTuple):
     outputs: tuple[float, ...]  #: the values of the nodes given as ``outputs`` to compile
 
 
+_PROGRAM_NUMBERS = itertools.count(1)  # each program's source has a file name of its own
 _INFIX = {"add": "+", "sub": "-", "mul": "*"}  # Python's own operators: the same float arithmetic
-_NAMESPACE_BASE: dict[str, Any] = {**vars(_ops_module), "inf": math.inf, "nan": math.nan}
+_NAMESPACE_BASE: dict[str, Any] = {**vars(rules), "inf": math.inf, "nan": math.nan}
 _RESERVED = (set(_NAMESPACE_BASE) | set(keyword.kwlist) | set(dir(builtins)) | {"program"}
              | set(OPS) | {f"{name}_rule" for name in OPS})
 
@@ -374,11 +378,14 @@ def compile(root: Value, inputs: Sequence[Value] | None = None, *, wrt: Sequence
              "    # backward: the chain rule, from the output back (the op table's rules)",
              *named[len(forward):]]
     source = "\n".join(lines)
-    code = builtins.compile(source, "<autograd_lite program>", "exec")
-    exec(code, namespace)  # noqa: S102 - our own generated source: names we made, rules from our table
-    function = namespace["program"]
-    return Program(source, function, [name[x] for x in inputs], [name[x] for x in wrt], forward,
-                   len(backward))
+    # our own generated source (names we made, rules from our table), under a name of its own so
+    # that tracebacks, pdb and inspect.getsource show it; linecache forgets it with the program
+    what = f"compiled program {next(_PROGRAM_NUMBERS)} ({len(order)} nodes)"
+    function = compile_generated(source, what, namespace)["program"]
+    program = Program(source, function, [name[x] for x in inputs], [name[x] for x in wrt], forward,
+                      len(backward))
+    weakref.finalize(program, forget_generated, what)
+    return program
 
 
 def _forward(order: list[Value], inputs: Sequence[Value]

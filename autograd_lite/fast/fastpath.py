@@ -41,9 +41,9 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from ..core import generic, scopes, value
-from ..core import ops as ops_module
+from ..core import generic, rules, scopes, value
 from ..core.checks import as_float
+from ..core.generated import compile_generated
 from ..core.node import CONSTANT
 from ..core.ops import OPS, VARIADIC, BoundOp, Op
 from ..core.scopes import ScopeTag
@@ -235,7 +235,7 @@ def _compile_float_loop() -> Callable[[list[Value]], None]:
              "    for node in reversed(order):",
              "        op = node._op",
              "        g = node.grad"]
-    namespace: dict[str, Any] = dict(vars(ops_module))  # the helpers the rules call (_step, ...)
+    namespace: dict[str, Any] = dict(vars(rules))  # the rule vocabulary and helpers the rules call
     inline = [op for op in OPS.values() if op.rule_source is not None]
     # ops without parameters by identity first (mul and add, the most frequent, first of all)
     inline.sort(key=lambda op: (bool(op.params), op.name not in ("mul", "add")))
@@ -272,8 +272,8 @@ def _compile_float_loop() -> Callable[[list[Value]], None]:
     lines += ["        else:", "            _general(node, op, g, softmaxes)"]
     namespace.update(_BoundOp=BoundOp, _general=_general, _SoftmaxGroups=SoftmaxGroups)
     source = "\n".join(lines)
-    exec(source, namespace)  # noqa: S102 - built from our own op table, never from user input
-    loop = namespace["propagate_floats"]
+    # built from our own op table, never from user input; tracebacks and pdb show its lines
+    loop = compile_generated(source, "the fast backward loop, from the op table's rules", namespace)["propagate_floats"]
     loop.source = source  # for the curious: print(autograd_lite.fast.fastpath.propagate_floats.source)
     return loop  # type: ignore[no-any-return]
 
@@ -317,10 +317,10 @@ def _fast_methods() -> dict[str, Any]:
 _fast = _fast_methods()
 _plain_dot_nodes = generic._dot_nodes
 _plain: dict[str, Any] = {name: vars(Value)[name] for name in _fast}  # value.py's versions
-for _name, _method in _fast.items():  # help() and inspect.signature show the plain one's
+for _name, _method in _fast.items():  # help() shows the plain one's documentation
     _original = _plain[_name]
     _method.__doc__, _method.__name__ = _original.__doc__, _original.__name__
-    _method.__qualname__, _method.__wrapped__ = _original.__qualname__, _original
+    _method.__qualname__ = _original.__qualname__
 
 
 def install() -> None:
