@@ -5,22 +5,21 @@ Every primitive op is one :class:`Op` entry, written with keywords::
     Op(name="sigmoid", forward=_sigmoid, symbol="σ",
        text="σ({x})",
        rule=("out * (1.0 - out)",),        # ∂out/∂x as derived, in Python
-       formula=("{out}·(1 − {out})",),     # the same, for people
-       test=OpTest(reference=..., derivative=...))
+       formula=("{out}·(1 − {out})",))     # the same, for people
 
 * ``forward``: the op on plain floats (numerically stable, raising
   :class:`DomainError` where the op is undefined);
 * ``rule``: its local derivative, written the way it is derived on paper
   (sigmoid uses ``s * (1 - s)`` with ``s`` the op's own output);
 * ``text`` and ``formula``: the forward and the rule for people (the README's
-  table, the step-by-step trace, the pictures);
-* ``test``: test metadata only (:class:`OpTest`): a reference definition and a
-  closed-form derivative written against a generic math module, so the tests
-  can evaluate them with mpmath at high precision, and where the op has kinks.
+  table, the backward steps, the pictures).
 
-The file reads top to bottom: the classes; the *rule vocabulary* (``cos``,
-``sigmoid``, ``step``, ... : the functions a rule may call); the forwards on
-floats; the test helpers; and THE TABLE, grouped under banner comments.
+This file is the table and little else. What an entry is made of (the
+:class:`Op` record, the *rule vocabulary* ``cos``, ``sigmoid``, ``step``, …
+that a rule may call, and the forwards on floats) is in
+:mod:`autograd_lite.core.rules`. What the tests check each op against (a
+reference definition and closed forms for mpmath, domains, kinks) is beside
+the tests, in ``tests/op_info.py``, keyed by the op's name.
 
 A rule never knows what a ``Value`` is: it is given numbers, and the rule
 vocabulary takes floats or Values alike. Given floats it returns floats (an
@@ -83,8 +82,7 @@ from .rules import (  # the forwards on floats and the callable rules the table 
 __all__ = ["ALIASES", "CONSTANTS", "OPS", "RULE_VOCABULARY", "VARIADIC", "BoundOp", "DivisionByZero", "DomainError", "Op", "OpTest", "op_table_markdown"]
 
 # ===========================================================================
-# THE TABLE. One entry per op: its forward, its rule beside the rule's text for
-# people, and (in ``test=``) what the tests check it against.
+# THE TABLE. One entry per op: its forward, and its rule beside the rule's text for people.
 # ===========================================================================
 
 _BINARY = ("a", "b")
