@@ -112,8 +112,8 @@ def test_grad_sum_writes_the_chain_rule_over_consumers():
     y.label = "y"
     t = trace_backward(y)
     text = t.grad_sum(a)
-    # consumers in the order the pass reached them; a*a counts twice
-    assert text == "∂y/∂a = ∂y/∂t1·∂t1/∂a + ∂y/∂b·∂b/∂a + ∂y/∂b·∂b/∂a = 1·20.09 + 1·3 + 1·3 = 26.09"
+    # consumers in the order the pass reached them; a*a counts twice, each use marked
+    assert text == "∂y/∂a = ∂y/∂t1·∂t1/∂a + ∂y/∂b·∂b/∂a⁽¹⁾ + ∂y/∂b·∂b/∂a⁽²⁾ = 1·20.09 + 1·3 + 1·3 = 26.09"
     assert a.grad == math.exp(3.0) + 6.0
     assert t.grad_sum(y) == "∂y/∂y = 1 (the seed)"
     with pytest.raises(ValueError, match="not in this trace"):
@@ -163,9 +163,10 @@ def test_a_sum_step_shows_one_for_every_term():
     f.label = "f"
     t = trace_backward(f)
     assert t[0].forward == "sum(x, t1, x)"
-    assert t[0].rules == ("∂f/∂x = 1", "∂f/∂t1 = 1", "∂f/∂x = 1")
+    # f uses x twice: each use is a term of its own, and each is marked
+    assert t[0].rules == ("∂f/∂x⁽¹⁾ = 1", "∂f/∂t1 = 1", "∂f/∂x⁽²⁾ = 1")
     # in backward's order: both of f's edges into x, then t1's
-    assert t.grad_sum(x) == "∂f/∂x = ∂f/∂f·∂f/∂x + ∂f/∂f·∂f/∂x + ∂f/∂t1·∂t1/∂x = 1·1 + 1·1 + 1·3 = 5"
+    assert t.grad_sum(x) == "∂f/∂x = ∂f/∂f·∂f/∂x⁽¹⁾ + ∂f/∂f·∂f/∂x⁽²⁾ + ∂f/∂t1·∂t1/∂x = 1·1 + 1·1 + 1·3 = 5"
 
 
 def test_frames_fill_grads_only_as_far_as_the_pass_has_got():

@@ -37,6 +37,7 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import html
 import math
 import re
@@ -66,12 +67,14 @@ __all__ = [
     "printed_operands",
     "shorten",
     "symbol",
+    "use_marks",
 ]
 
 #: significant digits of a number standing alone (a table cell, a record field)
 DIGITS = 4
 
 # Characters that make a name compound: an operator or a space inside it.
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _OPERATORS = frozenset(" \t\n+-*/^·×÷−<>=!,%&|@~")
 _NUMBER = re.compile(r"^(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$|^(?:inf|nan)$")
 _CALL = re.compile(r"^[^\W\d][\w.]*\(")
@@ -289,12 +292,18 @@ def chain_rule_text(loss: str, name: str, terms: Sequence[tuple[str, Any, Any]],
     A nonzero ``earlier`` (what a leaf held from an earlier pass) comes
     first. The numbers carry the digits that make the sum right as printed.
 
+    A consumer that uses ``name`` more than once (``b = a·a``) has one term per
+    use, and each use is marked: ``∂b/∂a⁽¹⁾`` is the derivative through b's
+    first use of a, ``∂b/∂a⁽²⁾`` through its second.
+
     Example:
         >>> print(chain_rule_text("y", "a", [("b", 1.0, 3.0), ("b", 1.0, 3.0)], 6.0))
-        ∂y/∂a = ∂y/∂b·∂b/∂a + ∂y/∂b·∂b/∂a = 1·3 + 1·3 = 6
+        ∂y/∂a = ∂y/∂b·∂b/∂a⁽¹⁾ + ∂y/∂b·∂b/∂a⁽²⁾ = 1·3 + 1·3 = 6
     """
     loss_symbol, a = symbol(loss), symbol(name)
-    symbols = " + ".join(f"∂{loss_symbol}/∂{symbol(t)}·∂{symbol(t)}/∂{a}" for t, _, _ in terms)
+    consumers = [t for t, _, _ in terms]
+    symbols = " + ".join(f"∂{loss_symbol}/∂{symbol(t)}·∂{symbol(t)}/∂{a}{mark}"
+                         for t, mark in zip(consumers, use_marks(consumers)))
     operands: list[Any] = [earlier] if earlier != 0.0 else []
     for _, g, d in terms:
         operands += [g, d]
@@ -312,6 +321,22 @@ def chain_rule_text(loss: str, name: str, terms: Sequence[tuple[str, Any, Any]],
     if format_number(result) != printed:  # the pass's own sum, in its own order of additions
         printed = format_number(result)
     return f"∂{loss_symbol}/∂{a} = {symbols}{separator}= {numbers} = {printed}"
+
+
+def use_marks(items: Sequence[Any]) -> list[str]:
+    """``⁽¹⁾``, ``⁽²⁾``, … for items that occur more than once, ``""`` for the others.
+
+    Example:
+        >>> use_marks(["b", "c", "b"])
+        ['⁽¹⁾', '', '⁽²⁾']
+    """
+    uses = collections.Counter(items)
+    seen: collections.Counter[Any] = collections.Counter()
+    marks = []
+    for item in items:
+        seen[item] += 1
+        marks.append(f"⁽{str(seen[item]).translate(_SUPERSCRIPTS)}⁾" if uses[item] > 1 else "")
+    return marks
 
 
 def derivative_text(node: str, parent: str, formula: str, symbols: Mapping[str, str],

@@ -45,6 +45,7 @@ from .notation import (
     plural,
     printed_operands,
     symbol,
+    use_marks,
 )
 from .pictures import Graph, draw_graph
 
@@ -104,7 +105,7 @@ class Trace(Sequence[Step]):
         >>> a = Value(3.0, label="a"); y = a * a; y.label = "y"
         >>> t = trace_backward(y)
         >>> print(t.grad_sum(a))
-        ∂y/∂a = ∂y/∂y·∂y/∂a + ∂y/∂y·∂y/∂a = 1·3 + 1·3 = 6
+        ∂y/∂a = ∂y/∂y·∂y/∂a⁽¹⁾ + ∂y/∂y·∂y/∂a⁽²⁾ = 1·3 + 1·3 = 6
     """
 
     #: What draws the page: the explorer sets it to its ``trace_page`` when it is
@@ -364,7 +365,18 @@ def _forward_text(node: Value, names: dict[Value, str]) -> str:
 
 def _rule_texts(node: Value, names: dict[Value, str], loss: str,
                 locals_: tuple[float, ...]) -> tuple[str, ...]:
-    """Per parent: ``∂node/∂parent = formula in symbols = formula in numbers = value``."""
+    """Per parent: ``∂node/∂parent = formula in symbols = formula in numbers = value``.
+
+    A parent used more than once (``x·x``) gets one text per use, marked
+    ``∂f/∂x⁽¹⁾``, ``∂f/∂x⁽²⁾`` as in :func:`~autograd_lite.views.notation.chain_rule_text`.
+    """
+    texts = _unmarked_rule_texts(node, names, loss, locals_)
+    return tuple(text.replace(f"/∂{symbol(names[p])} ", f"/∂{symbol(names[p])}{mark} ", 1)
+                 for text, p, mark in zip(texts, node.parents, use_marks(node.parents)))
+
+
+def _unmarked_rule_texts(node: Value, names: dict[Value, str], loss: str,
+                         locals_: tuple[float, ...]) -> tuple[str, ...]:
     op = _op_of(node)
     params = node.op_params
     me = names[node]
