@@ -24,7 +24,7 @@ from typing import Any
 
 from ..core.ops import DomainError
 from ..core.value import Value
-from ..views.notation import format_number, symbol
+from ..views.notation import format_number, grad_of, symbol
 from ..views.steps import Trace, replay_forward
 
 __all__ = ["FD_ALL_NODES", "json_number", "node_ids", "trace_model"]
@@ -79,10 +79,10 @@ def trace_model(trace: Trace) -> dict[str, Any]:
         forward_step[node] = len(steps)
         inputs = ", ".join(f"{names[p]} = {format_number(p.data)}" for p in _distinct(node.parents))
         steps.append({
-            "phase": "forward", "title": f"Forward: {names[node]} = {step_of[node].forward}",
+            "phase": "forward", "title": f"Forward: {step_of[node].definition}",
             "node": ids[node], "edges": _edges_into(node, ids),
             "data": {ids[node]: format_number(node.data)}, "grad": {},
-            "text": f"{names[node]} = {step_of[node].forward} = {format_number(node.data)}\n"
+            "text": f"{step_of[node].definition} = {format_number(node.data)}\n"
                     f"  with {inputs}",
         })
     seed_grads = {ids[n]: format_number(g) for n, g in trace.grads_at(-1).items()}
@@ -125,7 +125,7 @@ def trace_model(trace: Trace) -> dict[str, Any]:
             "gradText": "—" if grad is None else format_number(grad),
             "setBy": forward_step[node],
             "gradSteps": backward_steps.get(node, []),
-            "forward": f"{names[node]} = {step_of[node].forward}" if node in step_of else None,
+            "forward": step_of[node].definition if node in step_of else None,
             "rules": list(step_of[node].rules) if node in step_of else [],
             "chain": trace.grad_sum(node),
             "check": _check(node, trace, grad, estimates.get(node)),
@@ -201,7 +201,7 @@ def _tables(trace: Trace) -> dict[str, Any]:
     backward = [[str(s.index + 1), s.name, format_number(s.upstream),
                  ", ".join(f"∂{symbol(s.name)}/∂{symbol(c.name)} = {format_number(c.local)}"
                            for c in s.contributions),
-                 ", ".join(f"{c.name}.grad = {format_number(c.grad_after)}" for c in s.contributions)]
+                 ", ".join(f"{grad_of(c.name)} = {format_number(c.grad_after)}" for c in s.contributions)]
                 for s in trace]
     return {
         "forward": {"head": ["node", "computed as", "value"], "rows": forward},

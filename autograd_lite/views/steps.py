@@ -81,9 +81,14 @@ class Step:
     contributions: tuple[Contribution, ...]
     loss: str  #: the output's name
 
+    @property
+    def definition(self) -> str:
+        """``name = forward`` (``t2 = x·w``), or the name alone where it is its own formula (``log(y)``)."""
+        return self.name if self.name == self.forward else f"{self.name} = {self.forward}"
+
     def __str__(self) -> str:
         lines = [
-            f"step {self.index}: {self.name} = {self.forward} = {format_number(self.node.data)}",
+            f"step {self.index}: {self.definition} = {format_number(self.node.data)}",
             f"  upstream  ∂{symbol(self.loss)}/∂{symbol(self.name)} = {format_number(self.upstream)}",
         ]
         for rule, c in zip(self.rules, self.contributions):
@@ -94,7 +99,7 @@ class Step:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Step {self.index}: {self.name} = {self.forward}, upstream {format_number(self.upstream)}>"
+        return f"<Step {self.index}: {self.definition}, upstream {format_number(self.upstream)}>"
 
 
 class Trace(Sequence[Step]):
