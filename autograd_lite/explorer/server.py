@@ -42,8 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import live
-from .live import MAX_ORDER
+from .live import MAX_ORDER, explore
 from .page import render_page
 
 __all__ = ["DEFAULT_PORT", "MAX_REQUEST_BYTES", "ExplorerServer", "main", "make_server"]
@@ -126,8 +125,12 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(request, dict):
             self._json(HTTPStatus.BAD_REQUEST, {"ok": False, "error": "the request is not a JSON object"})
             return
+        order = request.get("order", 1)
+        if isinstance(order, float) and order.is_integer():
+            order = int(order)
         try:
-            answer = live.answer(request)
+            answer = explore(request.get("expression", ""), request.get("values", ""), order,
+                             collapse=request.get("collapse"), expand=request.get("expand") or [])
         except Exception:  # noqa: BLE001 - the page gets a message; the console gets the details
             traceback.print_exc(file=sys.stderr)
             answer = {"ok": False, "error": "the explorer failed on this input (a bug: the details are on "

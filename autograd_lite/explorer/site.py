@@ -19,7 +19,7 @@ Example:
     >>> out = tempfile.mkdtemp()
     >>> report = build_site(out)
     >>> sorted(p.name for p in Path(out).iterdir())
-    ['index.html', 'wheels', 'worker.js']
+    ['favicon.ico', 'index.html', 'wheels', 'worker.js']
     >>> report.runtime
     'CDN'
 """
@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from .page import render_page, script_json
 
@@ -172,14 +172,19 @@ def build_site(out: str | Path, runtime: str | Path | None = None) -> SiteReport
     page = render_page("autograd-lite explorer", "", None, live=True, site_script=site_script)
     (folder / "index.html").write_text(page, encoding="utf-8")
     (folder / "worker.js").write_text(_asset("worker.js"), encoding="utf-8")
+    (folder / "favicon.ico").write_bytes(b"")  # browsers ask for one; an empty answer beats a 404 in the console
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     return SiteReport(folder, size, "CDN" if sources is None else "local")
 
 
+#: the types a page's module scripts and WebAssembly need, whatever the system's mime.types says
+_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
+          ".json": "application/json", ".whl": "application/zip", ".zip": "application/zip"}
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
-                      ".json": "application/json", ".whl": "application/zip", ".zip": "application/zip"}
+    def guess_type(self, path: Any) -> str:
+        return _TYPES.get(Path(str(path)).suffix) or super().guess_type(path)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

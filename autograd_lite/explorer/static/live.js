@@ -99,6 +99,7 @@
   var shownExpand = [];      // the scopes opened in the picture shown
   var stepWanted = null;     // the step a link asks for, shown once its evaluation arrives
   var remembering = false;   // an evaluation from the back button is not pushed again
+  var linkError = null;      // why the link could not be opened: shown over the example's first answer
 
   function fragment() {
     var parts = ["e=" + encodeURIComponent($("expression").value), "v=" + encodeURIComponent($("values").value)];
@@ -114,8 +115,7 @@
   function readFragment(text) {
     var h = text.charAt(0) === "#" ? text.slice(1) : text;
     if (h.length > MAX_FRAGMENT) {
-      return { error: "this link's view is " + h.length + " characters long; the limit is " + MAX_FRAGMENT +
-        ": the page opens with the example instead" };
+      return { error: "this link's view is " + h.length + " characters long; the limit is " + MAX_FRAGMENT };
     }
     var view = { expression: null, values: "", order: "1", collapse: "", expand: [], step: null };
     var pieces = h.split("&");
@@ -147,7 +147,7 @@
   function openFragment() {
     if (location.hash.length <= 1) return false;
     var view = readFragment(location.hash);
-    if (view.error) { showError(view.error); return false; }
+    if (view.error) { linkError = view.error + ". The page shows its example instead."; return false; }
     $("expression").value = view.expression;
     $("values").value = view.values;
     $("order").value = view.order;
@@ -186,8 +186,9 @@
     var fromLink = remembering;
     remembering = false;
     transport(body).then(function (r) {
-      if (!r.ok) { showError(r.error, r.pointer); return; }
-      showError("");
+      if (!r.ok) { showError(r.error, r.pointer); shown(); return; }
+      showError(linkError || "");
+      linkError = null;
       var old = api.liveState();
       var reshaped = !old || JSON.stringify(old.expand) !== JSON.stringify(r.state.expand);
       api.setLiveState(r.state);
@@ -197,7 +198,7 @@
       api.scopeButton();
       if (stepWanted !== null) { var k = stepWanted; stepWanted = null; api.show(k); }
       if (!fromLink) remember(!fromSlider);
-      document.dispatchEvent(new CustomEvent("explorer:drawn"));
+      shown();
     }).catch(function (err) {
       showError("the explorer could not draw this answer: " + (err && err.message ? err.message : err));
     }).then(function () {
@@ -206,6 +207,14 @@
     });
   }
   api.hooks.request = request;
+
+  // an answer is on the page (drawn, or its message shown): for the site's status line and the benchmark
+  var answers = 0;
+  function shown() {
+    answers += 1;
+    document.body.setAttribute("data-answers", String(answers));
+    document.dispatchEvent(new CustomEvent("explorer:answered"));
+  }
 
   $("form").addEventListener("submit", function (e) { e.preventDefault(); api.pause(); request(false); });
   if (!openFragment()) request(false);

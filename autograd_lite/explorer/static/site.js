@@ -65,5 +65,5 @@
       worker.postMessage({ id: id, body: body });
     });
   };
-  document.addEventListener("explorer:drawn", function () { if (!failed) say("ready"); });
+  document.addEventListener("explorer:answered", function () { if (!failed) say("ready"); });
 })();
