@@ -30,7 +30,12 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
-from autograd_lite.explorer.site import PYODIDE_VERSION, VIZ_VERSION, build_site, make_site_server
+from autograd_lite.explorer.site import (
+    PYODIDE_VERSION,
+    VIZ_VERSION,
+    build_site,
+    make_site_server,
+)
 
 CASES = {
     "classic neuron": ("tanh(x1*w1 + x2*w2 + b)", "x1=2 x2=0 w1=-3 w2=1 b=6.8813735870195432", "x1"),
