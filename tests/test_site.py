@@ -266,3 +266,25 @@ def test_the_op_table_tests_pass_under_pyodide(node_modules, tmp_path):
                             check=False, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert re.search(r"under Pyodide \(Python 3\.\d+.*emscripten\): [1-9]\d* passed, 0 failed", result.stdout)
+
+
+def test_site_serve_previews_on_127_0_0_1_with_module_types_and_stops_on_ctrl_c(tmp_path):
+    import signal
+    import sys
+    import urllib.request
+
+    process = subprocess.Popen([sys.executable, "-m", "autograd_lite", "site", str(tmp_path / "s"), "--serve",
+                                "--port", "0", "--no-browser"], stdout=subprocess.PIPE, text=True)
+    try:
+        lines = [process.stdout.readline() for _ in range(4)]
+        url = next(line.strip() for line in lines if line.strip().startswith("http://127.0.0.1:"))
+        with urllib.request.urlopen(url) as page:
+            assert page.status == 200 and b'data-testid="status"' in page.read()
+        with urllib.request.urlopen(url + "worker.js") as worker:  # a module worker needs a JavaScript type
+            assert worker.headers["Content-Type"].startswith("text/javascript")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

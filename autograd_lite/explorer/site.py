@@ -35,6 +35,7 @@ import importlib
 import importlib.metadata
 import json
 import shutil
+import signal
 import sys
 import threading
 import webbrowser
@@ -233,12 +234,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"serving {ns.out} at\n  {url}\nPress Ctrl-C to stop.", flush=True)
     if not ns.no_browser:
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    main_thread = threading.current_thread() is threading.main_thread()
+    # Ctrl-C stops it even when started with SIGINT ignored (a shell's background job), as serve does
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler) if main_thread else None
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         print("\nstopped", flush=True)
     finally:
         server.server_close()
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
     return 0
 
 
