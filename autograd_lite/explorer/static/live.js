@@ -164,7 +164,7 @@
     var hash = fragment();
     if (hash === location.hash) return;
     try {
-      if (push) history.pushState(null, "", hash);
+      if (push && location.hash.length > 1) history.pushState(null, "", hash);   // the first view replaces the bare address
       else history.replaceState(null, "", hash);
     } catch (err) { /* a sandboxed page keeps no history: the view still works */ }
   }
