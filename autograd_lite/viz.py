@@ -340,12 +340,15 @@ def draw_graph(
     summaries = _box_summaries(order, boxes, fold) if boxes else {}
     box_ids = {path: f"box{k}" for k, path in enumerate(summaries)}
     places = _cluster_places(dot, shown, summaries) if clusters else {}
+    far = _far_uses(order, boxes, fold)
     kinds_drawn = set()
+    kind_of: dict[Value, str] = {}
     for node in shown:
         kind = ("output" if node is root else "constant" if node.is_constant
                 else "parameter" if id(node) in parameter_ids
                 else "input" if node.is_leaf else "intermediate")
         kinds_drawn.add(kind)
+        kind_of[node] = kind
         if grads is None or node not in grads:
             grad_text = "grad —"
         else:
@@ -391,7 +394,18 @@ def draw_graph(
                 attrs["label"] = inputs[k]
             if hot:
                 attrs.update(color=_ACTIVE, penwidth="2", fontcolor=_ACTIVE)
-            dot.edge(ids[parent], op_id, **attrs)
+            tail = ids[parent]
+            if node in far.get(parent, ()):  # a far use: the value drawn again beside it
+                tail = f"{ids[parent]}_use{ids[node][1:]}"
+                # in its use's rank (beside the op, not before it): Graphviz then ranks
+                # it with the op, where a node of its own would cost a search per copy
+                beside = graphviz.Digraph(graph_attr={"rank": "same"})
+                beside.node(tail, graphviz.nohtml(dot_text(names[parent])), shape="box",
+                            style="rounded,filled,dashed", fillcolor=_KINDS[kind_of[parent]][0],
+                            color="#374151", margin="0.04,0.02", height="0.3", width="0.3")
+                beside.node(op_id)
+                (place.graph if isinstance(place, _Cluster) else place).subgraph(beside)
+            dot.edge(tail, op_id, **attrs)
         for path, count in from_boxes.items():
             dot.edge(box_ids[path], op_id, **_count_label(count))
     for path, summary in summaries.items():
@@ -404,8 +418,54 @@ def draw_graph(
         cluster.close()
     if legend:
         extra = [(_BOX_FILL, "scope (collapsed)")] if summaries else []
+        if far:
+            extra.append(("#ffffff", _AGAIN_LEGEND))
         add_legend(dot, horizontal, kinds_drawn, extra)
     return dot
+
+
+#: a value whose far uses would stretch its edges over more ranks than this in all is
+#: drawn again, dashed and with its name, beside each far use (see :func:`_far_uses`)
+SHARED_SPAN = 60
+_AGAIN_LEGEND = "dashed: a value drawn again beside a far use"
+
+
+def _far_uses(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool) -> dict[Value, set[Value]]:
+    """The values to draw again beside some of their uses, and those uses.
+
+    Graphviz ranks the picture (a value, its op, the next value, ...) and an
+    edge that skips ranks costs it a hidden node per rank skipped: the ``x`` of
+    ``x + x + … + x`` with 1,000 terms has edges over about a million ranks in
+    all, which Graphviz takes hours to lay out. A value whose uses lie beyond
+    the ranks next to it, over more than :data:`SHARED_SPAN` skipped ranks in
+    all, is drawn once with its nearest uses, and again (its name, dashed)
+    beside each far use.
+    """
+    rank: dict[Value, int] = {}
+    uses: dict[Value, list[tuple[int, Value]]] = {}
+    for node in order:
+        parents = node.parents
+        if not parents:
+            rank[node] = 0
+            continue
+        op_rank = max(rank.get(p, 0) for p in parents) + 1
+        rank[node] = op_rank + 1
+        if node in boxes:
+            continue
+        for parent in parents:
+            if parent in boxes or (fold and parent.is_constant):
+                continue
+            uses.setdefault(parent, []).append((op_rank, node))
+    far: dict[Value, set[Value]] = {}
+    for parent, used in uses.items():
+        if len(used) < 2:
+            continue
+        # a leaf is ranked just before its nearest use; another value where it is computed
+        base = min(r for r, _ in used) - 1 if parent.is_leaf else rank[parent]
+        distant = [(r, node) for r, node in used if r - base > 2]
+        if sum(r - base - 1 for r, _ in distant) > SHARED_SPAN:
+            far[parent] = {node for _, node in distant}
+    return far
 
 
 def _count_label(count: int) -> dict[str, str]:
