@@ -57,7 +57,15 @@ from .expression import (
 from .program import FORMATS, trace_of
 from .trace import MAX_STEPS, Trace, trace_backward
 from .value import Value, topological_order
-from .viz import GRAPHVIZ_HELP, SIZES, GraphvizNotFound, draw_dot, size_attributes
+from .viz import (
+    GRAPHVIZ_HELP,
+    SIZES,
+    GraphvizNotFound,
+    RenderTimeout,
+    draw_dot,
+    size_attributes,
+    write_file,
+)
 
 __all__ = ["DEMO", "main"]
 
@@ -72,6 +80,10 @@ MAX_ORDER = 8
 MAX_GRAPH_NODES = 2000
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?$")  # what argparse should see, and reject if unknown
+
+
+class WriteError(Exception):
+    """An output file that cannot be written (a full disk, no permission): exit status 1."""
 
 
 class UsageError(Exception):
@@ -111,9 +123,15 @@ def _main(args: list[str]) -> int:
     except UsageError as error:
         _complain(str(error), error.pointer)
         return 2
-    except SystemExit as exit:  # argparse's own errors and --help
+    except WriteError as error:
+        _complain(str(error))
+        return 1
+    except SystemExit as exit:  # argparse's own errors and --help; a SIGTERM while drawing (143)
+        if exit.code == 143:
+            _complain("stopped by SIGTERM; no file was written for the picture being drawn")
         return exit.code if isinstance(exit.code, int) else 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: Graphviz is stopped with us, and the file it drew is not written
+        _complain("interrupted; no file was written for the picture being drawn")
         return 130
 
 
@@ -416,6 +434,9 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
         problems.append(f"cannot draw {path}: {GRAPHVIZ_HELP} "
                         f"'--graph {Path(path).with_suffix('.dot')}' writes the DOT text without it.")
         return 1
+    except RenderTimeout as error:
+        problems.append(f"cannot draw {path}: {error}")
+        return 1
     _write(path, data)
     files.append(path)
     return 0
@@ -425,7 +446,11 @@ def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], 
     if len(trace) > MAX_STEPS:  # a bigger page is slow to build and to step through
         raise UsageError(f"--html {path}: the backward pass has {len(trace):,} steps and the page "
                          f"stops at {MAX_STEPS:,}; --steps prints them all")
-    page = trace.html(rankdir)
+    try:
+        page = trace.html(rankdir)
+    except RenderTimeout as error:
+        problems.append(f"cannot write {path}: {error}")
+        return 1
     _write(path, page.encode())
     files.append(path)
     if shutil.which("dot") is None:  # the page still steps through every rule, without its pictures
@@ -435,10 +460,11 @@ def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], 
 
 
 def _write(path: str, data: bytes) -> None:
+    # whole or not at all; any output that cannot be written is status 1, as for standard output
     try:
-        Path(path).write_bytes(data)
+        write_file(path, data)
     except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+        raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _fmt(x: Any) -> str:

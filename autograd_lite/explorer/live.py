@@ -30,6 +30,7 @@ from ..expression import Expression, ExpressionError, parse
 from ..ops import DomainError
 from ..trace import MAX_STEPS, trace_backward
 from ..value import Value
+from ..viz import RenderTimeout
 from .model import json_number, trace_model
 from .pictures import opening, picture_state
 
@@ -145,6 +146,8 @@ def _explore(text: str, values_text: str, order: Any, collapse: Any, expand: Any
     try:
         state = picture_state(trace, "auto", collapse, expand) if picture else None
     except ValueError as error:  # a scope to expand that the graph does not have
+        raise _BadInput(str(error)) from None
+    except RenderTimeout as error:
         raise _BadInput(str(error)) from None
     if state is not None:  # the live page asks the server for the picture a click opens
         scopes = {n.scope for n in trace.order if n.scope is not None}
