@@ -52,6 +52,7 @@ from .expression import (
     Expression,
     ExpressionError,
     parse,
+    printable,
     signature,
 )
 from .program import FORMATS, trace_of
@@ -353,7 +354,7 @@ def _read_values(items: list[str]) -> dict[str, float]:
         try:
             value = float(number)
         except ValueError:
-            raise UsageError(f"{typed}={number}: {number!r} is not a number") from None
+            raise UsageError(f"{typed}={printable(number)}: {number!r} is not a number") from None
         if not math.isfinite(value):
             raise UsageError(f"{typed}={number}: give a finite number")
         values[name] = value

@@ -28,6 +28,7 @@ import ast
 import difflib
 import math
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from .ops import OPS, VARIADIC, DomainError, Op
 from .value import Value, scope
 
 __all__ = ["ALIASES", "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "MAX_OPERATORS", "Expression",
-           "ExpressionError", "parse", "signature"]
+           "ExpressionError", "parse", "printable", "signature"]
 
 
 class _Functions(Mapping[str, Op]):
@@ -124,7 +125,19 @@ class ExpressionError(ValueError):
             window = text[start:start + 80]
             prefix = "…" if start else ""
             text, at = prefix + window + ("…" if start + 80 < len(self.text) else ""), at - start + len(prefix)
-        return f"  {text}\n  {' ' * at}^"
+        # control characters shown escaped (\x1b), never sent to the terminal or the page as they are
+        shown = [printable(ch) for ch in text]
+        return f"  {''.join(shown)}\n  {' ' * len(''.join(shown[:at]))}^"
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character that is not printable escaped as Python writes it.
+
+    Example:
+        >>> printable("x\x1b[31m"), printable("ﬁ ∂")
+        ('x\\x1b[31m', 'ﬁ ∂')
+    """
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 @dataclass(frozen=True)
@@ -218,6 +231,7 @@ def parse(text: str) -> Expression:
         raise ExpressionError(f"the expression is {len(text):,} characters long; the limit is {MAX_LENGTH:,}")
     if not text.strip():
         raise ExpressionError("the expression is empty")
+    _check_characters(text)
     _check_nesting(text)
     _check_operators(text)
     try:
@@ -244,6 +258,15 @@ def parse(text: str) -> Expression:
         _check_node(node, text, variables)
         stack.extend(reversed(_operands(node)))
     return Expression(text, tree, tuple(variables))
+
+
+def _check_characters(text: str) -> None:
+    # Control characters (a NUL, an escape sequence) are never part of an expression;
+    # Python's own messages for them are unclear ("source code string cannot contain null bytes")
+    for k, ch in enumerate(text):
+        if ch not in "\t\n\r" and unicodedata.category(ch) == "Cc":
+            raise ExpressionError(f"the expression contains the control character {printable(ch)} "
+                                  f"(U+{ord(ch):04X}); expressions are plain text", text, k)
 
 
 def _lead(text: str) -> int:
@@ -275,7 +298,7 @@ def _check_operators(text: str) -> None:
     count = len(_OPERATOR.findall(text))
     if count > MAX_OPERATORS:
         raise ExpressionError(f"the expression has {count:,} operators; the limit is {MAX_OPERATORS:,} "
-                              "(sum(a, b, ...) adds any number of terms with none)")
+                              f"(sum(a, b, ...) adds terms with none, as many as fit in {MAX_LENGTH:,} characters)")
 
 
 def _check_node(node: ast.AST, text: str, variables: list[str]) -> None:
