@@ -2,7 +2,7 @@
 
 ``autograd-lite EXPR name=value ...`` (or ``python -m autograd_lite``) prints
 the expression's value and its gradient with respect to every variable.
-``--steps`` adds the backward pass step by step, ``--trace forward|reverse|both``
+``--steps`` adds the backward steps, ``--evaluation-trace forward|reverse|both``
 the evaluation trace's tables (primal, tangent, adjoint; ``--format
 text|markdown|latex``), ``--graph FILE`` draws the
 graph (.svg .png .pdf .dot), ``--html FILE`` writes the step-through page,
@@ -60,8 +60,10 @@ from ..views.pictures import (
     GRAPHVIZ_HELP,
     SIZES,
     GraphvizNotFound,
+    RenderTimeout,
     draw_dot,
     size_attributes,
+    write_file,
 )
 from ..views.steps import MAX_STEPS, Trace, trace_backward
 
@@ -78,6 +80,10 @@ MAX_ORDER = 8
 MAX_GRAPH_NODES = 2000
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?$")  # what argparse should see, and reject if unknown
+
+
+class WriteError(Exception):
+    """An output file that cannot be written (a full disk, no permission): exit status 1."""
 
 
 class UsageError(Exception):
@@ -121,9 +127,15 @@ def _main(args: list[str]) -> int:
     except UsageError as error:
         _complain(str(error), error.pointer)
         return 2
-    except SystemExit as exit:  # argparse's own errors and --help
+    except WriteError as error:
+        _complain(str(error))
+        return 1
+    except SystemExit as exit:  # argparse's own errors and --help; a SIGTERM while drawing (143)
+        if exit.code == 143:
+            _complain("stopped by SIGTERM; no file was written for the picture being drawn")
         return exit.code if isinstance(exit.code, int) else 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: Graphviz is stopped with us, and the file it drew is not written
+        _complain("interrupted; no file was written for the picture being drawn")
         return 130
 
 
@@ -176,20 +188,22 @@ def _parser() -> argparse.ArgumentParser:
                f"  {PROG} serve        (the live explorer in your browser; {PROG} serve --help)\n"
                f"  {PROG} site OUT     (the same as a static site, the engine in the browser; "
                f"{PROG} site --help)\n"
-               f"  {PROG} 'log(x1) + x1*x2 - sin(x2)' x1=2 x2=5 --trace both --format latex\n"
+               f"  {PROG} 'log(x1) + x1*x2 - sin(x2)' x1=2 x2=5 --evaluation-trace both --format latex\n"
                "An expression that starts with '-' works too: "
                f"{PROG} '-x**2' x=3",
     )
     parser.add_argument("expression", nargs="?", help="the expression, quoted; or 'demo'")
     parser.add_argument("values", nargs="*", metavar="name=value", help="a number for each variable")
-    parser.add_argument("--steps", action="store_true", help="show the backward pass step by step")
+    parser.add_argument("--steps", action="store_true",
+                        help="show the backward steps: one backward() call, step by step")
     parser.add_argument("--graph", metavar="FILE", help="draw the graph; the suffix names the format: "
                         + ", ".join("." + f for f in GRAPH_FORMATS) + " (.dot needs no Graphviz)")
     parser.add_argument("--html", metavar="FILE", help="write a page that steps through the backward pass")
-    parser.add_argument("--trace", choices=TRACES, help="the evaluation trace as tables: the primal trace "
-                        "and forward mode's tangent trace (one per variable), reverse mode's adjoint "
-                        "trace, or both")
-    parser.add_argument("--format", choices=FORMATS, help="how --trace prints its tables (default text); "
+    parser.add_argument("--evaluation-trace", "--trace", dest="trace", choices=TRACES,
+                        help="the evaluation trace (the graph as a straight-line program) as tables: the "
+                        "primal trace and forward mode's tangent trace (one per variable), reverse mode's "
+                        "adjoint trace, or both; --trace is its name before 0.2")
+    parser.add_argument("--format", choices=FORMATS, help="how --evaluation-trace prints its tables (default text); "
                         "markdown and latex print the tables alone, ready to paste")
     pictures = parser.add_argument_group("picture options (for --graph, and --rankdir for --html too)")
     pictures.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default=None,
@@ -243,7 +257,8 @@ def _run(args: list[str], out: TextIO) -> int:
     if ns.graph:
         _graph_format(ns.graph)  # a bad suffix is an error before any work
     if ns.format and not ns.trace:
-        raise UsageError("--format says how --trace prints its tables; add --trace forward, reverse or both")
+        raise UsageError("--format says how --evaluation-trace prints its tables; add --evaluation-trace "
+                         "forward, reverse or both")
     if ns.json and ns.format:
         raise UsageError("--json prints the trace's numbers as JSON; leave out --format")
     picture_options = _picture_options(ns)
@@ -293,10 +308,10 @@ def _run(args: list[str], out: TextIO) -> int:
 
 
 def _traces(root: Value, leaves: dict[str, Value], mode: str) -> list[tuple[Any, list[str]]]:
-    """The trace's tables for --trace: forward mode needs one tangent trace per variable."""
+    """The evaluation trace's tables for --evaluation-trace: forward mode needs one tangent trace per variable."""
     inputs = list(leaves.values())
     if len(topological_order(root)) > MAX_GRAPH_NODES:
-        raise UsageError(f"--trace: the graph is too big for tables (more than {MAX_GRAPH_NODES:,} nodes)")
+        raise UsageError(f"--evaluation-trace: the graph is too big for tables (more than {MAX_GRAPH_NODES:,} nodes)")
     first = evaluation_trace_of(root, inputs)
     tables: list[tuple[Any, list[str]]] = [(first, ["primal"])]
     if mode in ("forward", "both"):
@@ -402,6 +417,9 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
         problems.append(f"cannot draw {path}: {GRAPHVIZ_HELP} "
                         f"'--graph {Path(path).with_suffix('.dot')}' writes the DOT text without it.")
         return 1
+    except RenderTimeout as error:
+        problems.append(f"cannot draw {path}: {error}")
+        return 1
     _write(path, data)
     files.append(path)
     return 0
@@ -411,7 +429,11 @@ def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], 
     if len(trace) > MAX_STEPS:  # a bigger page is slow to build and to step through
         raise UsageError(f"--html {path}: the backward pass has {len(trace):,} steps and the page "
                          f"stops at {MAX_STEPS:,}; --steps prints them all")
-    page = trace.html(rankdir)
+    try:
+        page = trace.html(rankdir)
+    except RenderTimeout as error:
+        problems.append(f"cannot write {path}: {error}")
+        return 1
     _write(path, page.encode())
     files.append(path)
     if shutil.which("dot") is None:  # the page still steps through every rule, without its pictures
@@ -421,10 +443,11 @@ def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], 
 
 
 def _write(path: str, data: bytes) -> None:
+    # whole or not at all; any output that cannot be written is status 1, as for standard output
     try:
-        Path(path).write_bytes(data)
+        write_file(path, data)
     except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+        raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _fmt(x: Any) -> str:

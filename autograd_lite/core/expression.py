@@ -49,6 +49,7 @@ __all__ = [
     "Expression",
     "ExpressionError",
     "parse",
+    "printable",
     "read_assignments",
     "signature",
 ]
@@ -132,7 +133,19 @@ class ExpressionError(ValueError):
             window = text[start:start + 80]
             prefix = "…" if start else ""
             text, at = prefix + window + ("…" if start + 80 < len(self.text) else ""), at - start + len(prefix)
-        return f"  {text}\n  {' ' * at}^"
+        # control characters shown escaped (\x1b), never sent to the terminal or the page as they are
+        shown = [printable(ch) for ch in text]
+        return f"  {''.join(shown)}\n  {' ' * len(''.join(shown[:at]))}^"
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character that is not printable escaped as Python writes it.
+
+    Example:
+        >>> printable("x\x1b[31m"), printable("ﬁ ∂")
+        ('x\\x1b[31m', 'ﬁ ∂')
+    """
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 @dataclass(frozen=True)
@@ -242,6 +255,7 @@ def parse(text: str) -> Expression:
         raise ExpressionError(f"the expression is {len(text):,} characters long; the limit is {MAX_LENGTH:,}")
     if not text.strip():
         raise ExpressionError("the expression is empty")
+    _check_characters(text)
     _check_nesting(text)
     _check_operators(text)
     try:
@@ -297,11 +311,20 @@ def read_assignments(items: Iterable[str]) -> dict[str, float]:
         try:
             value = float(number)
         except ValueError:
-            raise ValueError(f"{typed}={number}: {number!r} is not a number") from None
+            raise ValueError(f"{typed}={printable(number)}: {number!r} is not a number") from None
         if not math.isfinite(value):
             raise ValueError(f"{typed}={number}: give a finite number")
         values[name] = value
     return values
+
+
+def _check_characters(text: str) -> None:
+    # Control characters (a NUL, an escape sequence) are never part of an expression;
+    # Python's own messages for them are unclear ("source code string cannot contain null bytes")
+    for k, ch in enumerate(text):
+        if ch not in "\t\n\r" and unicodedata.category(ch) == "Cc":
+            raise ExpressionError(f"the expression contains the control character {printable(ch)} "
+                                  f"(U+{ord(ch):04X}); expressions are plain text", text, k)
 
 
 def _lead(text: str) -> int:
@@ -333,7 +356,7 @@ def _check_operators(text: str) -> None:
     count = len(_OPERATOR.findall(text))
     if count > MAX_OPERATORS:
         raise ExpressionError(f"the expression has {count:,} operators; the limit is {MAX_OPERATORS:,} "
-                              "(sum(a, b, ...) adds any number of terms with none)")
+                              f"(sum(a, b, ...) adds terms with none, as many as fit in {MAX_LENGTH:,} characters)")
 
 
 def _check_node(node: ast.AST, text: str, variables: list[str]) -> None:

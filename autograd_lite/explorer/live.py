@@ -27,6 +27,7 @@ from ..core.expression import Expression, ExpressionError, parse, read_assignmen
 from ..core.ops import DomainError
 from ..transforms.autodiff import derivatives
 from ..views.notation import given_text, json_number
+from ..views.pictures import RenderTimeout
 from ..views.steps import MAX_STEPS, trace_backward
 from .model import trace_model
 from .pictures import opening, picture_state
@@ -139,6 +140,8 @@ def _explore(text: str, values_text: str, order: Any, collapse: Any, expand: Any
     try:
         state = picture_state(trace, "auto", collapse, expand) if picture else None
     except ValueError as error:  # a scope to expand that the graph does not have
+        raise _BadInput(str(error)) from None
+    except RenderTimeout as error:
         raise _BadInput(str(error)) from None
     if state is not None:  # the live page asks the server for the picture a click opens
         scopes = {n.scope for n in trace.order if n.scope is not None}

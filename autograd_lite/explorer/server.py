@@ -30,6 +30,7 @@ import errno
 import hmac
 import json
 import secrets
+import select
 import signal
 import socket
 import socketserver
@@ -43,6 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ..views.pictures import RenderCancelled, cancel_renders_when, stop_renders
 from .live import MAX_ORDER, explore
 from .page import render_page
 
@@ -130,13 +132,28 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(order, float) and order.is_integer():
             order = int(order)
         try:
-            answer = explore(request.get("expression", ""), request.get("values", ""), order,
-                             collapse=request.get("collapse"), expand=request.get("expand") or [])
+            # a browser that gives up on the request (a new one typed, the tab closed) stops its picture
+            with cancel_renders_when(self._client_gone):
+                answer = explore(request.get("expression", ""), request.get("values", ""), order,
+                                 collapse=request.get("collapse"), expand=request.get("expand") or [])
+        except RenderCancelled:
+            self.close_connection = True  # nobody is waiting for an answer
+            return
         except Exception:  # noqa: BLE001 - the page gets a message; the console gets the details
             traceback.print_exc(file=sys.stderr)
             answer = {"ok": False, "error": "the explorer failed on this input (a bug: the details are on "
                                             "the console that runs autograd-lite serve)"}
         self._json(HTTPStatus.OK, answer)
+
+    def _client_gone(self) -> bool:
+        """Whether the client has closed its side of the connection (it no longer waits for us)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if not readable:
+                return False
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
 
     def _refuse(self) -> None:
         if self._authorised():
@@ -259,6 +276,7 @@ def serve_until_stopped(server: socketserver.BaseServer, announce: Callable[[], 
     except KeyboardInterrupt:
         print("\nstopped", flush=True)
     finally:
+        stop_renders()  # a picture still being drawn for a request ends with the server
         server.server_close()
         if main_thread:
             signal.signal(signal.SIGTERM, previous)

@@ -24,8 +24,17 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import os
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import graphviz
@@ -43,8 +52,10 @@ from .notation import (
     symbol,
 )
 
-__all__ = ["GRAPHVIZ_HELP", "MAX_NODES", "SIZES", "Graph", "GraphvizNotFound", "add_legend", "draw_dot",
-           "draw_graph", "new_graph", "op_label", "pass_grads", "scope_boxes", "scope_of", "size_attributes"]
+__all__ = ["GRAPHVIZ_HELP", "MAX_NODES", "RENDER_TIMEOUT", "SIZES", "Graph", "GraphvizNotFound", "RenderCancelled",
+           "RenderTimeout", "add_legend", "cancel_renders_when", "draw_dot", "draw_graph", "new_graph", "op_label",
+           "pass_grads", "run_graphviz", "scope_boxes", "scope_of", "size_attributes", "stop_renders",
+           "write_file"]
 
 #: how to get the ``dot`` program, for error messages
 GRAPHVIZ_HELP = (
@@ -82,6 +93,179 @@ class GraphvizNotFound(graphviz.ExecutableNotFound):
         RuntimeError.__init__(self, message)
 
 
+#: seconds one Graphviz run may take before it is stopped (None: no limit); the
+#: environment variable AUTOGRAD_LITE_RENDER_TIMEOUT, in seconds, overrides it
+RENDER_TIMEOUT: float | None = 120.0
+
+
+class RenderTimeout(RuntimeError):
+    """Graphviz took longer than the render timeout and was stopped."""
+
+
+class RenderCancelled(RuntimeError):
+    """The render was stopped because whoever asked for it went away (a closed browser tab)."""
+
+
+_running: set[subprocess.Popen[bytes]] = set()  # every dot process now running, for stop_renders()
+_running_lock = threading.Lock()
+_cancelled: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar("_cancelled", default=None)
+_POLL = 0.1  # seconds between checks that the caller still wants the picture
+
+
+def _render_timeout() -> float | None:
+    text = os.environ.get("AUTOGRAD_LITE_RENDER_TIMEOUT", "").strip()
+    if not text:
+        return RENDER_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ValueError(f"AUTOGRAD_LITE_RENDER_TIMEOUT must be a number of seconds, got {text!r}") from None
+    if not seconds > 0:
+        raise ValueError(f"AUTOGRAD_LITE_RENDER_TIMEOUT must be more than 0 seconds, got {text!r}")
+    return seconds if seconds != float("inf") else None
+
+
+@contextlib.contextmanager
+def cancel_renders_when(cancelled: Callable[[], bool]) -> Iterator[None]:
+    """Within this block (this thread), a Graphviz run stops as soon as ``cancelled()`` is true.
+
+    The run then raises :class:`RenderCancelled`. The explorer's server uses it
+    to stop drawing for a browser that has closed its request.
+
+    Example:
+        >>> with cancel_renders_when(lambda: True):
+        ...     run_graphviz(b"digraph { a -> b }", "svg")
+        Traceback (most recent call last):
+        ...
+        autograd_lite.views.pictures.RenderCancelled: the picture was no longer wanted; Graphviz was stopped
+    """
+    token = _cancelled.set(cancelled)
+    try:
+        yield
+    finally:
+        _cancelled.reset(token)
+
+
+def stop_renders() -> None:
+    """Kill every Graphviz run this process started that is still running (any thread)."""
+    with _running_lock:
+        running = list(_running)
+    for process in running:
+        _kill(process)
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    # dot runs in a process group of its own (start_new_session): kill the group
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    with contextlib.suppress(Exception):
+        process.wait(timeout=5)
+
+
+class _Terminated(SystemExit):
+    """SIGTERM during a render: Graphviz is stopped, then the process exits with 128 + 15."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated(128 + signum)
+
+
+def run_graphviz(source: bytes, format: str, *, engine: str = "dot", renderer: str | None = None,
+                 formatter: str | None = None, timeout: float | None = None, quiet: bool = False) -> bytes:
+    """Run Graphviz on the DOT ``source`` and return the picture: every render goes through here.
+
+    Graphviz runs as a child process in a process group of its own, with a
+    timeout (``timeout`` seconds, by default :data:`RENDER_TIMEOUT` or the
+    environment variable ``AUTOGRAD_LITE_RENDER_TIMEOUT``), after which it is
+    killed and :class:`RenderTimeout` says so. It is killed too, and nothing
+    is returned, when the caller is interrupted (Ctrl-C, a SIGTERM: the
+    process then exits with status 143) or no longer wants the picture (see
+    :func:`cancel_renders_when`).
+
+    Example:
+        >>> run_graphviz(b"digraph { a -> b }", "svg").startswith(b"<?xml")
+        True
+    """
+    if timeout is None:
+        timeout = _render_timeout()
+    if shutil.which(engine) is None:
+        raise GraphvizNotFound()
+    kind = ":".join(part for part in (format, renderer, formatter) if part)
+    command = [engine, f"-T{kind}"]
+    cancelled = _cancelled.get()
+    if cancelled is not None and cancelled():
+        raise RenderCancelled("the picture was no longer wanted; Graphviz was stopped")
+    main_thread = threading.current_thread() is threading.main_thread()
+    # a SIGTERM must not kill this process before it has stopped Graphviz
+    previous = signal.getsignal(signal.SIGTERM) if main_thread else None
+    if previous == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, start_new_session=True)
+        except FileNotFoundError:
+            raise GraphvizNotFound() from None
+        with _running_lock:
+            _running.add(process)
+        try:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            data: bytes | None = source
+            while True:
+                wait = _POLL if cancelled is not None else None
+                if deadline is not None:
+                    left = deadline - time.monotonic()
+                    wait = left if wait is None else min(wait, left)
+                try:
+                    out, err = process.communicate(data, timeout=None if wait is None else max(wait, 0.0))
+                    break
+                except subprocess.TimeoutExpired:
+                    data = None  # already sent; asking again loses nothing
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise RenderTimeout(
+                        f"Graphviz took more than {timeout:g} s to lay out this picture and was stopped: "
+                        "draw a smaller graph or collapse its scopes (collapse=1), or allow more time "
+                        "with the environment variable AUTOGRAD_LITE_RENDER_TIMEOUT=seconds")
+                if cancelled is not None and cancelled():
+                    raise RenderCancelled("the picture was no longer wanted; Graphviz was stopped")
+        finally:
+            if process.returncode is None:
+                _kill(process)
+            with _running_lock:
+                _running.discard(process)
+    finally:
+        if previous == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if process.returncode != 0:
+        message = err.decode(errors="replace").strip()
+        raise graphviz.CalledProcessError(process.returncode, command, output=out,
+                                          stderr=message or None)
+    if err and not quiet:
+        sys.stderr.write(err.decode(errors="replace"))
+    return out
+
+
+def write_file(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a regular file appears only once complete.
+
+    Devices such as /dev/full or /dev/stdout are written directly.
+    """
+    target = Path(path)
+    if target.exists() and not target.is_file():
+        target.write_bytes(data)
+        return
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
 class Graph(graphviz.Digraph):
     """A ``graphviz.Digraph`` whose rendering errors say how to get Graphviz.
 
@@ -91,23 +275,60 @@ class Graph(graphviz.Digraph):
     #: one line per node, shown where the picture cannot be
     text_summary: str = ""
 
-    def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        graph = self._without_dpi(kwargs.get("format") or (args[1] if len(args) > 1 else None))
-        try:
-            return super(Graph, graph).pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound() from None
+    def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
+             neato_no_op: Any = None, quiet: bool = False, *, engine: str | None = None,
+             encoding: str | None = None, timeout: float | None = None) -> Any:
+        """The picture as bytes (or text with ``encoding``), drawn by :func:`run_graphviz`."""
+        if neato_no_op:
+            raise TypeError("neato_no_op is not supported here; use graphviz.Digraph for it")
+        fmt = format or self.format
+        graph = self._without_dpi(fmt)
+        out = run_graphviz(graph.source.encode(self.encoding), fmt, engine=engine or self.engine,
+                           renderer=renderer, formatter=formatter, timeout=timeout, quiet=quiet)
+        return out.decode(encoding) if encoding else out
 
-    def render(self, *args: Any, **kwargs: Any) -> Any:
-        # Look for the program first: graphviz writes the DOT file before it
-        # runs dot, and a failed render must not leave that file behind.
-        if shutil.which(self.engine) is None:
+    def render(self, filename: Any = None, directory: Any = None, view: bool = False, cleanup: bool = False,
+               format: str | None = None, renderer: str | None = None, formatter: str | None = None,
+               neato_no_op: Any = None, quiet: bool = False, quiet_view: bool = False, *,
+               outfile: Any = None, engine: str | None = None, raise_if_result_exists: bool = False,
+               overwrite_source: bool = False, timeout: float | None = None) -> str:
+        """Write the DOT source and the picture beside it; returns the picture's path.
+
+        As ``graphviz.Digraph.render``, but the picture is drawn by
+        :func:`run_graphviz` (timeout, stopped with its caller) and written
+        whole or not at all.
+        """
+        # Look for the program first: a failed render must not leave the DOT file behind.
+        if shutil.which(engine or self.engine) is None:
             raise GraphvizNotFound()
-        graph = self._without_dpi(kwargs.get("format"))
+        if outfile is not None:
+            outfile = Path(outfile) if directory is not None else Path(self.directory, outfile)
+            format = format or outfile.suffix.lstrip(".") or None
+            if filename is None:
+                filename = outfile.with_suffix(".gv").name
+                directory = directory if directory is not None else outfile.parent
+        fmt = format or self.format
+        target = outfile
+        if target is not None and directory is not None and not Path(target).is_absolute():
+            target = Path(directory, target)
+        if raise_if_result_exists and target is not None and os.path.exists(target):
+            raise graphviz.FileExistsError(f"output file exists: {os.fspath(target)!r}")
+        source_path = self.save(filename, directory=directory)
         try:
-            return super(Graph, graph).render(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound() from None
+            if target is None:
+                suffix = ".".join(part for part in (fmt, renderer, formatter) if part)
+                target = Path(f"{source_path}.{suffix}")
+                if raise_if_result_exists and target.exists():
+                    raise graphviz.FileExistsError(f"output file exists: {os.fspath(target)!r}")
+            data = self.pipe(fmt, renderer, formatter, neato_no_op, quiet, engine=engine, timeout=timeout)
+            write_file(target, data)
+        finally:
+            if cleanup:
+                with contextlib.suppress(OSError):
+                    os.remove(source_path)
+        if view or quiet_view:
+            self._view(os.fspath(target), format=fmt, quiet=quiet_view)
+        return os.fspath(target)
 
     def _without_dpi(self, format: str | None) -> Graph:
         """The graph to render in ``format``: without the size preset's dpi for SVG.
@@ -340,12 +561,15 @@ def draw_graph(
     summaries = _box_summaries(order, boxes, fold) if boxes else {}
     box_ids = {path: f"box{k}" for k, path in enumerate(summaries)}
     places = _cluster_places(dot, shown, summaries) if clusters else {}
+    far = _far_uses(order, boxes, fold)
     kinds_drawn = set()
+    kind_of: dict[Value, str] = {}
     for node in shown:
         kind = ("output" if node is root else "constant" if node.is_constant
                 else "parameter" if id(node) in parameter_ids
                 else "input" if node.is_leaf else "intermediate")
         kinds_drawn.add(kind)
+        kind_of[node] = kind
         if grads is None or node not in grads:
             grad_text = "grad —"
         else:
@@ -391,7 +615,18 @@ def draw_graph(
                 attrs["label"] = inputs[k]
             if hot:
                 attrs.update(color=_ACTIVE, penwidth="2", fontcolor=_ACTIVE)
-            dot.edge(ids[parent], op_id, **attrs)
+            tail = ids[parent]
+            if node in far.get(parent, ()):  # a far use: the value drawn again beside it
+                tail = f"{ids[parent]}_use{ids[node][1:]}"
+                # in its use's rank (beside the op, not before it): Graphviz then ranks
+                # it with the op, where a node of its own would cost a search per copy
+                beside = graphviz.Digraph(graph_attr={"rank": "same"})
+                beside.node(tail, graphviz.nohtml(dot_text(names[parent])), shape="box",
+                            style="rounded,filled,dashed", fillcolor=_KINDS[kind_of[parent]][0],
+                            color="#374151", margin="0.04,0.02", height="0.3", width="0.3")
+                beside.node(op_id)
+                (place.graph if isinstance(place, _Cluster) else place).subgraph(beside)
+            dot.edge(tail, op_id, **attrs)
         for path, count in from_boxes.items():
             dot.edge(box_ids[path], op_id, **_count_label(count))
     for path, summary in summaries.items():
@@ -404,8 +639,54 @@ def draw_graph(
         cluster.close()
     if legend:
         extra = [(_BOX_FILL, "scope (collapsed)")] if summaries else []
+        if far:
+            extra.append(("#ffffff", _AGAIN_LEGEND))
         add_legend(dot, horizontal, kinds_drawn, extra)
     return dot
+
+
+#: a value whose far uses would stretch its edges over more ranks than this in all is
+#: drawn again, dashed and with its name, beside each far use (see :func:`_far_uses`)
+SHARED_SPAN = 60
+_AGAIN_LEGEND = "dashed: a value drawn again beside a far use"
+
+
+def _far_uses(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool) -> dict[Value, set[Value]]:
+    """The values to draw again beside some of their uses, and those uses.
+
+    Graphviz ranks the picture (a value, its op, the next value, ...) and an
+    edge that skips ranks costs it a hidden node per rank skipped: the ``x`` of
+    ``x + x + … + x`` with 1,000 terms has edges over about a million ranks in
+    all, which Graphviz takes hours to lay out. A value whose uses lie beyond
+    the ranks next to it, over more than :data:`SHARED_SPAN` skipped ranks in
+    all, is drawn once with its nearest uses, and again (its name, dashed)
+    beside each far use.
+    """
+    rank: dict[Value, int] = {}
+    uses: dict[Value, list[tuple[int, Value]]] = {}
+    for node in order:
+        parents = node.parents
+        if not parents:
+            rank[node] = 0
+            continue
+        op_rank = max(rank.get(p, 0) for p in parents) + 1
+        rank[node] = op_rank + 1
+        if node in boxes:
+            continue
+        for parent in parents:
+            if parent in boxes or (fold and parent.is_constant):
+                continue
+            uses.setdefault(parent, []).append((op_rank, node))
+    far: dict[Value, set[Value]] = {}
+    for parent, used in uses.items():
+        if len(used) < 2:
+            continue
+        # a leaf is ranked just before its nearest use; another value where it is computed
+        base = min(r for r, _ in used) - 1 if parent.is_leaf else rank[parent]
+        distant = [(r, node) for r, node in used if r - base > 2]
+        if sum(r - base - 1 for r, _ in distant) > SHARED_SPAN:
+            far[parent] = {node for _, node in distant}
+    return far
 
 
 def _count_label(count: int) -> dict[str, str]:

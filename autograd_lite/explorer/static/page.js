@@ -80,7 +80,8 @@
       g.setAttribute("data-node", owner);
     });
     svg.querySelectorAll("g.edge").forEach(function (g) {
-      var t = titleOf(g);
+      // an edge from a value drawn again beside a far use ("n0_use7->n7_op") is n0's edge
+      var t = titleOf(g).replace(/_use\d+(?=->)/, "");
       (edgeGroups[t] = edgeGroups[t] || []).push(g);
     });
     svg.removeAttribute("width");
