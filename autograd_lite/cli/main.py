@@ -112,6 +112,10 @@ def _main(args: list[str]) -> int:
         from ..explorer.server import main as serve
 
         return serve(args[1:])
+    if args[:1] == ["practice"]:  # the learner answers, the engine grades
+        from .practice import main as practice
+
+        return practice(args[1:])
     try:
         return _run(args, sys.stdout)
     except UsageError as error:
@@ -170,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
                f"  {PROG} 'x**3' x=2 --order 3\n"
                f"  {PROG} 'relu(x)' x=0 --html steps.html\n"
                f"  {PROG} serve        (the live explorer in your browser; {PROG} serve --help)\n"
+               f"  {PROG} practice     (questions the engine grades; {PROG} practice --help)\n"
                f"  {PROG} 'log(x1) + x1*x2 - sin(x2)' x1=2 x2=5 --trace both --format latex\n"
                "An expression that starts with '-' works too: "
                f"{PROG} '-x**2' x=3",
