@@ -38,7 +38,7 @@ from ..core.value import Value, topological_order
 from .notation import format_number, symbol
 from .steps import Trace, trace_backward
 
-__all__ = ["LEVELS", "TOLERANCE", "Exercise", "exercises", "is_right"]
+__all__ = ["LEVELS", "TOLERANCE", "Exercise", "check", "exercises", "is_right"]
 
 #: what each level asks about, by number
 LEVELS = {
@@ -64,6 +64,41 @@ def is_right(answer: float, expected: float) -> bool:
         (True, False)
     """
     return math.isclose(answer, expected, rel_tol=TOLERANCE, abs_tol=ZERO_TOLERANCE)
+
+
+def check(answer: Any, expected: Any, what: str = "the answer") -> bool:
+    """Print ``OK`` or ``WRONG`` with the reason, for an exercise checked in place (a notebook's).
+
+    ``answer`` left as ``...`` (the placeholder of an unanswered question) is
+    WRONG, not answered yet; nothing raises, so a notebook runs on. Returns
+    whether the answer is right (relative tolerance :data:`TOLERANCE`).
+
+    Example:
+        >>> check(0.5, 0.5000001, "∂o/∂n")
+        OK: ∂o/∂n = 0.5
+        True
+        >>> check(-0.5, 0.5, "∂o/∂n")
+        WRONG: ∂o/∂n: you said -0.5, the engine says 0.5: the sign is wrong
+        False
+        >>> check(..., 0.5, "∂o/∂n")
+        WRONG: ∂o/∂n: not answered yet (replace the ... with your number)
+        False
+    """
+    right = float(expected.data if isinstance(expected, Value) else expected)
+    if answer is Ellipsis:
+        print(f"WRONG: {what}: not answered yet (replace the ... with your number)")
+        return False
+    if isinstance(answer, Value):
+        answer = answer.data
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        print(f"WRONG: {what}: {answer!r} is not a number")
+        return False
+    if is_right(float(answer), right):
+        print(f"OK: {what} = {format_number(right)}")
+        return True
+    why = ": the sign is wrong" if right != 0 and is_right(-float(answer), right) else ""
+    print(f"WRONG: {what}: you said {format_number(answer)}, the engine says {format_number(right)}{why}")
+    return False
 
 
 @dataclass
