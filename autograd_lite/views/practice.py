@@ -36,7 +36,7 @@ from typing import Any
 from ..core.expression import parse
 from ..core.value import Value, topological_order
 from .notation import format_number, symbol
-from .steps import Trace, trace_backward
+from .steps import BackwardSteps, backward_steps
 
 __all__ = ["LEVELS", "TOLERANCE", "Exercise", "check", "exercises", "is_right"]
 
@@ -111,14 +111,14 @@ class Exercise:
     wrt: str
     answer: float = field(init=False)
     value: float = field(init=False)  #: f at the variables
-    _trace: Trace = field(init=False, repr=False)
+    _trace: BackwardSteps = field(init=False, repr=False)
     _leaf: Value = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         root, leaves = parse(self.expression).build(self.variables)
         if self.level == 5:  # names of pieces of the source would be long: h1, h2 and t1, t2, ...
             _short_names(root)
-        self._trace = trace_backward(root)
+        self._trace = backward_steps(root)
         self._leaf = leaves[self.wrt]
         self.answer = self._trace.pass_grad(self._leaf)
         self.value = root.data
