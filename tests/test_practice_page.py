@@ -8,9 +8,10 @@ import re
 import pytest
 
 from autograd_lite import Value, trace_backward
+from autograd_lite.core.expression import parse
 from autograd_lite.views.notation import format_number
 
-from .test_browser import browser, by_testid, counter, svg_texts, wait_for  # noqa: F401 - fixture
+from .test_browser import browser, by_testid, counter, evaluate, server, svg_texts, wait_for  # noqa: F401 - fixtures
 
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By
@@ -132,7 +133,9 @@ def test_practice_hides_every_grad_until_answered_grades_hints_and_keeps_score(b
     assert "= 0.5 × 1" in by_testid(browser, "hint-text").text  # the upstream grad the learner found
     assert "1 shown" in by_testid(browser, "score").text
     assert not leaks(browser, grad_strings(trace, [x1, w1]))
-    assert by_testid(browser, "score").text.startswith("Score: 2 right of 3 answered")
+    assert answer(browser, "0.05").startswith("Not ")  # a wrong answer at this step too
+    assert answer(browser, "0.5").startswith("Right")
+    assert by_testid(browser, "score").text.startswith("Score: 3 right of 4 answered, 2 wrong tries, 1 shown")
 
 
 def test_keyboard_only_play(browser, page):  # noqa: F811
@@ -179,8 +182,6 @@ def test_a_node_explains_only_what_is_answered(browser, page):  # noqa: F811
 
 
 def test_collapsed_scopes_ask_for_the_box_outputs_grad(browser, tmp_path):  # noqa: F811
-    from autograd_lite.core.expression import parse
-
     root, _ = parse("tanh(x*w + b) * y").build({"x": 2.0, "w": -0.5, "b": 0.3, "y": 1.5}, scopes=True)
     trace = trace_backward(root)
     browser.get(trace.save_html(tmp_path / "collapsed.html", collapse=1).as_uri())
@@ -197,3 +198,28 @@ def test_collapsed_scopes_ask_for_the_box_outputs_grad(browser, tmp_path):  # no
     assert asked == ["What is the local derivative ∂f/∂tanh(x*w + b) (the output of the box tanh)?",
                      "What is tanh(x*w + b).grad (the output of the box tanh) after this step?",
                      "What is the local derivative ∂f/∂y?", "What is y.grad after this step?"]
+
+
+def test_the_live_explorer_hides_its_gradients_while_practising(browser, server):  # noqa: F811
+    browser.get(server.url)
+    wait_for(lambda: by_testid(browser, "value").text, "the first answer")
+    evaluate(browser, "sigmoid(x*y) + x", "x=0.5 y=3")
+    wait_for(lambda: by_testid(browser, "value").text.startswith("1.3"), "the answer")
+    root, leaves = parse("sigmoid(x*y) + x").build({"x": 0.5, "y": 3.0})
+    trace = trace_backward(root)
+    hidden = grad_strings(trace, trace.order)
+    wait_for(lambda: leaks(browser, hidden), "the gradients on the page")
+    by_testid(browser, "practice").click()
+    assert by_testid(browser, "grad-x").text == "?" and by_testid(browser, "grad-y").text == "?"
+    assert not leaks(browser, hidden)
+    by_testid(browser, "next").click()
+    assert question(browser).startswith("What is the local derivative ∂f/∂")
+    for _ in range(100):  # Show me for every question, Next after each step
+        if by_testid(browser, "answer").get_attribute("disabled"):
+            if not by_testid(browser, "next").is_enabled():
+                break
+            by_testid(browser, "next").click()
+            continue
+        by_testid(browser, "reveal").click()
+    assert by_testid(browser, "grad-x").text != "?"  # every step revealed: the results come back
+    assert float(by_testid(browser, "grad-x").text) == leaves["x"].grad
