@@ -11,7 +11,15 @@ from autograd_lite import Value, trace_backward
 from autograd_lite.core.expression import parse
 from autograd_lite.views.notation import format_number
 
-from .test_browser import browser, by_testid, counter, evaluate, server, svg_texts, wait_for  # noqa: F401 - fixtures
+from .test_browser import (  # noqa: F401 - fixtures
+    browser,
+    by_testid,
+    counter,
+    evaluate,
+    server,
+    svg_texts,
+    wait_for,
+)
 
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By
