@@ -122,6 +122,14 @@ def _main(args: list[str]) -> int:
         from ..explorer.site import main as site
 
         return site(args[1:])
+    if args[:1] == ["practice"]:  # the learner answers, the engine grades
+        from .practice import main as practice
+
+        return practice(args[1:])
+    if args[:1] == ["exercises"]:  # the graded task pack
+        from .exercises import main as exercises
+
+        return exercises(args[1:])
     try:
         return _run(args, sys.stdout)
     except UsageError as error:
@@ -188,6 +196,8 @@ def _parser() -> argparse.ArgumentParser:
                f"  {PROG} serve        (the live explorer in your browser; {PROG} serve --help)\n"
                f"  {PROG} site OUT     (the same as a static site, the engine in the browser; "
                f"{PROG} site --help)\n"
+               f"  {PROG} practice     (questions the engine grades; {PROG} practice --help)\n"
+               f"  {PROG} exercises new DIR   (a graded task pack; {PROG} exercises check DIR)\n"
                f"  {PROG} 'log(x1) + x1*x2 - sin(x2)' x1=2 x2=5 --evaluation-trace both --format latex\n"
                "An expression that starts with '-' works too: "
                f"{PROG} '-x**2' x=3",
