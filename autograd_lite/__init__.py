@@ -10,7 +10,7 @@ the chain rule from the output back to the inputs. Where to read:
   tested to agree with ``value.py`` bit for bit;
 * ``apply``/``sum_of``/``dot`` (any op by name, Σ and Σ of products), ``scope`` (groups of nodes),
   ``grad``/``jacobian``/``hessian`` (transforms), ``draw_dot`` and
-  ``trace_backward`` (pictures, the backward pass step by step), ``nn``.
+  ``backward_steps`` (pictures, the backward pass step by step), ``nn``.
 
 Example:
     >>> from autograd_lite import Value
@@ -69,16 +69,17 @@ from .views.evaluation_trace import (
     trace_of,
 )
 from .views.pictures import GraphvizNotFound, draw_dot
-from .views.steps import Trace, trace_backward
+from .views.steps import BackwardSteps, Trace, backward_steps, trace_backward
 
 # The composition root: the record of a backward pass (views) is drawn as a page by
 # the explorer, which sits above it; the record is told its page maker here.
-Trace.page_maker = _explorer.trace_page
+BackwardSteps.page_maker = _explorer.trace_page
 
 __version__ = "0.1.0"
 
 __all__ = [
     "OPS",
+    "BackwardSteps",
     "DivisionByZero",
     "DomainError",
     "EvaluationTrace",
@@ -91,6 +92,7 @@ __all__ = [
     "Trace",
     "Value",
     "apply",
+    "backward_steps",
     "cos",
     "define_op",
     "dot",

@@ -125,3 +125,23 @@ def test_the_engine_core_imports_nothing_above_it_and_the_table_nothing_at_all()
     assert all(_room(t) == 0 for t in graph["autograd_lite.core.value"])
     assert {t for t in graph["autograd_lite.core.ops"]} <= {"autograd_lite.core.rules"}
     assert "autograd_lite.core.value" in graph["autograd_lite.fast.fastpath"]
+
+
+def test_the_public_imports_are_unchanged_by_the_rooms():
+    """``from autograd_lite import …`` keeps every name it had before the reorganisation."""
+    import autograd_lite
+    from autograd_lite import datasets, explorer, nn
+
+    before = {"OPS", "DivisionByZero", "DomainError", "EvaluationTrace", "GradcheckError", "GraphvizNotFound",
+              "Op", "OpTest", "Program", "StructureChanged", "Trace", "Value", "apply", "cos", "define_op", "dot",
+              "draw_dot", "elu", "evaluation_trace", "exp", "gelu", "grad", "gradcheck", "gradgradcheck",
+              "hessian", "hvp", "jacobian", "jvp", "leaky_relu", "local_derivatives", "log", "log_softmax",
+              "maximum", "minimum", "relu", "remove_op", "scope", "sigmoid", "silu", "sin", "softmax",
+              "softplus", "sqrt", "sum_of", "tan", "tanh", "to_floats", "topological_order", "trace_backward",
+              "trace_of", "compile", "fastpath"}
+    assert before <= set(dir(autograd_lite))
+    assert datasets.make_moons is nn.datasets.make_moons and callable(explorer.trace_page)
+    # the old names of the two traces are aliases of the new ones for one release
+    assert autograd_lite.Trace is autograd_lite.BackwardSteps
+    assert autograd_lite.trace_backward is autograd_lite.backward_steps
+    assert autograd_lite.trace_of is autograd_lite.evaluation_trace_of

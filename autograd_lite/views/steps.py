@@ -1,22 +1,26 @@
 """The backward pass, step by step: a record to print, index, picture and page through.
 
-:func:`trace_backward` runs the backward pass itself (same order, same rule
+:func:`backward_steps` runs the backward pass itself (same order, same rule
 calls, same additions as ``Value.backward``, so every number is exactly the
 one backward produces) and records each step: the node, its upstream gradient
 ∂L/∂node, the op's local rule from the op table with the numbers put in, and
 what each parent receives.
 
-A :class:`Trace` prints as a table, indexes to :class:`Step`, explains any
+Not to be confused with the *evaluation trace* (:mod:`autograd_lite.views.evaluation_trace`),
+the textbook's table of a graph as a straight-line program. The names before 0.2,
+``Trace`` and ``trace_backward``, still work for one release.
+
+A :class:`BackwardSteps` prints as a table, indexes to :class:`Step`, explains any
 node's gradient as the chain rule's sum over its consumers, sets each leaf's
 gradient beside a finite-difference estimate, draws the graph as it stands at
-any step (:meth:`Trace.frame`), and writes a self-contained HTML page that
-steps through the pass (:meth:`Trace.save_html`; inline in Jupyter).
+any step (:meth:`BackwardSteps.frame`), and writes a self-contained HTML page that
+steps through the pass (:meth:`BackwardSteps.save_html`; inline in Jupyter).
 
 Example:
-    >>> from autograd_lite import Value, trace_backward
+    >>> from autograd_lite import Value, backward_steps
     >>> x = Value(2.0, label="x"); w = Value(-3.0, label="w")
     >>> y = (x * w).relu(); y.label = "y"
-    >>> steps = trace_backward(y)
+    >>> steps = backward_steps(y)
     >>> len(steps), steps[0].op, steps[0].upstream
     (2, 'relu', 1.0)
     >>> print(steps[0].rules[0])
@@ -49,7 +53,7 @@ from .notation import (
 )
 from .pictures import Graph, draw_graph
 
-__all__ = ["Contribution", "Step", "Trace", "trace_backward"]
+__all__ = ["BackwardSteps", "Contribution", "Step", "Trace", "backward_steps", "trace_backward"]
 
 #: a page with more steps than this is refused unless ``max_steps`` says otherwise
 MAX_STEPS = 400
@@ -102,13 +106,13 @@ class Step:
         return f"<Step {self.index}: {self.definition}, upstream {format_number(self.upstream)}>"
 
 
-class Trace(Sequence[Step]):
+class BackwardSteps(Sequence[Step]):
     """The recorded backward pass: a sequence of :class:`Step`, output first.
 
     Example:
-        >>> from autograd_lite import Value, trace_backward
+        >>> from autograd_lite import Value, backward_steps
         >>> a = Value(3.0, label="a"); y = a * a; y.label = "y"
-        >>> t = trace_backward(y)
+        >>> t = backward_steps(y)
         >>> print(t.grad_sum(a))
         ∂y/∂a = ∂y/∂y·∂y/∂a⁽¹⁾ + ∂y/∂y·∂y/∂a⁽²⁾ = 1·3 + 1·3 = 6
     """
@@ -168,7 +172,7 @@ class Trace(Sequence[Step]):
         return self.table()
 
     def __repr__(self) -> str:
-        return f"<Trace of {self.loss}: {plural(len(self.steps), 'step')} over {plural(len(self.order), 'node')}>"
+        return f"<BackwardSteps of {self.loss}: {plural(len(self.steps), 'step')} over {plural(len(self.order), 'node')}>"
 
     def grad_sum(self, node: Value) -> str:
         """``node``'s gradient as the chain rule's sum over the nodes that consume it.
@@ -274,9 +278,9 @@ class Trace(Sequence[Step]):
         :func:`~autograd_lite.draw_dot`); ``expand`` opens some from the start.
         Without Graphviz's ``dot`` a note says how to get the picture.
         """
-        if Trace.page_maker is None:
+        if BackwardSteps.page_maker is None:
             raise RuntimeError("the page comes from autograd_lite.explorer: import autograd_lite first")
-        return Trace.page_maker(self, rankdir, max_steps=max_steps, collapse=collapse, expand=expand)
+        return BackwardSteps.page_maker(self, rankdir, max_steps=max_steps, collapse=collapse, expand=expand)
 
     def save_html(self, path: str | Path, rankdir: str = "auto", *, max_steps: int | None = MAX_STEPS,
                   collapse: int | None = None, expand: Sequence[str] = ()) -> Path:
@@ -295,7 +299,7 @@ class Trace(Sequence[Step]):
                 'style="width:100%;height:720px;border:1px solid #d1d5db"></iframe>')
 
 
-def trace_backward(root: Value, *, parameters: Sequence[Value] = ()) -> Trace:
+def backward_steps(root: Value, *, parameters: Sequence[Value] = ()) -> BackwardSteps:
     """Run ``root.backward()`` and record every step of it.
 
     Leaves accumulate and other nodes are overwritten, exactly as with
@@ -305,17 +309,17 @@ def trace_backward(root: Value, *, parameters: Sequence[Value] = ()) -> Trace:
     Example:
         >>> from autograd_lite import Value
         >>> x = Value(0.5, label="x"); y = x.sigmoid(); y.label = "y"
-        >>> t = trace_backward(y)
+        >>> t = backward_steps(y)
         >>> print(t[0].rules[0])
         ∂y/∂x = y·(1 − y) = 0.6225·(1 − 0.6225) = 0.235
     """
     if not isinstance(root, Value):
-        raise TypeError(f"trace_backward takes a Value, got {type(root).__name__}")
+        raise TypeError(f"backward_steps takes a Value, got {type(root).__name__}")
     with BACKWARD_LOCK:  # a real backward pass: one at a time (value.py says why)
-        return _trace_backward(root, parameters)
+        return _record_backward_steps(root, parameters)
 
 
-def _trace_backward(root: Value, parameters: Sequence[Value]) -> Trace:
+def _record_backward_steps(root: Value, parameters: Sequence[Value]) -> BackwardSteps:
     order = topological_order(root)  # every node: names, leaves, pictures
     names = node_names(order)
     leaf_grads_before = {n: n.grad for n in order if n.is_leaf}
@@ -333,7 +337,7 @@ def _trace_backward(root: Value, parameters: Sequence[Value]) -> Trace:
             contributions.append(Contribution(parent, names[parent], d, g * d, before, parent.grad))
         steps.append(Step(len(steps), node, names[node], node.op or "", _forward_text(node, names),
                           g, _rule_texts(node, names, loss, locals_), tuple(contributions), loss))
-    return Trace(root, order, steps, leaf_grads_before, parameters)
+    return BackwardSteps(root, order, steps, leaf_grads_before, parameters)
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -434,3 +438,9 @@ def replay_forward(order: Sequence[Value], moved: Value, x: float) -> float:
         else:
             values[node] = op.forward(*inputs, *args)
     return values[order[-1]]
+
+
+# The names before 0.2, kept for one release. "Trace" also meant the evaluation trace
+# (views/evaluation_trace.py); these are the backward steps.
+Trace = BackwardSteps
+trace_backward = backward_steps
