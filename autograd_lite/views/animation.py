@@ -52,10 +52,8 @@ from ..core.value import Value
 from .notation import format_number, plural, symbol
 from .pictures import SIZES, Graph, GraphvizNotFound, draw_graph
 
-if TYPE_CHECKING:  # the record of the pass; it imports this module, not the other way round
+if TYPE_CHECKING:
     from PIL.Image import Image
-
-    from .steps import BackwardSteps
 
 __all__ = ["FORMATS", "FRAME_SIZES", "MAX_ANIMATION_STEPS", "AnimationNeedsExtra", "TrainingRun",
            "animation_frames", "frame_size", "save_animation", "save_training_animation", "training_frames"]
@@ -311,6 +309,25 @@ def _paste_centred(canvas: Any, picture: Any, box: tuple[int, int, int, int]) ->
 
 
 # --- the backward pass -----------------------------------------------------------------
+
+
+class BackwardSteps(Protocol):
+    """What an animation needs of the record of a pass (:class:`autograd_lite.views.steps.BackwardSteps`).
+
+    Named here, not imported: the record imports this module to delegate
+    ``save_animation``, and an import circle would be the result.
+    """
+
+    order: list[Value]
+    names: dict[Value, str]
+    parameters: tuple[Value, ...]
+    root: Value
+
+    @property
+    def loss(self) -> str: ...
+    def grads_at(self, k: int) -> dict[Value, float]: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Any: ...
 
 
 @dataclass(frozen=True)
