@@ -24,7 +24,7 @@ def test_setup_cfg_ships_every_static_asset():
     patterns = [p.strip() for p in config["options.package_data"]["autograd_lite.explorer"].split(",")]
     static = resources.files("autograd_lite.explorer").joinpath("static")
     names = [f"static/{entry.name}" for entry in static.iterdir() if entry.is_file()]
-    assert {"static/page.html", "static/explorer.js", "static/explorer.css"} <= set(names)
+    assert {"static/page.html", "static/page.js", "static/live.js", "static/explorer.css"} <= set(names)
     for name in names:
         assert any(fnmatch.fnmatch(name, p) for p in patterns), f"{name} would be left out of the wheel"
 
@@ -102,7 +102,7 @@ def test_high_orders_that_would_take_long_are_refused(monkeypatch):
 
 def test_static_assets_hold_no_markup_a_page_check_could_mistake_and_no_network():
     static = resources.files("autograd_lite.explorer").joinpath("static")
-    for name in ("explorer.js", "explorer.css"):
+    for name in ("page.js", "live.js", "explorer.css"):
         text = static.joinpath(name).read_text(encoding="utf-8")
         assert "<svg" not in text and "</script" not in text.lower()
         assert "http://" not in text and "https://" not in text and "url(" not in text

@@ -52,6 +52,9 @@ def _imports() -> dict[str, set[str]]:
                 targets.add(node.module)  # type: ignore[arg-type]
             elif isinstance(node, ast.Import):
                 targets.update(a.name for a in node.names if a.name.startswith("autograd_lite"))
+        missing = {t for t in targets if t not in modules and t.rsplit(".", 1)[0] not in modules}
+        if missing:
+            raise AssertionError(f"{name} imports {sorted(missing)}, which the package does not have")
         graph[name] = {t for t in targets if t in modules and t != name}
     return graph
 

@@ -115,6 +115,10 @@ def _main(args: list[str]) -> int:
         from ..explorer.server import main as serve
 
         return serve(args[1:])
+    if args[:1] == ["site"]:  # the live explorer as a static site, the engine in the browser
+        from ..explorer.site import main as site
+
+        return site(args[1:])
     try:
         return _run(args, sys.stdout)
     except UsageError as error:
@@ -173,6 +177,8 @@ def _parser() -> argparse.ArgumentParser:
                f"  {PROG} 'x**3' x=2 --order 3\n"
                f"  {PROG} 'relu(x)' x=0 --html steps.html\n"
                f"  {PROG} serve        (the live explorer in your browser; {PROG} serve --help)\n"
+               f"  {PROG} site OUT     (the same as a static site, the engine in the browser; "
+               f"{PROG} site --help)\n"
                f"  {PROG} 'log(x1) + x1*x2 - sin(x2)' x1=2 x2=5 --trace both --format latex\n"
                "An expression that starts with '-' works too: "
                f"{PROG} '-x**2' x=3",

@@ -33,7 +33,7 @@ from ..views.steps import MAX_STEPS, trace_backward
 from .model import json_number, trace_model
 from .pictures import opening, picture_state
 
-__all__ = ["MAX_ORDER", "MAX_VALUES_LENGTH", "explore", "read_values"]
+__all__ = ["MAX_ORDER", "MAX_VALUES_LENGTH", "answer", "explore", "read_values"]
 
 #: the highest --order, as on the command line
 MAX_ORDER = 8
@@ -105,6 +105,24 @@ def explore(expression: str, values: str, order: int = 1, *, collapse: int | Non
         return _explore(expression, values, order, collapse, expand, max_steps, picture)
     except _BadInput as bad:
         return {"ok": False, "error": bad.message, "pointer": bad.pointer}
+
+
+def answer(request: Any) -> dict[str, Any]:
+    """The live page's request (a JSON object's dict) answered by :func:`explore`, as ``serve`` and the site do.
+
+    Example:
+        >>> answer({"expression": "x*x", "values": "x=3", "order": 2.0})["derivatives"]
+        [6.0, 2.0]
+        >>> answer(["x"])["error"]
+        'the request is not a JSON object'
+    """
+    if not isinstance(request, dict):
+        return {"ok": False, "error": "the request is not a JSON object"}
+    order = request.get("order", 1)
+    if isinstance(order, float) and order.is_integer():
+        order = int(order)
+    return explore(request.get("expression", ""), request.get("values", ""), order,
+                   collapse=request.get("collapse"), expand=request.get("expand") or [])
 
 
 def _explore(text: str, values_text: str, order: Any, collapse: Any, expand: Any, max_steps: int,

@@ -1,8 +1,9 @@
 """The page itself: one HTML file holding the graph's SVG, the model as JSON, the script and the style.
 
-The static assets (``static/page.html``, ``explorer.css``, ``explorer.js``)
-ship as package data and are inlined, so the page needs no network and no
-server. The same page, with the form on, is the live explorer's.
+The static assets (``static/page.html``, ``explorer.css``, ``page.js``, and
+for the live explorer ``live.js``) ship as package data and are inlined, so
+the page needs no network and no server. The same page, with the form on, is
+the live explorer's, and with ``site.js`` the browser-only site's.
 
 Example:
     >>> page = render_page("f", None, {"nodes": [], "edges": [], "steps": []})
@@ -37,12 +38,15 @@ def script_json(data: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def render_page(title: str, svg: str | None, model: dict[str, Any] | None, *, live: bool = False) -> str:
+def render_page(title: str, svg: str | None, model: dict[str, Any] | None, *, live: bool = False,
+                site_script: str | None = None) -> str:
     """The whole page: ``svg`` (Graphviz's, or None without Graphviz) restyled per step from ``model``.
 
     ``svg=""`` leaves the picture out (the live page asks the server for it).
     With ``live=True`` it is the live explorer's page: the form is shown and
-    the model comes from the server (``model`` may be None).
+    the model comes from the server (``model`` may be None). ``site_script``
+    (the browser-only site's, see :mod:`autograd_lite.explorer.site`) makes it
+    the live explorer whose engine runs in the page.
     """
     page = _asset("page.html")
     if svg == "":  # the live page: the picture comes with the first answer
@@ -57,8 +61,9 @@ def render_page(title: str, svg: str | None, model: dict[str, Any] | None, *, li
         "/*STYLE*/": _asset("explorer.css"),
         "<!--GRAPH-->": graph,
         "<!--MODEL-->": script_json(model),
-        "/*SCRIPT*/": _asset("explorer.js"),
-        "<!--MODE-->": "live" if live else "static",
+        "/*SCRIPT*/": "\n".join([_asset("page.js"), *([site_script] if site_script is not None else []),
+                                  *([_asset("live.js")] if live or site_script is not None else [])]),
+        "<!--MODE-->": "site" if site_script is not None else "live" if live else "static",
     }
     # Cut the template itself at its markers, so nothing inserted is ever scanned for one.
     pieces = _MARKER.split(page)

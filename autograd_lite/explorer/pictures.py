@@ -10,7 +10,7 @@ one at a time and restyles it per step.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..views import pictures as viz
@@ -19,19 +19,42 @@ from ..views.steps import MAX_STEPS, Trace
 from .model import node_ids, trace_model
 from .page import render_page
 
-__all__ = ["MAX_STATES", "graph_svg", "picture_states", "trace_page"]
+__all__ = ["MAX_STATES", "graph_svg", "picture_states", "trace_page", "use_renderer"]
 
 #: the part of a 1400×900 screen the page gives the graph, in CSS pixels
 SCREEN = (940.0, 700.0)
 #: the most pictures one page carries for its collapsed scopes (each is one Graphviz layout)
 MAX_STATES = 12
 _SIZE = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ([\d.]+)"')
+#: DOT text in, SVG text out, when not the program ``dot`` (see :func:`use_renderer`)
+_renderer: Callable[[str], str] | None = None
+
+
+def use_renderer(render: Callable[[str], str] | None) -> None:
+    """Lay graphs out with ``render`` (DOT text in, SVG text out) instead of the program ``dot``.
+
+    The browser-only site runs the package where no program can start: its
+    Web Worker passes Graphviz built for WebAssembly here. ``None`` goes back
+    to ``dot``.
+
+    Example:
+        >>> from autograd_lite import Value, trace_backward
+        >>> x = Value(2.0, label="x")
+        >>> use_renderer(lambda dot: "<svg>laid out from a " + dot.split()[0] + "</svg>")
+        >>> graph_svg(trace_backward(x * x), "LR")
+        '<svg>laid out from a digraph</svg>'
+        >>> use_renderer(None)
+    """
+    global _renderer
+    _renderer = render
 
 
 def _render(trace: Trace, rankdir: str, collapse: int | None, expand: tuple[str, ...]) -> str | None:
     scopes: dict[str, Any] = {} if collapse is None else {"collapse": collapse, "expand": expand}
     picture = draw_dot(trace.root, rankdir=rankdir, parameters=trace.parameters, edge_derivatives=True,
                        max_nodes=None, **scopes)
+    if _renderer is not None:
+        return _renderer(picture.source)
     try:
         svg: str = picture.pipe(format="svg", encoding="utf-8")
     except GraphvizNotFound:

@@ -1,4 +1,4 @@
-/* autograd_lite's explorer: one Graphviz SVG restyled per step from a JSON model.
+/* autograd_lite's explorer, the page controller: one Graphviz SVG restyled per step from a JSON model.
  *
  * The model (built by autograd_lite/explorer/model.py) lists the nodes, the
  * edges and the steps: a start step (the inputs), one step per forward
@@ -6,10 +6,14 @@
  * says which node and edges it touches and which "data" and "grad" texts it
  * sets; the page shows step k by replaying steps 0..k onto the one picture.
  * Everything user-supplied is put in with textContent, never as markup.
+ *
+ * This file is the whole static page (autograd-lite EXPR --html). The live
+ * app (live.js: the form, the sliders, the link) runs on top of it through
+ * window.autogradExplorer, in `serve`'s page and in the browser-only site.
  */
 (function () {
   "use strict";
-  var live = EXPLORER_MODE === "live";
+  var live = EXPLORER_MODE !== "static";   // "live" (serve) or "site" (the browser-only site)
   var $ = function (id) { return document.getElementById(id); };
   var model = null;        // the current model
   var current = 0;         // the step shown
@@ -23,7 +27,8 @@
   var states = [];         // the pictures: one, or one per state of the collapsed scopes
   var state = 0;           // the picture shown
   var pictures = {};       // state -> its parsed picture, kept to switch back without parsing again
-  var liveState = null;    // the live app's picture state, from the server
+  var liveState = null;    // the live app's picture state, from the engine
+  var hooks = { request: null, shown: null };   // set by live.js: ask the engine again; a step was shown
 
   if (live) document.body.classList.add("live");
 
@@ -232,6 +237,7 @@
     if (current === last) pause();
     if (step.node) follow(groups[step.node] ? step.node : activeBox);
     if (selected) explain(selected);
+    if (hooks.shown) hooks.shown(current);
   }
 
   function play() {
@@ -338,7 +344,7 @@
   function openScope(boxId) {
     var st = currentState(), box = st && st.boxes[boxId];
     if (!box) return;
-    if (live) { if (box.open) request(false, box.open); }
+    if (live) { if (box.open) hooks.request(false, box.open); }
     else if (box.open !== null) switchState(box.open);
     else {
       $("step-text").textContent = "This page does not carry the picture with " + box.path + " open; " +
@@ -347,7 +353,7 @@
   }
 
   function collapseAll() {
-    if (live) request(false, []);
+    if (live) hooks.request(false, []);
     else switchState(0);
   }
 
@@ -450,109 +456,15 @@
     if (!typing(e) && (e.key === " " || e.key === "Spacebar")) e.preventDefault();
   });
 
-  // --- the live explorer -------------------------------------------------------------
-  var token = new URLSearchParams(location.search).get("token") || "";
-  var busy = false, again = null, variables = [];
-
-  function showError(message, pointer) {
-    $("error").hidden = !message;
-    $("error-message").textContent = message || "";
-    $("error-pointer").textContent = pointer || "";
-    $("error-pointer").hidden = !pointer;
-  }
-
-  function formatValue(x) { return typeof x === "number" ? String(Number(x.toPrecision(6))) : String(x); }
-
-  function valuesText() {
-    return variables.map(function (v) { return v.name + "=" + v.text; }).join(" ");
-  }
-
-  function results(r, fresh) {
-    $("results").hidden = false;
-    $("value").textContent = full(r.value);
-    var box = $("grads");
-    if (fresh) {
-      box.textContent = "";
-      variables = r.inputs.map(function (inp) {
-        var row = el("div", undefined, "grad");
-        row.appendChild(el("span", inp.name + " ="));
-        var given = el("span", inp.text, "given");
-        var slider = el("input");
-        slider.type = "range";
-        var span = Math.max(1, Math.abs(inp.value)) * 2;
-        slider.min = inp.value - span; slider.max = inp.value + span;
-        slider.step = span / 100;
-        slider.value = inp.value;
-        slider.setAttribute("data-testid", "slider-" + inp.name);
-        slider.setAttribute("aria-label", inp.name);
-        var v = { name: inp.name, text: inp.text, given: given };
-        slider.addEventListener("input", function () {
-          v.text = formatValue(Number(slider.value));
-          given.textContent = v.text;
-          $("values").value = valuesText();
-          request(true);
-        });
-        var g = el("output");
-        g.setAttribute("data-testid", "grad-" + inp.name);
-        v.grad = g;
-        row.appendChild(given);
-        row.appendChild(slider);
-        row.appendChild(el("span", "∂f/∂" + inp.name + " ="));
-        row.appendChild(g);
-        box.appendChild(row);
-        return v;
-      });
-    }
-    variables.forEach(function (v) { v.grad.textContent = full(r.grads[v.name]); });
-    var d = $("derivatives");
-    d.textContent = "";
-    (r.derivatives || []).forEach(function (x, i) {
-      var k = i === 0 ? "" : String(i + 1).replace(/[0-9]/g, function (c) { return "⁰¹²³⁴⁵⁶⁷⁸⁹"[c]; });
-      var s = el("div", "d" + k + "f/d" + r.inputs[0].name + k + " = " + full(x));
-      s.setAttribute("data-testid", "derivative-" + (i + 1));
-      d.appendChild(s);
-    });
-  }
-
-  // One request in flight at a time; a slider moved meanwhile sends once more when it returns.
-  var expandNext = [];
-  function request(fromSlider, expand) {
-    if (expand !== undefined) expandNext = expand;
-    else if (!fromSlider) expandNext = [];
-    var depth = $("collapse").value.trim();
-    var body = JSON.stringify({ expression: $("expression").value, values: $("values").value,
-      order: Number($("order").value) || 1, collapse: depth ? Number(depth) : null, expand: expandNext });
-    if (busy) { again = fromSlider; return; }
-    busy = true;
-    fetch("api/explore?token=" + encodeURIComponent(token), {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: body
-    }).then(function (response) {
-      return response.json().catch(function () { return { ok: false, error: "the server answered " + response.status }; });
-    }).then(function (r) {
-      if (!r.ok) { showError(r.error, r.pointer); return; }
-      showError("");
-      var reshaped = !liveState || JSON.stringify(liveState.expand) !== JSON.stringify(r.state.expand);
-      liveState = r.state;
-      load(r.svg, r.model, fromSlider && !reshaped);
-      results(r, !fromSlider && expand === undefined);
-      scopeButton();
-    }).catch(function () {
-      showError("cannot reach the explorer's server: is autograd-lite serve still running?");
-    }).then(function () {
-      busy = false;
-      if (again !== null) { var s = again; again = null; request(s, expandNext); }
-    });
-  }
-
-  if (live) {
-    $("form").addEventListener("submit", function (e) { e.preventDefault(); pause(); request(false); });
-    request(false);
-  } else {
+  if (!live) {
     var first = JSON.parse($("model").textContent);
     states = first.states || [{ expand: [], svg: null, boxOf: {}, boxes: {} }];
     load(null, first, false);
     scopeButton();
   }
   window.autogradExplorer = { show: show, explain: explain, fit: fit, zoom: zoom,
-    view: function () { return view; }, step: function () { return current; } };
+    view: function () { return view; }, step: function () { return current; },
+    // for live.js
+    load: load, pause: pause, scopeButton: scopeButton, el: el, full: full, hooks: hooks,
+    liveState: function () { return liveState; }, setLiveState: function (s) { liveState = s; } };
 })();
