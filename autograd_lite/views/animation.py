@@ -318,10 +318,14 @@ class BackwardSteps(Protocol):
     ``save_animation``, and an import circle would be the result.
     """
 
-    order: list[Value]
-    names: dict[Value, str]
-    parameters: tuple[Value, ...]
-    root: Value
+    @property
+    def order(self) -> list[Value]: ...
+    @property
+    def names(self) -> dict[Value, str]: ...
+    @property
+    def parameters(self) -> tuple[Value, ...]: ...
+    @property
+    def root(self) -> Value: ...
 
     @property
     def loss(self) -> str: ...
@@ -492,13 +496,20 @@ class TrainingRun(Protocol):
     are not 2-D), and ``losses`` the loss of every step.
     """
 
-    steps: Sequence[int]
-    losses: Sequence[float]
-    held_out: Sequence[float]
-    boundaries: Sequence[Sequence[Sequence[Any]]]
-    extent: tuple[float, float, float, float]
-    points: Sequence[Sequence[float]]
-    labels: Sequence[Any]
+    @property
+    def steps(self) -> Sequence[int]: ...
+    @property
+    def losses(self) -> Sequence[float]: ...
+    @property
+    def held_out(self) -> Sequence[float]: ...
+    @property
+    def boundaries(self) -> Sequence[Sequence[Sequence[Any]]]: ...
+    @property
+    def extent(self) -> tuple[float, float, float, float]: ...
+    @property
+    def points(self) -> Sequence[Sequence[float]]: ...
+    @property
+    def labels(self) -> Sequence[Any]: ...
 
 
 _CLASS_COLOURS = [(37, 99, 235), (234, 88, 12), (22, 163, 74), (147, 51, 234), (219, 39, 119), (13, 148, 136)]
@@ -515,7 +526,7 @@ def _score_colour(score: Any, classes: int) -> tuple[int, int, int]:
         ranked = sorted(score, reverse=True)
         sure = math.tanh(ranked[0] - ranked[1]) if len(ranked) > 1 else 1.0
         colour = _CLASS_COLOURS[best % len(_CLASS_COLOURS)]
-    else:  # one output: class "1" when positive (blue), the other below zero (orange)
+    else:  # one output: the second class (orange) where it is positive, the first (blue) below zero
         sure = math.tanh(abs(score))
         colour = _CLASS_COLOURS[1] if score > 0 else _CLASS_COLOURS[0]
     mix = 0.15 + 0.45 * sure  # never the full colour: the points must stand out
@@ -530,7 +541,8 @@ def _training_frame(run: TrainingRun, k: int, size: str, classes: list[Any]) -> 
     font = _font(body_px)
     step = run.steps[k]
     grid = run.boundaries[k] if k < len(run.boundaries) else []
-    panel = min(height, width // 2 - body_px)
+    tall = height > width  # a portrait frame stacks the boundary over the loss curve
+    panel = min(width, height // 2 - body_px) if tall else min(height, width // 2 - body_px)
     x0, x1, y0, y1 = run.extent
     if grid:  # the decision boundary as a heat map, the points on it
         rows, cols = len(grid), len(grid[0])
@@ -546,12 +558,13 @@ def _training_frame(run: TrainingRun, k: int, size: str, classes: list[Any]) -> 
             py = top + (y1 - point[1]) / (y1 - y0) * panel
             index = (1 if label == classes[-1] else 0) if binary and len(classes) == 2 else _class_index(label, classes)
             draw.ellipse([px - r, py - r, px + r, py + r], fill=_CLASS_COLOURS[index], outline="white")
-        plot_left = left + panel + 2 * body_px
-    else:
-        plot_left = left + body_px
     # the loss curve so far, on axes fixed for the whole run (they never rescale)
+    if tall:
+        plot_left, plot_top, plot_bottom = left + body_px, top + (panel + body_px if grid else 0), top + height
+    else:
+        plot_left, plot_top, plot_bottom = left + (panel + 2 * body_px if grid else body_px), top, top + panel
     axis_left, axis_right = plot_left + 4 * body_px, left + width - body_px
-    axis_top, axis_bottom = top + body_px, top + panel - 2 * body_px
+    axis_top, axis_bottom = plot_top + body_px, plot_bottom - 2 * body_px
     curves = [(run.losses, "#0f172a", "train")] + ([(run.held_out, "#ea580c", "held-out")] if run.held_out else [])
     finite = [v for values, _, _ in curves for v in values if math.isfinite(v)]
     high = max(finite) if finite else 1.0
@@ -587,14 +600,18 @@ def _training_frame(run: TrainingRun, k: int, size: str, classes: list[Any]) -> 
     return canvas
 
 
-def training_frames(run: TrainingRun, *, size: str = "slide") -> list[Image]:
-    """A training run's frames as Pillow images: the boundary with the points, the loss so far."""
+def training_frames(run: TrainingRun, *, size: str = "slide", last_only: bool = False) -> list[Image]:
+    """A training run's frames as Pillow images: the boundary with the points, the loss so far.
+
+    ``last_only``: just the latest frame (what ``fit(watch=True)`` shows).
+    """
     frame_size(size)
     _pillow()
     if not run.steps:
         raise ValueError("this run recorded no frames: train with fit(..., frames=N) to record one every N steps")
     classes = sorted(set(run.labels), key=lambda v: (str(type(v)), v))
-    return [_training_frame(run, k, size, classes) for k in range(len(run.steps))]
+    wanted = [len(run.steps) - 1] if last_only else range(len(run.steps))
+    return [_training_frame(run, k, size, classes) for k in wanted]
 
 
 def save_training_animation(run: TrainingRun, path: str | Path, *, size: str = "slide", frame_ms: float = 120,
