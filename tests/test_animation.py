@@ -192,3 +192,13 @@ def test_cli_without_the_extra_says_which_to_install(capsys, tmp_path, monkeypat
     assert status == 1
     assert "f = x * 2" in captured.out or "= 2" in captured.out  # the results are printed all the same
     assert "autograd_lite[animation]" in captured.err and "Traceback" not in captured.err
+
+
+def test_readme_states_the_frame_sizes_and_the_step_limit():
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for name, (width, height) in FRAME_SIZES.items():
+        assert f'`"{name}"` {width} × {height}' in readme
+    assert f"animations stop\nat {animation.MAX_ANIMATION_STEPS} steps" in readme
+    assert "2 × len(steps) + 2" in readme and "pip install -e '.[animation]'" in readme
