@@ -407,8 +407,11 @@ def animation_frames(steps: BackwardSteps, *, size: str = "slide", rankdir: str 
 
     def picture(grads: Mapping[Value, Any] | None, known: Collection[Value] | None,
                 active: Value | None) -> Graph:
+        # local derivatives label the edges once the backward pass starts (the forward
+        # frames would give away values not yet computed); the layout has room for them
         return draw_graph(order, names, rankdir=rankdir, parameters=parameters, grads=grads,
-                          edge_derivatives=edge_derivatives, active=active, data_known=known)
+                          edge_derivatives=edge_derivatives and grads is not None, active=active,
+                          data_known=known)
 
     layout = _Layout.of(picture(_widest_grads(steps), None, None))
     canvas, box = _canvas(size)
