@@ -33,13 +33,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import shutil
 import sys
 import textwrap
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -52,13 +50,15 @@ from ..core.expression import (
     Expression,
     ExpressionError,
     parse,
+    read_assignments,
     signature,
 )
 from ..core.value import Value, topological_order
-from ..transforms.autodiff import grad
+from ..transforms.autodiff import derivatives
 from ..views.animation import FORMATS as ANIMATION_FORMATS
 from ..views.animation import MAX_ANIMATION_STEPS, AnimationNeedsExtra
 from ..views.evaluation_trace import FORMATS, evaluation_trace_of
+from ..views.notation import given_text, json_number
 from ..views.pictures import (
     GRAPHVIZ_HELP,
     SIZES,
@@ -327,7 +327,7 @@ def _trace_json(tables: list[tuple[Any, list[str]]]) -> dict[str, Any]:
     result: dict[str, Any] = {"tangent": []}
     for trace, (which,) in tables:
         rows = [{"variable": r.variable, "formula": r.formula, "numbers": r.numbers,
-                 "value": _json_number(r.value)} for r in trace.rows(which)]
+                 "value": json_number(r.value)} for r in trace.rows(which)]
         if which == "tangent":
             result["tangent"].append({"direction": trace.direction, "rows": rows})
         else:
@@ -346,27 +346,10 @@ def _is_number(text: str) -> bool:
 
 
 def _read_values(items: list[str]) -> dict[str, float]:
-    values: dict[str, float] = {}
-    for item in items:
-        name, sep, number = item.partition("=")
-        name, number = name.strip(), number.strip()
-        if not sep or not name:
-            raise UsageError(f"{item!r} is not name=value: give each variable as, e.g., x=2")
-        if not name.isidentifier():
-            raise UsageError(f"{name!r} is not a variable name (letters, digits and _, "
-                             "not starting with a digit)")
-        typed, name = name, unicodedata.normalize("NFKC", name)  # as Python reads names: ﬁ is fi
-        if name in values:
-            same = "" if typed == name else f" ({typed} is {name} to Python, as in the expression)"
-            raise UsageError(f"{name} is given twice{same}")
-        try:
-            value = float(number)
-        except ValueError:
-            raise UsageError(f"{typed}={number}: {number!r} is not a number") from None
-        if not math.isfinite(value):
-            raise UsageError(f"{typed}={number}: give a finite number")
-        values[name] = value
-    return values
+    try:
+        return read_assignments(items)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _check_values(expression: Expression, values: dict[str, float]) -> None:
@@ -383,20 +366,11 @@ def _check_values(expression: Expression, values: dict[str, float]) -> None:
 
 
 def _derivatives(expression: Expression, values: dict[str, float], order: int) -> list[float]:
-    if len(expression.variables) != 1:
-        raise UsageError(f"--order needs an expression of one variable; this one has "
-                         f"{len(expression.variables)}: {', '.join(expression.variables) or 'none'}")
-    (name,) = expression.variables
-
-    def f(x: Value) -> Value:
-        return expression.build({name: x})[0]
-
-    results = []
-    g: Any = f
-    for _ in range(order):
-        g = grad(g)
-        results.append(g(values[name]))
-    return results
+    try:
+        name, f = expression.of_one_variable(f"--order {order}")
+    except ExpressionError as error:
+        raise UsageError(error.message) from None
+    return derivatives(f, values[name], order)
 
 
 def _graph_format(path: str) -> str:
@@ -507,16 +481,6 @@ def _fmt(x: Any) -> str:
     return f"{x:.10g}"
 
 
-def _given(x: float) -> str:
-    # what the user typed, in full: 2 rather than 2.0, every digit of b
-    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
-
-
-def _json_number(x: Any) -> Any:
-    x = x.data if isinstance(x, Value) else float(x)
-    return x if math.isfinite(x) else str(x)  # JSON has no inf or nan
-
-
 class _Report:
     """The results of one run, as text for people or JSON for scripts."""
 
@@ -534,7 +498,7 @@ class _Report:
         lines = []
         if demo:
             lines += ["The classic neuron of micrograd's lecture, every step shown.", ""]
-        given = ", ".join(f"{n} = {_given(v)}" for n, v in self.values.items())
+        given = ", ".join(f"{n} = {given_text(v)}" for n, v in self.values.items())
         lines.append(f"f = {self.expression.text}" + (f"    ({given})" if given else ""))
         lines.append(f"  = {_fmt(self.root.data)}")
         if self.derivatives is not None:
@@ -567,18 +531,18 @@ class _Report:
         result: dict[str, Any] = {
             "expression": self.expression.text,
             "values": dict(self.values),
-            "value": _json_number(self.root.data),
-            "gradients": {name: _json_number(self.trace.pass_grad(leaf)) for name, leaf in self.leaves.items()},
+            "value": json_number(self.root.data),
+            "gradients": {name: json_number(self.trace.pass_grad(leaf)) for name, leaf in self.leaves.items()},
         }
         if self.derivatives is not None:
-            result["derivatives"] = [_json_number(d) for d in self.derivatives]
+            result["derivatives"] = [json_number(d) for d in self.derivatives]
         if steps:
             result["steps"] = [{
-                "node": s.name, "op": s.op, "forward": s.forward, "value": _json_number(s.node.data),
-                "upstream": _json_number(s.upstream), "rules": list(s.rules),
-                "contributions": [{"parent": c.name, "local": _json_number(c.local),
-                                   "amount": _json_number(c.amount),
-                                   "grad_after": _json_number(c.grad_after)} for c in s.contributions],
+                "node": s.name, "op": s.op, "forward": s.forward, "value": json_number(s.node.data),
+                "upstream": json_number(s.upstream), "rules": list(s.rules),
+                "contributions": [{"parent": c.name, "local": json_number(c.local),
+                                   "amount": json_number(c.amount),
+                                   "grad_after": json_number(c.grad_after)} for c in s.contributions],
             } for s in self.trace]
         if files:
             result["files"] = files

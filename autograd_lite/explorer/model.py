@@ -24,19 +24,13 @@ from typing import Any
 
 from ..core.ops import DomainError
 from ..core.value import Value
-from ..views.notation import format_number, grad_of, symbol
+from ..views.notation import format_number, grad_of, json_number, symbol
 from ..views.steps import Trace, replay_forward
 
 __all__ = ["FD_ALL_NODES", "json_number", "node_ids", "trace_model"]
 
 #: graphs up to this size get a finite-difference check on every node; bigger ones on leaves only
 FD_ALL_NODES = 600
-
-
-def json_number(x: Any) -> float | str:
-    """A float for JSON: JSON has no inf or nan, so those become the strings Python prints."""
-    x = x.data if isinstance(x, Value) else float(x)
-    return x if math.isfinite(x) else repr(x)
 
 
 def node_ids(order: list[Value]) -> dict[Value, str]:

@@ -32,11 +32,12 @@ import json
 import secrets
 import signal
 import socket
+import socketserver
 import sys
 import threading
 import traceback
 import webbrowser
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -226,18 +227,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, UnicodeError) as error:
         print(f"autograd-lite serve: error: {error}", file=sys.stderr)
         return 2
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _stop) if main_thread else None  # `kill` stops it like Ctrl-C
-    # Ctrl-C (SIGINT) stops it even when it was started with SIGINT ignored, as a shell's
-    # background job is (`autograd-lite serve &`): Python then raises no KeyboardInterrupt
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler) if main_thread else None
-    try:
+
+    def announce() -> None:
         if server.port != ns.port and ns.port:
             print(f"port {ns.port} is taken; using {server.port}")
         print(f"autograd-lite explorer (derivatives up to order {MAX_ORDER}) at\n  {server.url}\n"
               "Press Ctrl-C to stop.", flush=True)
         if not ns.no_browser:
             threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+
+    serve_until_stopped(server, announce)
+    return 0
+
+
+def serve_until_stopped(server: socketserver.BaseServer, announce: Callable[[], None]) -> None:
+    """Call ``announce`` (print the URL), then serve until Ctrl-C or ``kill``; close the server and say so.
+
+    ``announce`` runs once Ctrl-C and ``kill`` are in place, so a signal sent
+    as soon as the URL shows still stops the server cleanly.
+
+    Ctrl-C stops it even when it was started with SIGINT ignored, as a shell's
+    background job is (``autograd-lite serve &``): Python then raises no
+    KeyboardInterrupt, so the default handler is put back while it serves.
+    """
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop) if main_thread else None  # `kill` stops it like Ctrl-C
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler) if main_thread else None
+    try:
+        announce()
         server.serve_forever()
     except KeyboardInterrupt:
         print("\nstopped", flush=True)
@@ -246,7 +263,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
             signal.signal(signal.SIGINT, previous_int)
-    return 0
 
 
 def _stop(signum: int, frame: Any) -> None:
