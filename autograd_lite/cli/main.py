@@ -6,6 +6,7 @@ the expression's value and its gradient with respect to every variable.
 the evaluation trace's tables (primal, tangent, adjoint; ``--format
 text|markdown|latex``), ``--graph FILE`` draws the
 graph (.svg .png .pdf .dot), ``--html FILE`` writes the step-through page,
+``--animate FILE`` the same steps as an animation for slides (.gif .apng .mp4),
 ``--json`` prints the results for scripts, and ``--order N`` gives the first N
 derivatives of a one-variable expression. With no arguments, or ``demo``, it
 runs the classic neuron with everything shown.
@@ -54,6 +55,8 @@ from ..core.expression import (
 )
 from ..core.value import Value, topological_order
 from ..transforms.autodiff import derivatives
+from ..views.animation import FORMATS as ANIMATION_FORMATS
+from ..views.animation import MAX_ANIMATION_STEPS, AnimationNeedsExtra
 from ..views.evaluation_trace import FORMATS, evaluation_trace_of
 from ..views.notation import given_text, json_number
 from ..views.pictures import (
@@ -209,6 +212,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--graph", metavar="FILE", help="draw the graph; the suffix names the format: "
                         + ", ".join("." + f for f in GRAPH_FORMATS) + " (.dot needs no Graphviz)")
     parser.add_argument("--html", metavar="FILE", help="write a page that steps through the backward pass")
+    parser.add_argument("--animate", metavar="FILE", help="write the forward and backward pass as an animation "
+                        "for slides; the suffix names the format: " + ", ".join(ANIMATION_FORMATS)
+                        + " (needs pip install 'autograd_lite[animation]')")
     parser.add_argument("--evaluation-trace", "--trace", dest="trace", choices=TRACES,
                         help="the evaluation trace (the graph as a straight-line program) as tables: the "
                         "primal trace and forward mode's tangent trace (one per variable), reverse mode's "
@@ -226,6 +232,12 @@ def _parser() -> argparse.ArgumentParser:
                           help="draw each scope at this depth as one box (each function call is a scope)")
     pictures.add_argument("--size", metavar="SIZE",
                           help="fit the picture: " + ", ".join(SIZES) + ", or a width in inches")
+    animation = parser.add_argument_group("animation options (for --animate; --size takes a preset there, "
+                                          "default slide, and --rankdir works too)")
+    animation.add_argument("--frame-ms", type=float, default=900, metavar="MS",
+                           help="how long each frame shows, in milliseconds (default 900)")
+    animation.add_argument("--hold-ms", type=float, default=4000, metavar="MS",
+                           help="how long the last frame shows, in milliseconds (default 4000)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--order", type=int, default=1, metavar="N",
                         help=f"derivatives 1..N of a one-variable expression (N ≤ {MAX_ORDER})")
@@ -266,6 +278,7 @@ def _run(args: list[str], out: TextIO) -> int:
         raise UsageError(f"--order must be from 1 to {MAX_ORDER}, got {ns.order}")
     if ns.graph:
         _graph_format(ns.graph)  # a bad suffix is an error before any work
+    animation_options = _animation_options(ns) if ns.animate else {}
     if ns.format and not ns.trace:
         raise UsageError("--format says how --evaluation-trace prints its tables; add --evaluation-trace "
                          "forward, reverse or both")
@@ -298,6 +311,8 @@ def _run(args: list[str], out: TextIO) -> int:
         status = max(status, _write_graph(root, ns.graph, files, problems, picture_options))
     if ns.html:
         status = max(status, _write_html(trace, ns.html, files, problems, ns.rankdir or "auto"))
+    if ns.animate:
+        status = max(status, _write_animation(trace, ns.animate, files, problems, animation_options))
     tables = _traces(root, leaves, ns.trace) if ns.trace else []
     if ns.json:
         result = report.as_json(ns.steps or demo, files)
@@ -449,6 +464,40 @@ def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], 
     if shutil.which("dot") is None:  # the page still steps through every rule, without its pictures
         problems.append(f"wrote {path} without its pictures: {GRAPHVIZ_HELP}")
         return 1
+    return 0
+
+
+def _animation_options(ns: argparse.Namespace) -> dict[str, Any]:
+    """save_animation's keyword arguments from the options, checked before any work."""
+    suffix = Path(ns.animate).suffix.lower()
+    if suffix not in ANIMATION_FORMATS:
+        raise UsageError(f"--animate {ns.animate}: the suffix names the format; use one of "
+                         + ", ".join(ANIMATION_FORMATS))
+    size = ns.size or "slide"
+    if size not in SIZES:
+        raise UsageError(f"--animate takes a --size preset: {', '.join(SIZES)}; got {size}")
+    for name, value in (("--frame-ms", ns.frame_ms), ("--hold-ms", ns.hold_ms)):
+        if not 10 <= value <= 60_000:
+            raise UsageError(f"{name} takes milliseconds from 10 to 60000, got {value:g}")
+    return {"size": size, "frame_ms": ns.frame_ms, "hold_ms": ns.hold_ms, "rankdir": ns.rankdir or "LR"}
+
+
+def _write_animation(trace: Trace, path: str, files: list[str], problems: list[str],
+                     options: dict[str, Any]) -> int:
+    if len(trace) > MAX_ANIMATION_STEPS:
+        raise UsageError(f"--animate {path}: the backward pass has {len(trace):,} steps and animations "
+                         f"stop at {MAX_ANIMATION_STEPS:,}; --html steps through up to {MAX_STEPS:,}")
+    try:
+        trace.save_animation(path, **options)
+    except AnimationNeedsExtra as error:
+        problems.append(f"did not write {path}: {error}")
+        return 1
+    except GraphvizNotFound:
+        problems.append(f"did not write {path}: {GRAPHVIZ_HELP}")
+        return 1
+    except OSError as error:  # save_animation says which file it could not write, and why
+        raise UsageError(str(error)) from None
+    files.append(path)
     return 0
 
 

@@ -33,7 +33,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -536,6 +536,7 @@ def draw_graph(
     size: str | float | tuple[float, float] | None = None,
     clusters: bool = True,
     boxes: Mapping[Value, str] | None = None,
+    data_known: Collection[Value] | None = None,
 ) -> Graph:
     """The picture of the nodes ``order`` (topological, output last) with the given grads.
 
@@ -543,6 +544,8 @@ def draw_graph(
     step-by-step trace draws its frames with it, passing the grads filled
     in so far and the node of the current step as ``active``. ``boxes``
     maps nodes to the scope whose box stands for them (see ``collapse``).
+    ``data_known``, when given, holds the nodes the forward pass has computed
+    so far: the others show ``data —`` (the animation's forward frames).
     """
     if constants not in _CONSTANT_CHOICES:
         raise ValueError(f"constants must be 'fold' (into the op's label) or 'nodes', got {constants!r}")
@@ -577,7 +580,8 @@ def draw_graph(
         # The fields lie across the rank direction (stacked in a left-to-right
         # picture, side by side in a top-to-bottom one): a picture grows along
         # its ranks, and this keeps each rank narrow.
-        label = " | ".join([dot_text(names[node], record=True), f"data {format_number(node.data)}", grad_text])
+        data_text = "data —" if data_known is not None and node not in data_known else f"data {format_number(node.data)}"
+        label = " | ".join([dot_text(names[node], record=True), data_text, grad_text])
         if node in sums:  # the chain rule's sum under name, data and grad
             total = dot_text(sums[node], record=True)
             label = f"{label} | {total}" if horizontal else f"{{ {{ {label} }} | {total} }}"
