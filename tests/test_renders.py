@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from autograd_lite import Value, draw_dot
-from autograd_lite.views.pictures import RenderTimeout, run_graphviz
+from autograd_lite.views.render import RenderTimeout, run_graphviz
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="process groups and signals are POSIX")
 

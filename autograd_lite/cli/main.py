@@ -59,13 +59,12 @@ from ..views.animation import FORMATS as ANIMATION_FORMATS
 from ..views.animation import MAX_ANIMATION_STEPS, AnimationNeedsExtra
 from ..views.evaluation_trace import FORMATS, evaluation_trace_of
 from ..views.notation import given_text, json_number
-from ..views.pictures import (
+from ..views.pictures import draw_dot, size_attributes
+from ..views.render import (
     GRAPHVIZ_HELP,
     SIZES,
     GraphvizNotFound,
     RenderTimeout,
-    draw_dot,
-    size_attributes,
     write_file,
 )
 from ..views.steps import MAX_STEPS, Trace, trace_backward

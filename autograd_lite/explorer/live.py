@@ -27,7 +27,7 @@ from ..core.expression import Expression, ExpressionError, parse, read_assignmen
 from ..core.ops import DomainError
 from ..transforms.autodiff import derivatives
 from ..views.notation import given_text, json_number
-from ..views.pictures import RenderTimeout
+from ..views.render import RenderTimeout
 from ..views.steps import MAX_STEPS, trace_backward
 from .model import trace_model
 from .pictures import opening, picture_state

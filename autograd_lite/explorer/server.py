@@ -44,7 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ..views.pictures import RenderCancelled, cancel_renders_when, stop_renders
+from ..views.render import RenderCancelled, cancel_renders_when, stop_renders
 from .live import MAX_ORDER, explore
 from .page import render_page
 

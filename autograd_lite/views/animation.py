@@ -50,7 +50,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.value import Value
 from .notation import format_number, plural, symbol
-from .pictures import SIZES, Graph, GraphvizNotFound, draw_graph
+from .pictures import draw_graph
+from .render import SIZES, Graph, GraphvizNotFound
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -67,7 +68,7 @@ MAX_ANIMATION_STEPS = 200
 
 
 def frame_size(size: str) -> tuple[int, int]:
-    """The pixels of a frame at a size preset of :data:`~autograd_lite.views.pictures.SIZES`.
+    """The pixels of a frame at a size preset of :data:`~autograd_lite.views.render.SIZES`.
 
     Inches times dots per inch, rounded to even numbers (MP4 needs them).
 

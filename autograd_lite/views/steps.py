@@ -52,7 +52,8 @@ from .notation import (
     symbol,
     use_marks,
 )
-from .pictures import Graph, draw_graph
+from .pictures import draw_graph
+from .render import Graph
 
 __all__ = ["BackwardSteps", "Contribution", "Step", "Trace", "backward_steps", "trace_backward"]
 
