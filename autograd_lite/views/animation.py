@@ -429,6 +429,18 @@ def animation_frames(steps: BackwardSteps, *, size: str = "slide", rankdir: str 
     return frames
 
 
+def _checked_output(path: str | Path, frame_ms: float, hold_ms: float,
+                    fps: int) -> tuple[str, Any]:
+    """The format (by the suffix) and the frame durations, every argument and extra checked before any drawing."""
+    kind = _format_of(path)
+    durations = _durations(_milliseconds(frame_ms, "frame_ms"), _milliseconds(hold_ms, "hold_ms"))
+    _check_fps(fps)
+    _pillow()
+    if kind == "MP4":
+        _imageio()
+    return kind, durations
+
+
 def save_animation(steps: BackwardSteps, path: str | Path, *, size: str = "slide", frame_ms: float = 900,
                    hold_ms: float = 4000, fps: int = 10, rankdir: str = "LR", edge_derivatives: bool = True,
                    max_steps: int | None = MAX_ANIMATION_STEPS) -> Path:
@@ -454,12 +466,7 @@ def save_animation(steps: BackwardSteps, path: str | Path, *, size: str = "slide
         >>> backward_steps(y).save_animation("sigmoid.gif", size="half-slide")  # doctest: +SKIP
         PosixPath('sigmoid.gif')
     """
-    kind = _format_of(path)
-    durations = _durations(_milliseconds(frame_ms, "frame_ms"), _milliseconds(hold_ms, "hold_ms"))
-    _check_fps(fps)
-    _pillow()
-    if kind == "MP4":
-        _imageio()
+    kind, durations = _checked_output(path, frame_ms, hold_ms, fps)
     frames = animation_frames(steps, size=size, rankdir=rankdir, edge_derivatives=edge_derivatives,
                               max_steps=max_steps)
     return _write(frames, durations(len(frames)), Path(path), kind, fps)
@@ -625,11 +632,6 @@ def save_training_animation(run: TrainingRun, path: str | Path, *, size: str = "
     One frame per recorded step (the boundary and the loss curve so far);
     the last one shows ``hold_ms``. See :func:`save_animation` for the rest.
     """
-    kind = _format_of(path)
-    durations = _durations(_milliseconds(frame_ms, "frame_ms"), _milliseconds(hold_ms, "hold_ms"))
-    _check_fps(fps)
-    _pillow()
-    if kind == "MP4":
-        _imageio()
+    kind, durations = _checked_output(path, frame_ms, hold_ms, fps)
     frames = training_frames(run, size=size)
     return _write(frames, durations(len(frames)), Path(path), kind, fps)
