@@ -24,6 +24,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import graphviz
+
 from .render import Graph, RenderTimeout
 
 __all__ = ["FIT_NODES", "LEGIBLE_PT", "TEXT_PT", "Candidate", "choose", "layout_inches", "scale_into"]
@@ -109,8 +111,8 @@ def choose(count: Callable[[int | None], int], build: Callable[[str, int | None]
             candidate = Candidate(rankdir, collapse, build(rankdir, collapse), nodes)
             try:
                 candidate.inches = layout_inches(candidate.graph)
-            except RenderTimeout:
-                continue
+            except (RenderTimeout, graphviz.CalledProcessError):
+                continue  # too slow to lay out, or a layout Graphviz cannot do: another choice
             made.append(candidate)
         if not made:
             continue

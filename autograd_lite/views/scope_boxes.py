@@ -279,8 +279,9 @@ def _leaves_label(path: str, summary: BoxSummary, grads: Mapping[Value, Any] | N
     # a row of inputs (or parameters) fed as many leaf Values: how many, their data and grad ranges
     values = summary.leaf_values
     data = [float_of(n.data) for n in values]
-    rows = [f"<b>{html_text(path)}</b>", html_text(f"{len(values):,} values: data {format_number(min(data))} … "
-                                                  f"{format_number(max(data))}")]
+    kind = "input" if summary.inputs or path.rsplit("/", 1)[-1] == "inputs" else "parameter"
+    rows = [f"<b>{html_text(path.rsplit('/', 1)[-1])}</b>",
+            html_text(f"{plural(len(values), kind)}: data {format_number(min(data))} … {format_number(max(data))}")]
     if grads is not None:
         g = [float_of(grads[n]) for n in values if n in grads]
         if g:
