@@ -208,7 +208,7 @@ def test_size_picks_the_direction_and_collapse_that_keep_text_legible(graph, siz
 @pytest.mark.parametrize("size", ["laptop", "slide"])
 def test_the_tiny_gpt_is_legible_or_says_what_to_do(size):
     root, parameters = tiny_gpt()
-    picture, svg, warned = _draw(root, parameters, size)
+    _, svg, warned = _draw(root, parameters, size)
     text = _node_text_pt(svg)
     assert text > 6  # not 4 pt text
     if text < LEGIBLE_PT:

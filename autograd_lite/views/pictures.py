@@ -95,7 +95,9 @@ def draw_dot(
 
     Args:
         root: the output; drawn green, and its graph is what is drawn.
-        rankdir: ``"LR"`` (left to right, the default), ``"TB"``, ``"RL"`` or ``"BT"``.
+        rankdir: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``;
+            ``None`` or ``"auto"`` (the default): ``"LR"``, or with ``size``
+            the direction that fills the size best.
         format: the file format ``.render()`` writes (svg, png, pdf, ...).
         parameters: leaves to draw as parameters (e.g. ``model.parameters()``);
             other leaves made with ``Value(...)`` are inputs, and numbers
@@ -106,16 +108,20 @@ def draw_dot(
             that consume it, ∂L/∂a = Σ ∂L/∂t·∂t/∂a, with the numbers.
         legend: draw the legend of node kinds.
         max_nodes: refuse pictures of more nodes than this (``None``: no
-            limit); with ``collapse``, what counts is the boxes and nodes
-            drawn. Graphviz's layout is what grows: measured here, 1,000
-            nodes take about 1 s, 2,000 about 5 s and 3,000 about 20 s.
+            limit), counted before any layout as Graphviz will lay them out:
+            a record per value, a node per op, each box and dashed copy, the
+            legend (collapsed or not). Graphviz's layout is what grows.
         constants: ``"fold"`` (the default) writes a constant into its op's
             label (``× 2``, ``1 −``, ``÷ 4``, ``Σ + 1``); ``"nodes"`` draws
             each constant as a node with its data and grad.
         size: fit the picture into a box: a preset name from :data:`SIZES`
             (``"slide"``, ``"half-slide"``, ``"page"``, ``"laptop"``), a width in
             inches, or ``(width, height)`` in inches. Pictures are shrunk to
-            fit, never enlarged.
+            fit, never enlarged. What is left open (``rankdir``, ``collapse``)
+            is chosen so that node text stays at least 10 pt once shrunk: each
+            choice is laid out and the one with the most detail that is
+            legible wins; if none is, the closest is drawn and a warning says
+            what to do. A ``rankdir`` or ``collapse`` you give is kept.
         collapse: draw every scope (see :func:`autograd_lite.scope`) at this
             depth as one box: its name, its op count, the data and grad of
             its outputs (their range when there are many), and edges, marked
@@ -123,7 +129,15 @@ def draw_dot(
             models, ``collapse=1`` makes one box of the whole ``MLP``, ``2``
             one per layer (``MLP/L0``), ``3`` one per neuron
             (``MLP/L0/L0.N3``); losses are a box of their own (``hinge``).
-            Nodes outside every scope are drawn as usual.
+            Nodes outside every scope are drawn as usual, except five or
+            more leaves that feed only boxes (inputs fed as many Values):
+            they make one box, ``inputs`` (or ``parameters``). A graph built
+            without any scope (plain micrograd-style code) is cut into bands
+            of depth instead: a node's depth is the number of op changes on
+            the longest path from it to the output (a run of one op, like the
+            chain of + that ``sum(...)`` builds, stays at one depth; a leaf
+            sits with its deepest use), and ``collapse=N`` makes one box of
+            each N depths; the output, and a band of one op, stay nodes.
         expand: scopes to open in a collapsed picture, by path
             (``"MLP/L0/L0.N3"``): the scopes around it show their parts one
             level deeper, and the named scope its nodes one by one.
