@@ -248,3 +248,15 @@ def test_many_input_leaves_feeding_boxes_are_one_box(moons):
     few = [Value(float(k)) for k in range(3)]  # a few inputs keep their own records
     model = MLP(3, [2], activation="tanh", seed=0)
     assert "inputs" not in draw_dot(model(few)[0], collapse=1).source
+
+
+@needs_dot
+def test_collapse_none_means_no_boxes_even_with_a_size():
+    root, parameters = mlp_2_2_1()
+    auto, _, warned = _draw(root, parameters, "laptop")
+    assert warned == [] and "L1.N0" in _titles(auto.source)  # chosen: a box per neuron keeps 10 pt
+    whole, svg, warned = _draw(root, parameters, "laptop", collapse=None)
+    assert _titles(whole.source) == [] and '"loss | data' in whole.source
+    assert (_node_text_pt(svg) >= LEGIBLE_PT) == (warned == [])
+    with pytest.raises(ValueError, match="collapse takes a depth of 1 or more, None .* or 'auto'"):
+        draw_dot(root, collapse="deep")

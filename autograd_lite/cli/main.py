@@ -439,7 +439,8 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
     try:  # a collapsed picture is refused when what it draws (boxes, values, ops) is too many
         with warnings.catch_warnings(record=True) as notes:
             warnings.simplefilter("always")
-            picture = draw_dot(root, max_nodes=None if fmt == "dot" else MAX_GRAPH_NODES, **options)
+            limit = MAX_GRAPH_NODES if fmt != "dot" and "collapse" in options else None
+            picture = draw_dot(root, max_nodes=limit, **options)
     except ValueError as error:
         raise UsageError(f"--graph {path}: {error}") from None
     for note in notes:  # text too small for --size: said once, without Python's warning dress

@@ -87,7 +87,7 @@ def draw_dot(
     max_nodes: int | None = MAX_NODES,
     constants: str = "fold",
     size: str | float | tuple[float, float] | None = None,
-    collapse: int | None = None,
+    collapse: int | str | None = "auto",
     expand: Iterable[str] | str = (),
     clusters: bool = True,
 ) -> Graph:
@@ -122,7 +122,9 @@ def draw_dot(
             choice is laid out and the one with the most detail that is
             legible wins; if none is, the closest is drawn and a warning says
             what to do. A ``rankdir`` or ``collapse`` you give is kept.
-        collapse: draw every scope (see :func:`autograd_lite.scope`) at this
+        collapse: ``"auto"`` (the default): no boxes, or with ``size`` the
+            depth that keeps the text legible; ``None``: no boxes, whatever
+            the size; a number: draw every scope (see :func:`autograd_lite.scope`) at this
             depth as one box: its name, its op count, the data and grad of
             its outputs (their range when there are many), and edges, marked
             ``×N`` for N values, for what goes in and out. With ``nn``
@@ -162,7 +164,12 @@ def draw_dot(
     opened = (expand,) if isinstance(expand, str) else tuple(expand)
     if any(not isinstance(path, str) for path in opened):
         raise TypeError(f"expand takes scope paths such as 'MLP/L0/L0.N3', got {expand!r}")
-    if opened and collapse is None:
+    auto_collapse = isinstance(collapse, str) and collapse == "auto"
+    if collapse is not None and not auto_collapse and (isinstance(collapse, (bool, str))
+                                                       or not isinstance(collapse, int)):
+        raise ValueError(f"collapse takes a depth of 1 or more, None (no boxes) or 'auto', got {collapse!r}")
+    fixed = collapse if isinstance(collapse, int) else None  # no boxes, or a depth checked where used
+    if opened and fixed is None:
         raise ValueError("expand opens scopes of a collapsed picture: give collapse=depth too")
     if rankdir is not None and rankdir != "auto" and rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be 'LR', 'TB', 'RL', 'BT' or 'auto', got {rankdir!r}")
@@ -191,10 +198,10 @@ def draw_dot(
 
     directions = ["LR", "TB"] if rankdir is None or rankdir == "auto" else [rankdir]
     if not size_attrs:
-        _refuse_if_too_big(count(collapse), max_nodes)
-        return build(directions[0], collapse)
+        _refuse_if_too_big(count(fixed), max_nodes)
+        return build(directions[0], fixed)
     width, height = (float(v) for v in size_attrs["size"].split(","))
-    depths: list[int | None] = [collapse] if collapse is not None else [None, *_collapse_choices(order, scoped)]
+    depths: list[int | None] = [None, *_collapse_choices(order, scoped)] if auto_collapse else [fixed]
     chosen = fitting.choose(count, build, (width, height), repr(size), directions, depths)
     _refuse_if_too_big(chosen.nodes, max_nodes)
     return chosen.graph
