@@ -38,6 +38,7 @@ import re
 import shutil
 import sys
 import textwrap
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -407,7 +408,8 @@ def _graph_format(path: str) -> str:
 
 def _picture_options(ns: argparse.Namespace) -> dict[str, Any]:
     """draw_dot's keyword arguments from the picture options, checked before any work."""
-    options: dict[str, Any] = {"rankdir": ns.rankdir or "LR", "edge_derivatives": ns.edge_derivatives,
+    # rankdir None: LR, or with --size the direction that fits it best
+    options: dict[str, Any] = {"rankdir": ns.rankdir, "edge_derivatives": ns.edge_derivatives,
                                "grad_sums": ns.grad_sums}
     if ns.collapse is not None:
         if ns.collapse < 1:
@@ -434,7 +436,15 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
         raise UsageError(f"--graph {path}: the graph has {nodes:,} nodes and pictures stop at "
                          f"{MAX_GRAPH_NODES:,}, where Graphviz already takes seconds; "
                          f"--graph {Path(path).with_suffix('.dot')} writes the DOT text at any size")
-    picture = draw_dot(root, max_nodes=None, **options)
+    try:  # a collapsed picture is refused when what it draws (boxes, values, ops) is too many
+        with warnings.catch_warnings(record=True) as notes:
+            warnings.simplefilter("always")
+            limit = MAX_GRAPH_NODES if fmt != "dot" and "collapse" in options else None
+            picture = draw_dot(root, max_nodes=limit, **options)
+    except ValueError as error:
+        raise UsageError(f"--graph {path}: {error}") from None
+    for note in notes:  # text too small for --size: said once, without Python's warning dress
+        print(f"{PROG}: note: --graph {path}: {note.message}", file=sys.stderr)
     try:
         data = picture.source.encode() if fmt == "dot" else picture.pipe(format=fmt)
     except GraphvizNotFound:

@@ -30,6 +30,7 @@ from typing import Any
 import graphviz
 
 from ..core.value import Value, float_of, local_derivatives, topological_order
+from . import fitting
 from .notation import (
     chain_rule_text,
     check_label,
@@ -47,11 +48,13 @@ from .scope_boxes import (
     box_summaries,
     cluster_places,
     clusters_of,
+    depth_bands,
+    group_leaves,
     scope_boxes,
 )
 
-__all__ = ["MAX_NODES", "add_legend", "draw_dot", "draw_graph", "new_graph", "op_label", "pass_grads",
-           "size_attributes"]
+__all__ = ["MAX_NODES", "add_legend", "draw_dot", "draw_graph", "drawn_nodes", "new_graph", "op_label",
+           "pass_grads", "size_attributes"]
 
 #: pictures of more nodes than this are refused unless ``max_nodes`` says otherwise
 MAX_NODES = 5000
@@ -74,7 +77,7 @@ _CONSTANT_CHOICES = ("fold", "nodes")
 
 def draw_dot(
     root: Value,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     format: str = "svg",
     *,
     parameters: Iterable[Value] = (),
@@ -84,7 +87,7 @@ def draw_dot(
     max_nodes: int | None = MAX_NODES,
     constants: str = "fold",
     size: str | float | tuple[float, float] | None = None,
-    collapse: int | None = None,
+    collapse: int | str | None = "auto",
     expand: Iterable[str] | str = (),
     clusters: bool = True,
 ) -> Graph:
@@ -92,7 +95,9 @@ def draw_dot(
 
     Args:
         root: the output; drawn green, and its graph is what is drawn.
-        rankdir: ``"LR"`` (left to right, the default), ``"TB"``, ``"RL"`` or ``"BT"``.
+        rankdir: ``"LR"`` (left to right), ``"TB"``, ``"RL"`` or ``"BT"``;
+            ``None`` or ``"auto"`` (the default): ``"LR"``, or with ``size``
+            the direction that fills the size best.
         format: the file format ``.render()`` writes (svg, png, pdf, ...).
         parameters: leaves to draw as parameters (e.g. ``model.parameters()``);
             other leaves made with ``Value(...)`` are inputs, and numbers
@@ -103,24 +108,38 @@ def draw_dot(
             that consume it, ∂L/∂a = Σ ∂L/∂t·∂t/∂a, with the numbers.
         legend: draw the legend of node kinds.
         max_nodes: refuse pictures of more nodes than this (``None``: no
-            limit); with ``collapse``, what counts is the boxes and nodes
-            drawn. Graphviz's layout is what grows: measured here, 1,000
-            nodes take about 1 s, 2,000 about 5 s and 3,000 about 20 s.
+            limit), counted before any layout as Graphviz will lay them out:
+            a record per value, a node per op, each box and dashed copy, the
+            legend (collapsed or not). Graphviz's layout is what grows.
         constants: ``"fold"`` (the default) writes a constant into its op's
             label (``× 2``, ``1 −``, ``÷ 4``, ``Σ + 1``); ``"nodes"`` draws
             each constant as a node with its data and grad.
         size: fit the picture into a box: a preset name from :data:`SIZES`
             (``"slide"``, ``"half-slide"``, ``"page"``, ``"laptop"``), a width in
             inches, or ``(width, height)`` in inches. Pictures are shrunk to
-            fit, never enlarged.
-        collapse: draw every scope (see :func:`autograd_lite.scope`) at this
+            fit, never enlarged. What is left open (``rankdir``, ``collapse``)
+            is chosen so that node text stays at least 10 pt once shrunk: each
+            choice is laid out and the one with the most detail that is
+            legible wins; if none is, the closest is drawn and a warning says
+            what to do. A ``rankdir`` or ``collapse`` you give is kept.
+        collapse: ``"auto"`` (the default): no boxes, or with ``size`` the
+            depth that keeps the text legible; ``None``: no boxes, whatever
+            the size; a number: draw every scope (see :func:`autograd_lite.scope`) at this
             depth as one box: its name, its op count, the data and grad of
             its outputs (their range when there are many), and edges, marked
             ``×N`` for N values, for what goes in and out. With ``nn``
             models, ``collapse=1`` makes one box of the whole ``MLP``, ``2``
             one per layer (``MLP/L0``), ``3`` one per neuron
             (``MLP/L0/L0.N3``); losses are a box of their own (``hinge``).
-            Nodes outside every scope are drawn as usual.
+            Nodes outside every scope are drawn as usual, except five or
+            more leaves that feed only boxes (inputs fed as many Values):
+            they make one box, ``inputs`` (or ``parameters``). A graph built
+            without any scope (plain micrograd-style code) is cut into bands
+            of depth instead: a node's depth is the number of op changes on
+            the longest path from it to the output (a run of one op, like the
+            chain of + that ``sum(...)`` builds, stays at one depth; a leaf
+            sits with its deepest use), and ``collapse=N`` makes one box of
+            each N depths; the output, and a band of one op, stay nodes.
         expand: scopes to open in a collapsed picture, by path
             (``"MLP/L0/L0.N3"``): the scopes around it show their parts one
             level deeper, and the named scope its nodes one by one.
@@ -145,22 +164,97 @@ def draw_dot(
     opened = (expand,) if isinstance(expand, str) else tuple(expand)
     if any(not isinstance(path, str) for path in opened):
         raise TypeError(f"expand takes scope paths such as 'MLP/L0/L0.N3', got {expand!r}")
-    if opened and collapse is None:
+    auto_collapse = isinstance(collapse, str) and collapse == "auto"
+    if collapse is not None and not auto_collapse and (isinstance(collapse, (bool, str))
+                                                       or not isinstance(collapse, int)):
+        raise ValueError(f"collapse takes a depth of 1 or more, None (no boxes) or 'auto', got {collapse!r}")
+    fixed = collapse if isinstance(collapse, int) else None  # no boxes, or a depth checked where used
+    if opened and fixed is None:
         raise ValueError("expand opens scopes of a collapsed picture: give collapse=depth too")
+    if rankdir is not None and rankdir != "auto" and rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be 'LR', 'TB', 'RL', 'BT' or 'auto', got {rankdir!r}")
+    size_attrs = size_attributes(size)
     order = topological_order(root)
-    boxes = scope_boxes(order, collapse, opened) if collapse is not None else {}
-    drawn = sum(1 for n in order if n not in boxes and not (constants == "fold" and n.is_constant))
-    drawn += len(set(boxes.values()))
+    names = node_names(order)
+    params = list(parameters)
+    parameter_ids = {id(p) for p in params}
+    grads = pass_grads(root, order)
+    scoped = any(n.scope is not None for n in order)
+    fold = constants == "fold"
+    boxes_of: dict[int | None, dict[Value, str]] = {}
+
+    def boxes(depth: int | None) -> dict[Value, str]:
+        if depth not in boxes_of:
+            boxes_of[depth] = _boxes(order, depth, opened, parameter_ids, scoped)
+        return boxes_of[depth]
+
+    def count(depth: int | None) -> int:
+        return drawn_nodes(order, boxes(depth), fold, legend)
+
+    def build(direction: str, depth: int | None) -> Graph:
+        return draw_graph(order, names, rankdir=direction, format=format, parameters=params, grads=grads,
+                          edge_derivatives=edge_derivatives, grad_sums=grad_sums, legend=legend,
+                          constants=constants, size=size, clusters=clusters, boxes=boxes(depth))
+
+    directions = ["LR", "TB"] if rankdir is None or rankdir == "auto" else [rankdir]
+    if not size_attrs:
+        _refuse_if_too_big(count(fixed), max_nodes)
+        return build(directions[0], fixed)
+    width, height = (float(v) for v in size_attrs["size"].split(","))
+    depths: list[int | None] = [None, *_collapse_choices(order, scoped)] if auto_collapse else [fixed]
+    chosen = fitting.choose(count, build, (width, height), repr(size), directions, depths)
+    _refuse_if_too_big(chosen.nodes, max_nodes)
+    return chosen.graph
+
+
+def _boxes(order: Sequence[Value], depth: int | None, opened: tuple[str, ...], parameter_ids: set[int],
+           scoped: bool) -> dict[Value, str]:
+    # scopes as boxes; a graph without scopes in depth bands; many leaves feeding boxes: one box
+    if depth is None:
+        return {}
+    boxes = scope_boxes(order, depth, opened) if scoped or opened else depth_bands(order, depth)
+    group_leaves(order, boxes, parameter_ids)
+    return boxes
+
+
+def _collapse_choices(order: Sequence[Value], scoped: bool) -> list[int]:
+    # the collapse depths size= tries, from the most detail to the least
+    if scoped:
+        deepest = max((n.scope.count("/") + 1 for n in order if n.scope is not None), default=1)
+        return list(range(deepest, 0, -1))
+    return [1, 2, 3, 4, 6, 8, 16, 32]
+
+
+def drawn_nodes(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool = True, legend: bool = True) -> int:
+    """How many nodes Graphviz lays out for this picture: values, ops, boxes, dashed copies, legend.
+
+    Counted before any layout, so that a picture too big to finish is refused at once.
+
+    Example:
+        >>> a = Value(3.0, label="a")
+        >>> drawn_nodes(topological_order(a * a + 1), {})  # a; a*a and its op; the output and its op; legend
+        6
+    """
+    if not order:
+        return 0
+    root = order[-1]
+    count = len(set(boxes.values())) + int(legend)
+    for node in order:
+        if node in boxes or (fold and node.is_constant and node is not root):
+            continue
+        count += 1 if node.is_leaf else 2
+    count += sum(len(uses) for uses in _far_uses(order, boxes, fold).values())
+    return count
+
+
+def _refuse_if_too_big(drawn: int, max_nodes: int | None) -> None:
     if max_nodes is not None and drawn > max_nodes:
         raise ValueError(
-            f"the picture has {drawn:,} nodes, more than max_nodes={max_nodes:,}: a picture "
-            "that big takes Graphviz minutes and cannot be read; draw a smaller expression, "
-            "collapse its scopes (collapse=1 or 2), or pass max_nodes=None to draw it anyway"
+            f"the picture has {drawn:,} nodes (values, ops and boxes), more than max_nodes={max_nodes:,}: a "
+            "picture that big takes Graphviz minutes and cannot be read; draw a smaller expression, "
+            "collapse its scopes (collapse=1 or 2; a graph without scopes collapses into bands of depth), "
+            "or pass max_nodes=None to draw it anyway"
         )
-    return draw_graph(order, node_names(order), rankdir=rankdir, format=format,
-                      parameters=parameters, grads=pass_grads(root, order),
-                      edge_derivatives=edge_derivatives, grad_sums=grad_sums, legend=legend,
-                      constants=constants, size=size, clusters=clusters, boxes=boxes)
 
 
 def _check_max_nodes(max_nodes: Any) -> None:
@@ -268,7 +362,7 @@ def draw_graph(
     dot = new_graph(rankdir, format, size, title)
     dot.text_summary = _text_summary(order, names, grads)
     sums = _consumer_sums(order, names, grads) if grad_sums and grads is not None else {}
-    summaries = box_summaries(order, boxes, fold) if boxes else {}
+    summaries = box_summaries(order, boxes, fold, parameter_ids) if boxes else {}
     box_ids = {path: f"box{k}" for k, path in enumerate(summaries)}
     places = cluster_places(dot, shown, summaries) if clusters else {}
     far = _far_uses(order, boxes, fold)

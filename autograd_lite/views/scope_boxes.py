@@ -25,7 +25,8 @@ from ..core.value import Value, float_of
 from .notation import dot_text, format_number, html_text, plural
 from .render import Graph
 
-__all__ = ["BOX_FILL", "Cluster", "box_label", "box_summaries", "cluster_places", "clusters_of", "scope_boxes", "scope_of"]
+__all__ = ["BOX_FILL", "Cluster", "box_label", "box_summaries", "cluster_places", "clusters_of", "depth_bands",
+           "group_leaves", "scope_boxes", "scope_of"]
 
 BOX_FILL = "#ede9fe"  # a collapsed scope
 
@@ -191,16 +192,20 @@ def _call_of(node: Value) -> object:
 class BoxSummary:
     """What one box stands for: op count, parameters, outputs and what flows in."""
 
-    __slots__ = ("leaves", "ops", "outputs", "sources")
+    __slots__ = ("inputs", "leaf_values", "leaves", "ops", "outputs", "sources")
 
     def __init__(self) -> None:
         self.ops = 0
-        self.leaves = 0
+        self.leaves = 0  # parameters (every leaf, when the parameters are not known)
+        self.inputs = 0  # leaves that are not parameters, when the parameters are known
+        self.leaf_values: list[Value] = []  # the leaves themselves, for a box of leaves only
         self.outputs: dict[Value, None] = {}  # ordered set
         self.sources: dict[Any, Any] = {}  # a box path or a node -> the distinct values that come in
 
 
-def box_summaries(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool) -> dict[str, BoxSummary]:
+def box_summaries(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool,
+                  parameter_ids: set[int] | None = None) -> dict[str, BoxSummary]:
+    """What each box stands for; with ``parameter_ids``, leaves not among them are counted as inputs."""
     summaries: dict[str, BoxSummary] = {}
     for node in order:
         box = boxes.get(node)
@@ -210,7 +215,12 @@ def box_summaries(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool
             if summary is None:
                 summary = summaries[box] = BoxSummary()
             if node.is_leaf:
-                summary.leaves += not node.is_constant
+                if not node.is_constant:
+                    if parameter_ids and id(node) not in parameter_ids:
+                        summary.inputs += 1
+                    else:
+                        summary.leaves += 1
+                    summary.leaf_values.append(node)
                 continue
             summary.ops += 1
         for parent in node.parents:
@@ -236,9 +246,12 @@ def box_label(path: str, summary: BoxSummary, grads: Mapping[Value, Any] | None,
                names: Mapping[Value, str], root: Value) -> str:
     """A collapsed scope as an HTML-like table: name, size, its outputs' data and grad."""
     is_output = root in summary.outputs
+    if summary.ops == 0 and summary.leaf_values:
+        return _leaves_label(path, summary, grads)
     rows = [f"<b>{html_text(path.rsplit('/', 1)[-1])}</b>",  # the frame around it names the rest
             html_text(f"{plural(summary.ops, 'op')}" + (f" · {plural(summary.leaves, 'parameter')}"
-                                                        if summary.leaves else ""))]
+                                                        if summary.leaves else "")
+                      + (f" · {plural(summary.inputs, 'input')}" if summary.inputs else ""))]
     outputs = list(summary.outputs)
 
     def grad_of_node(node: Value) -> str:
@@ -260,3 +273,102 @@ def box_label(path: str, summary: BoxSummary, grads: Mapping[Value, Any] | None,
     border = "#16a34a" if is_output else "#6b7280"
     return (f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="3" style="rounded" '
             f'bgcolor="{BOX_FILL}" color="{border}">{cells}</table>>')
+
+
+def _leaves_label(path: str, summary: BoxSummary, grads: Mapping[Value, Any] | None) -> str:
+    # a row of inputs (or parameters) fed as many leaf Values: how many, their data and grad ranges
+    values = summary.leaf_values
+    data = [float_of(n.data) for n in values]
+    kind = "input" if summary.inputs or path.rsplit("/", 1)[-1] == "inputs" else "parameter"
+    rows = [f"<b>{html_text(path.rsplit('/', 1)[-1])}</b>",
+            html_text(f"{plural(len(values), kind)}: data {format_number(min(data))} … {format_number(max(data))}")]
+    if grads is not None:
+        g = [float_of(grads[n]) for n in values if n in grads]
+        if g:
+            rows.append(html_text(f"grad {format_number(min(g))} … {format_number(max(g))}"))
+    cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
+    return (f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="3" style="rounded" '
+            f'bgcolor="{BOX_FILL}" color="#6b7280">{cells}</table>>')
+
+
+# --- graphs without scopes: depth bands; many leaves: one box ----------------------
+
+
+def depth_bands(order: Sequence[Value], width: int) -> dict[Value, str]:
+    """For a graph built without scopes, the box of each node: its band of depth.
+
+    A node's depth is the number of op changes on the longest path from it to
+    the output (the output is at depth 0): following a run of the same op, such
+    as the chain of + that ``sum(...)`` or ``b + w0*x0 + w1*x1 + …`` builds,
+    does not go deeper, and a leaf sits at the depth of its deepest use. The
+    nodes of depths ``k*width`` to ``k*width + width - 1`` make one box, named
+    by its depths and its most frequent ops. The output, and a band of a single
+    op, are drawn as nodes.
+
+    Example:
+        >>> from autograd_lite.core.value import topological_order
+        >>> x = Value(0.5, label="x")
+        >>> y = sum([x * k for k in range(1, 5)]).tanh()
+        >>> sorted(set(depth_bands(topological_order(y), 1).values()))
+        ['depth 1: +', 'depth 2: ×']
+    """
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise ValueError(f"collapse takes a depth of 1 or more, got {width!r}")
+    if not order:
+        return {}
+    root = order[-1]
+    depth: dict[Value, int] = {root: 0}
+    for node in reversed(order):
+        d = depth.get(node, 0)
+        op = node.op
+        for parent in node.parents:
+            step = 0 if parent.is_leaf or parent.op == op else 1
+            if depth.get(parent, -1) < d + step:
+                depth[parent] = d + step
+    bands: dict[int, list[Value]] = {}
+    for node in order:
+        if node is not root:
+            bands.setdefault(depth.get(node, 0) // width, []).append(node)
+    boxes: dict[Value, str] = {}
+    for band, nodes in bands.items():
+        if sum(1 for n in nodes if not n.is_leaf) < 2:  # one op: drawn as it is
+            continue
+        counts: dict[str, int] = {}
+        for n in nodes:
+            entry = n.op_entry
+            if entry is not None:
+                counts[entry.op.symbol] = counts.get(entry.op.symbol, 0) + 1
+        ops = sorted(counts, key=lambda k: -counts[k])[:3]
+        first, last = band * width, band * width + width - 1
+        name = f"depth {first}" if width == 1 else f"depths {first}–{last}"
+        if ops:
+            name += ": " + " ".join(ops)
+        name = name.replace("/", "∕")  # a "/" would read as a scope path
+        for n in nodes:
+            boxes[n] = name
+    return boxes
+
+
+def group_leaves(order: Sequence[Value], boxes: dict[Value, str], parameter_ids: set[int],
+                 least: int = 5) -> None:
+    """Put the leaves outside every box that feed only boxes into one box, if there are ``least`` or more.
+
+    Inputs fed as many leaf Values (micrograd's ``list(map(Value, x))``, a row of
+    100 inputs) become one box ``inputs``, and such parameters one box
+    ``parameters``, as a scope's parameters are drawn inside its box.
+    """
+    if not order:
+        return
+    root = order[-1]
+    outside = {root}
+    for node in order:
+        if node not in boxes:
+            outside.update(node.parents)
+    groups: dict[str, list[Value]] = {"inputs": [], "parameters": []}
+    for node in order:
+        if node.is_leaf and not node.is_constant and node not in boxes and node not in outside:
+            groups["parameters" if id(node) in parameter_ids else "inputs"].append(node)
+    for name, nodes in groups.items():
+        if len(nodes) >= least:
+            for node in nodes:
+                boxes[node] = name
