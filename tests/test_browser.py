@@ -149,13 +149,16 @@ def test_steps_forward_then_backward_and_every_grad_matches_backward(browser, ne
         by_testid(browser, f"node-{leaf.label}").click()
         panel = by_testid(browser, "explain")
         wait_for(lambda p=panel, name=leaf.label: p.get_attribute("data-node") == name, "the explanation")
-        shown = panel.find_elements(By.TAG_NAME, "pre")[1].text
-        assert float(shown) == same.grad, leaf.label
+        shown = by_testid(browser, "explain-grad").text  # rounded; the digits are in the "in full" line
+        assert shown == format_number(same.grad), leaf.label
+        full = browser.find_elements(By.CSS_SELECTOR, '[data-testid="grad-full"]')
+        assert float(full[0].text.split()[-1] if full else shown) == same.grad, leaf.label
         assert f"grad {format_number(same.grad)}" in svg_texts(browser, leaf.label)
 
 
 def test_clicking_a_node_explains_it(browser, neuron_page):
     trace, o, (x1, *_) = neuron_page
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.END)  # after the pass: every number known
     by_testid(browser, "node-x1").click()
     panel = by_testid(browser, "explain")
     text = wait_for(lambda: "chain rule" in panel.text and panel.text, "the explanation of x1")
@@ -479,6 +482,8 @@ def test_collapsed_scopes_open_on_click_and_close_again(browser, tmp_path):
     weight.click()
     panel = by_testid(browser, "explain")
     wait_for(lambda: panel.get_attribute("data-node") == "L0.N0.w0", "the weight's explanation")
+    assert "not yet known" in panel.text  # step 1: its grad comes later
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.END)
     assert trace.grad_sum(model.layers[0].neurons[0].w[0]) in panel.text
     by_testid(browser, "collapse-all").click()
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, '[data-testid="scope-MLP/L0"]'), "the box again")

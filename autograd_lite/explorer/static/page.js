@@ -24,6 +24,9 @@
   var texts = {};          // node id -> {data: <text>, grad: <text>}
   var edgeGroups = {};     // edge title "n0->n2_op" -> [SVG groups]
   var boxGroups = {};      // a collapsed scope's box id -> its SVG group
+  var boxRows = {};        // a collapsed scope's box id -> its <text> rows of data and grad
+  var edgeStep = {};       // edge title -> the step that computes its local derivative
+  var edgeLabels = [];     // [edge group, its <text>s, their texts]: held here, put in at their step
   var states = [];         // the pictures: one, or one per state of the collapsed scopes
   var state = 0;           // the picture shown
   var pictures = {};       // state -> its parsed picture, kept to switch back without parsing again
@@ -51,7 +54,7 @@
   }
 
   function indexPicture() {
-    groups = {}; texts = {}; edgeGroups = {}; boxGroups = {};
+    groups = {}; texts = {}; edgeGroups = {}; boxGroups = {}; boxRows = {}; edgeStep = {}; edgeLabels = [];
     svg = $("graph").querySelector("svg");
     if (!svg || !model) { svg = null; return; }
     var byName = {};
@@ -62,6 +65,9 @@
       var box = st.boxes[id];
       if (box) {   // a collapsed scope
         boxGroups[id] = g;
+        // its name and size stay; the rows of numbers are written per step (see showBoxes)
+        boxRows[id] = Array.prototype.slice.call(g.querySelectorAll("text"), 2);
+        boxRows[id].forEach(function (t) { t.textContent = ""; });
         g.setAttribute("data-box", id);
         g.setAttribute("data-testid", "scope-" + box.path);
         g.classList.toggle("al-openable", box.open !== null);
@@ -74,14 +80,23 @@
         groups[id] = g;
         g.setAttribute("data-testid", "node-" + node.name);
         texts[id] = { data: lastText(g, "data "), grad: lastText(g, "grad ") };
+        // the picture was drawn with the final numbers so each label has room: none stays in it
+        if (texts[id].data) texts[id].data.textContent = "data —";
+        if (texts[id].grad) texts[id].grad.textContent = "grad —";
       } else {
         g.setAttribute("data-testid", "op-" + node.name);
       }
       g.setAttribute("data-node", owner);
     });
+    model.edges.forEach(function (e) { edgeStep[e.title] = e.step; });
     svg.querySelectorAll("g.edge").forEach(function (g) {
       var t = titleOf(g);
       (edgeGroups[t] = edgeGroups[t] || []).push(g);
+      if (edgeStep[t] === undefined || edgeStep[t] === null) return;   // a box's "×4", no derivative
+      var labels = Array.prototype.slice.call(g.querySelectorAll("text"));
+      if (!labels.length) return;
+      edgeLabels.push({ title: t, texts: labels, words: labels.map(function (x) { return x.textContent; }) });
+      labels.forEach(function (x) { x.textContent = ""; });   // a local derivative appears at its step
     });
     svg.removeAttribute("width");
     svg.removeAttribute("height");
@@ -186,13 +201,60 @@
 
   // --- steps ----------------------------------------------------------------------
   function stateAt(k) {
-    var data = {}, grad = {};
+    var data = {}, grad = {}, values = {};
     for (var i = 0; i <= k; i++) {
       var s = model.steps[i];
       Object.keys(s.data).forEach(function (id) { data[id] = s.data[id]; });
       Object.keys(s.grad).forEach(function (id) { grad[id] = s.grad[id]; });
+      var v = s.gradValues || {};
+      Object.keys(v).forEach(function (id) { values[id] = Number(v[id]); });
     }
-    return { data: data, grad: grad };
+    return { data: data, grad: grad, gradValues: values };
+  }
+
+  // A collapsed box's rows: its outputs' data and grad as far as the step shown has computed them.
+  function showBoxes(known) {
+    var st = currentState();
+    if (!st) return;
+    var byId = nodeIndex();
+    Object.keys(boxRows).forEach(function (boxId) {
+      var outputs = (st.boxes[boxId] || {}).outputs || [], rows = [];
+      if (outputs.length <= 3) {
+        outputs.forEach(function (o) {
+          var n = byId[o.id];
+          rows.push((o.named ? n.name + ": " : "") + "data " + (o.id in known.data ? known.data[o.id] : "—") +
+            " · grad " + (o.id in known.grad ? known.grad[o.id] : "—"));
+        });
+      } else {
+        var range = function (ids, value, text) {
+          var lo = null, hi = null;
+          ids.forEach(function (id) {
+            var x = value(id);
+            if (lo === null || x < value(lo)) lo = id;
+            if (hi === null || x > value(hi)) hi = id;
+          });
+          return lo === null ? "—" : text(lo) + " … " + text(hi);
+        };
+        var ids = outputs.map(function (o) { return o.id; });
+        var computed = ids.filter(function (id) { return id in known.data; });
+        var sent = ids.filter(function (id) { return id in known.grad; });
+        rows.push(outputs.length.toLocaleString("en-US") + " outputs: data " +
+          range(computed, function (id) { return Number(byId[id].data); }, function (id) { return known.data[id]; }));
+        rows.push("grad " + range(sent, function (id) { return known.gradValues[id]; },
+          function (id) { return known.grad[id]; }));
+      }
+      boxRows[boxId].forEach(function (t, i) { t.textContent = rows[i] || ""; });
+    });
+  }
+
+  var nodeIndexCache = null;
+  function nodeIndex() {
+    if (!nodeIndexCache || nodeIndexCache.model !== model) {
+      var byId = {};
+      model.nodes.forEach(function (n) { byId[n.id] = n; });
+      nodeIndexCache = { model: model, byId: byId };
+    }
+    return nodeIndexCache.byId;
   }
 
   function show(k) {
@@ -224,6 +286,12 @@
         g.classList.toggle("al-pending", !(owner in state.data));
       }
     });
+    showBoxes(state);
+    edgeLabels.forEach(function (e) {
+      var due = current >= edgeStep[e.title];
+      e.texts.forEach(function (x, i) { x.textContent = due ? e.words[i] : ""; });
+    });
+    tables();
     var hot = {};
     step.edges.forEach(function (t) { hot[t] = true; });
     Object.keys(edgeGroups).forEach(function (t) {
@@ -270,49 +338,75 @@
     return b;
   }
 
+  // Nothing before its step: the panel says only what the step shown has computed.
   function explain(id) {
-    var node = null;
-    model.nodes.forEach(function (n) { if (n.id === id) node = n; });
+    var node = nodeIndex()[id];
     if (!node) return;
     if (selected && groups[selected]) groups[selected].classList.remove("al-selected");
     selected = id;
     if (groups[id]) groups[id].classList.add("al-selected");
+    var known = stateAt(current);
     var box = $("explain");
     box.textContent = "";
     box.setAttribute("data-node", node.name);
     box.appendChild(el("h2", node.name + "  (" + node.kind + (node.op ? ", op " + node.op : "") + ")"));
     box.appendChild(el("h3", "data"));
-    box.appendChild(el("pre", (node.forward ? node.forward + " = " : node.name + " = ") + full(node.data)));
+    if (id in known.data) {
+      box.appendChild(el("pre", (node.forward ? node.forward + " = " : node.name + " = ") + known.data[id]));
+      inFull(box, "data-full", node.dataText, node.dataFull);
+    } else {
+      box.appendChild(el("pre", (node.forward ? node.forward + " = " : "") + "not yet computed", "pending"));
+    }
     var p = el("p", node.kind === "constant" ? "A number written into the expression; " :
       node.op ? "Computed in the forward pass at " : "Given at ");
     p.appendChild(stepLink(node.setBy));
     box.appendChild(p);
-    box.appendChild(el("h3", "grad ∂" + model.loss + "/∂" + node.name));
-    box.appendChild(el("pre", node.grad === null ? "—" : full(node.grad)));
-    var now = stateAt(current).grad[id];
-    box.appendChild(el("p", "At step " + current + ": " + (now === undefined ? "not yet known (grad —)" :
-      "grad " + now + (node.gradSteps.length && current < node.gradSteps[node.gradSteps.length - 1] ?
-        ", more to come" : ", complete")), "hint"));
+    box.appendChild(el("h3", "grad ∂" + (model.lossSymbol || model.loss) + "/∂" + (node.symbol || node.name)));
+    var now = known.grad[id];
+    var done = node.gradDone !== null && node.gradDone !== undefined && current >= node.gradDone;
+    var g = el("pre", now === undefined ? "not yet known" : now + (done ? "" : " so far"));
+    g.setAttribute("data-testid", "explain-grad");
+    box.appendChild(g);
+    if (done) inFull(box, "grad-full", node.gradText, node.gradFull);
+    box.appendChild(el("p", "At step " + current + ": " + (now === undefined ? "not yet known" :
+      done || node.gradDone === null ? "complete" : "more to come"), "hint"));
     if (node.gradSteps.length) {
-      var q = el("p", "Received its gradient at ");
+      var q = el("p", "Receives its gradient at ");
       node.gradSteps.forEach(function (k) { q.appendChild(document.createElement("br")); q.appendChild(stepLink(k)); });
       box.appendChild(q);
     }
     box.appendChild(el("h3", "local rule"));
-    if (node.rules.length) node.rules.forEach(function (r) { box.appendChild(el("pre", r)); });
-    else box.appendChild(el("p", "A leaf: no rule of its own; its gradient is what its consumers send back.", "hint"));
+    if (!node.rules.length) {
+      box.appendChild(el("p", "A leaf: no rule of its own; its gradient is what its consumers send back.", "hint"));
+    } else if (node.ruleStep !== null && current >= node.ruleStep) {
+      node.rules.forEach(function (r) { box.appendChild(el("pre", r)); });
+    } else {
+      var r = el("p", "Its local derivatives are computed at ", "hint");
+      r.appendChild(stepLink(node.ruleStep));
+      box.appendChild(r);
+    }
     box.appendChild(el("h3", "chain rule: the sum over its consumers"));
-    box.appendChild(el("pre", node.chain, "chain"));
+    if (done) box.appendChild(el("pre", node.chain, "chain"));
+    else box.appendChild(el("p", "Known once its gradient is complete" +
+      (node.gradDone !== null ? " (step " + node.gradDone + ")." : "."), "hint"));
     box.appendChild(el("h3", "finite-difference check"));
-    if (node.check) {
+    if (node.check && done) {
       var c = node.check;
       var scale = Math.max(1, Math.abs(Number(c.backward)) || 0);
       var ok = Number(c.difference) <= 1e-5 * scale;
       box.appendChild(el("pre", c.text, ok ? "ok" : "bad"));
     } else {
-      box.appendChild(el("p", node.kind === "constant" ? "A constant: nothing to check." :
-        "Not computed for inner nodes of a graph this big.", "hint"));
+      box.appendChild(el("p", node.kind === "constant" ? "A constant: nothing to check." : !done ?
+        "Once its gradient is complete." : "Not computed for inner nodes of a graph this big.", "hint"));
     }
+  }
+
+  // The number to full precision, on its own line, when the rounded one hides digits.
+  function inFull(box, testid, text, fullText) {
+    if (fullText === null || fullText === undefined || Number(fullText) === Number(text)) return;
+    var line = el("p", "in full: " + fullText, "hint");
+    line.setAttribute("data-testid", testid);
+    box.appendChild(line);
   }
 
   // --- collapsed scopes: a click opens one ---------------------------------------------
@@ -358,10 +452,18 @@
   }
 
   // --- tables -----------------------------------------------------------------------
+  // The rows the step shown has computed, and no others: a later row is not even in the page yet.
+  var tablesShown = null;
   function tables() {
     var body = $("tables-body");
+    if (!model || !model.tables) { body.textContent = ""; tablesShown = null; return; }
+    var key = [["forward", "Forward pass"], ["backward", "Backward pass"]].map(function (pair) {
+      var t = model.tables[pair[0]];
+      return t.rows.filter(function (row, i) { return !t.steps || t.steps[i] <= current; }).length;
+    }).join(",");
+    if (tablesShown && tablesShown.model === model && tablesShown.key === key) return;
+    tablesShown = { model: model, key: key };
     body.textContent = "";
-    if (!model || !model.tables) return;
     [["forward", "Forward pass"], ["backward", "Backward pass"]].forEach(function (pair) {
       var t = model.tables[pair[0]];
       var table = el("table");
@@ -370,7 +472,8 @@
       var tr = el("tr");
       t.head.forEach(function (h) { tr.appendChild(el("th", h)); });
       table.appendChild(tr);
-      t.rows.forEach(function (row) {
+      t.rows.forEach(function (row, i) {
+        if (t.steps && t.steps[i] > current) return;
         var r = el("tr");
         row.forEach(function (c) { r.appendChild(el("td", c)); });
         table.appendChild(r);
@@ -398,7 +501,6 @@
     indexPicture();
     if (!model) return;
     document.title = model.title;
-    tables();
     if (svg) { if (sameShape && oldView) setView(oldView); else firstView(); }
     if (!sameShape) selected = null;
     show(sameShape ? oldStep : (live ? model.steps.length - 1 : 0));
@@ -458,6 +560,7 @@
 
   if (!live) {
     var first = JSON.parse($("model").textContent);
+    $("model").textContent = "";   // held by the script from here: no number waits in the page before its step
     states = first.states || [{ expand: [], svg: null, boxOf: {}, boxes: {} }];
     load(null, first, false);
     scopeButton();
