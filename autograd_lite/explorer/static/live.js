@@ -7,8 +7,9 @@
  *
  * The URL fragment holds the view, so a link opens it again and the back
  * button walks through evaluations:
- *   #e=<expression>&v=<values>&o=<order>&c=<collapse>&x=<opened scope>...&s=<step>
- * each part percent-encoded; o, c, x and s may be left out. A fragment is data:
+ *   #e=<expression>&v=<values>&o=<order>&c=<collapse>&x=<opened scope>...&s=<step>&m=present
+ * each part percent-encoded; o, c, x, s and m may be left out (m=present: presentation mode,
+ * the one part the static page reads too). A fragment is data:
  * it only fills the form, and what it holds is shown with textContent.
  */
 (function () {
@@ -19,7 +20,7 @@
   var token = new URLSearchParams(location.search).get("token") || "";
   var busy = false, again = null, variables = [];
   var MAX_FRAGMENT = 12000;   // characters: an expression and its values are at most 10,000 each, as text
-  var KEYS = { e: "expression", v: "values", o: "order", c: "collapse", x: "opened scope", s: "step" };
+  var KEYS = { e: "expression", v: "values", o: "order", c: "collapse", x: "opened scope", s: "step", m: "mode" };
 
   function showError(message, pointer) {
     $("error").hidden = !message;
@@ -108,6 +109,7 @@
     if (depth) parts.push("c=" + encodeURIComponent(depth));
     shownExpand.forEach(function (p) { parts.push("x=" + encodeURIComponent(p)); });
     parts.push("s=" + api.step());
+    if (api.presenting()) parts.push("m=present");
     return "#" + parts.join("&");
   }
 
@@ -117,7 +119,7 @@
     if (h.length > MAX_FRAGMENT) {
       return { error: "this link's view is " + h.length + " characters long; the limit is " + MAX_FRAGMENT };
     }
-    var view = { expression: null, values: "", order: "1", collapse: "", expand: [], step: null };
+    var view = { expression: null, values: "", order: "1", collapse: "", expand: [], step: null, present: false };
     var pieces = h.split("&");
     for (var i = 0; i < pieces.length; i++) {
       if (!pieces[i]) continue;
@@ -127,12 +129,17 @@
       catch (err) { return { error: "this link's view is malformed (a broken %-escape in " + key.slice(0, 20) + ")" }; }
       if (!Object.prototype.hasOwnProperty.call(KEYS, key)) {
         return { error: "this link's view is malformed: it has a part named " + JSON.stringify(key.slice(0, 20)) +
-          "; a link holds e (expression), v (values), o (order), c (collapse), x (opened scopes) and s (step)" };
+          "; a link holds e (expression), v (values), o (order), c (collapse), x (opened scopes), s (step) " +
+          "and m (mode)" };
       }
       if ((key === "o" || key === "c" || key === "s") && value !== "" && !/^[0-9]{1,4}$/.test(value)) {
         return { error: "this link's view is malformed: its " + KEYS[key] + " must be a whole number" };
       }
-      if (key === "e") view.expression = value;
+      if (key === "m" && value !== "present" && value !== "") {
+        return { error: "this link's view is malformed: its mode must be m=present or left out" };
+      }
+      if (key === "m") view.present = value === "present";
+      else if (key === "e") view.expression = value;
       else if (key === "v") view.values = value;
       else if (key === "o") view.order = value || "1";
       else if (key === "c") view.collapse = value;
@@ -153,6 +160,7 @@
     $("order").value = view.order;
     $("collapse").value = view.collapse;
     stepWanted = view.step;
+    api.present(view.present);
     remembering = true;
     request(false, view.expand);
     return true;

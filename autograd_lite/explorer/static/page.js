@@ -24,6 +24,7 @@
   var texts = {};          // node id -> {data: <text>, grad: <text>}
   var edgeGroups = {};     // edge title "n0->n2_op" -> [SVG groups]
   var boxGroups = {};      // a collapsed scope's box id -> its SVG group
+  var opGroups = {};       // node id -> the SVG group of the op that computes it
   var boxRows = {};        // a collapsed scope's box id -> its <text> rows of data and grad
   var edgeStep = {};       // edge title -> the step that computes its local derivative
   var edgeLabels = [];     // [edge group, its <text>s, their texts]: held here, put in at their step
@@ -54,7 +55,7 @@
   }
 
   function indexPicture() {
-    groups = {}; texts = {}; edgeGroups = {}; boxGroups = {}; boxRows = {}; edgeStep = {}; edgeLabels = [];
+    groups = {}; texts = {}; edgeGroups = {}; boxGroups = {}; opGroups = {}; boxRows = {}; edgeStep = {}; edgeLabels = [];
     svg = $("graph").querySelector("svg");
     if (!svg || !model) { svg = null; return; }
     var byName = {};
@@ -84,6 +85,7 @@
         if (texts[id].data) texts[id].data.textContent = "data —";
         if (texts[id].grad) texts[id].grad.textContent = "grad —";
       } else {
+        opGroups[owner] = g;
         g.setAttribute("data-testid", "op-" + node.name);
       }
       g.setAttribute("data-node", owner);
@@ -107,7 +109,9 @@
 
   // --- zoom and pan: the viewBox is the camera ----------------------------------
   function setView(v) {
+    var box = $("graph").getBoundingClientRect();
     view = v;
+    view.s = Math.min(box.width / v.w, box.height / v.h);   // the scale it was set for
     svg.setAttribute("viewBox", [v.x, v.y, v.w, v.h].join(" "));
   }
 
@@ -136,31 +140,113 @@
     setView({ x: p.x - fx * w, y: p.y - fy * h, w: w, h: h });
   }
 
+  // The smallest scale at which the picture's smallest node text (an op's 10 pt) is 8 px tall,
+  // and in presentation mode the smallest at which it is 14 px (most steps frame at 20 px or more).
+  var READABLE = 0.8, PRESENT_FLOOR = 1.45, PRESENT_MOST = 2.4;
+
+  // Fit: the whole graph when its text stays readable that way; else as much of it as stays
+  // readable, around the step's node and the nodes it sends its gradient to.
   function fit() {
     if (!svg) return;
     var box = $("graph").getBoundingClientRect();
     var s = Math.min(box.width / home.w, box.height / home.h, 2);  // a tiny graph need not fill the screen
-    var w = box.width / s, h = box.height / s;
-    setView({ x: home.x - (w - home.w) / 2, y: home.y - (h - home.h) / 2, w: w, h: h });
+    if (s < READABLE) { frame(focusOf(current), READABLE, READABLE); return; }
+    setView(whole(s));
   }
 
-  // The first view: the whole graph if its text is readable that way, else
-  // readable text (11 pt drawn at 10 px) around the first node the forward pass computes.
-  function firstView() {
-    fit();
-    if (pixelsPerUnit() * 11 >= 8.5) return;
+  // The whole graph, centred, at scale s.
+  function whole(s) {
     var box = $("graph").getBoundingClientRect();
-    var s = 10 / 11, w = box.width / s, h = box.height / s;
-    setView({ x: home.x, y: home.y, w: w, h: h });
-    var first = null;
-    model.steps.forEach(function (step) { if (!first && step.phase === "forward") first = step.node; });
-    var g = first && (groups[first] || boxGroups[(currentState() || { boxOf: {} }).boxOf[first]]);
-    if (!g) return;
-    var r = g.getBoundingClientRect();   // put it a third of the way in, where its inputs show too
-    var x = view.x + (r.left + r.width / 2 - box.left - box.width * 0.4) / s;
-    var y = view.y + (r.top + r.height / 2 - box.top - box.height / 3) / s;
-    var clamp = function (v, lo, size, span) { return Math.max(lo, Math.min(v, lo + Math.max(0, size - span))); };
-    setView({ x: clamp(x, home.x, home.w, w), y: clamp(y, home.y, home.h, h), w: w, h: h });
+    var w = box.width / s, h = box.height / s;
+    return { x: home.x - (w - home.w) / 2, y: home.y - (h - home.h) / 2, w: w, h: h };
+  }
+
+  function firstView() {
+    if (presenting) frame(focusOf(current), PRESENT_FLOOR, PRESENT_MOST);
+    else fit();
+  }
+
+  // What the camera frames at step k: the step's node, its op, and the nodes its gradient goes
+  // to (in the forward pass, the inputs it is computed from); the first computed node at the
+  // start, the output after the pass.
+  function focusOf(k) {
+    var step = model.steps[k], id = step.node;
+    if (!id) {
+      id = model.root;
+      if (step.phase === "start") model.steps.forEach(function (s) { if (s.phase === "forward" && id === model.root && s.node) id = s.node; });
+    }
+    var ids = [id];
+    model.edges.forEach(function (e) { if (e.to === id && ids.indexOf(e.from) < 0) ids.push(e.from); });
+    return ids;
+  }
+
+  function groupOf(id) {
+    var st = currentState();
+    return groups[id] || boxGroups[id] || (st && st.boxOf && boxGroups[st.boxOf[id]]) || null;
+  }
+
+  // Frame the nodes ``ids`` (the first is the one that must stay in view) at a scale
+  // between ``least`` and ``most`` pixels per unit, as large as lets them all fit.
+  function frame(ids, least, most) {
+    if (!svg) return;
+    var box = $("graph").getBoundingClientRect(), pad = 28;
+    setView(whole(Math.min(box.width / home.w, box.height / home.h)));   // measure in a known camera
+    var rects = [];
+    ids.forEach(function (id) {
+      var g = groupOf(id);
+      if (g) rects.push(g.getBoundingClientRect());
+      if (opGroups[id]) rects.push(opGroups[id].getBoundingClientRect());
+    });
+    if (!rects.length) return;
+    var toUnits = function (r) {
+      var a = svgPoint(r.left, r.top), b = svgPoint(r.right, r.bottom);
+      return { x0: a.x, y0: a.y, x1: b.x, y1: b.y };
+    };
+    var all = rects.map(toUnits), focus = all[0];
+    var join = function (m, r) {
+      return { x0: Math.min(m.x0, r.x0), y0: Math.min(m.y0, r.y0), x1: Math.max(m.x1, r.x1), y1: Math.max(m.y1, r.y1) };
+    };
+    var scaleFor = function (r) {
+      return Math.min((box.width - 2 * pad) / (r.x1 - r.x0), (box.height - 2 * pad) / (r.y1 - r.y0));
+    };
+    // the focus node and its op, then the other nodes nearest first, as many as fit at ``least``
+    var u = rects.length > 1 && opGroups[ids[0]] ? join(all[0], all[1]) : all[0];
+    var centre = function (r) { return { x: (r.x0 + r.x1) / 2, y: (r.y0 + r.y1) / 2 }; };
+    var c0 = centre(u);
+    all.slice(1).map(function (r) {
+      var c = centre(r);
+      return { r: r, d: Math.abs(c.x - c0.x) + Math.abs(c.y - c0.y) };
+    }).sort(function (a, b) { return a.d - b.d; }).forEach(function (o) {
+      var bigger = join(u, o.r);
+      if (scaleFor(bigger) >= least) u = bigger;
+    });
+    var s = Math.max(Math.min(scaleFor(u), most), least);
+    var w = box.width / s, h = box.height / s;
+    var cx = (u.x0 + u.x1) / 2, cy = (u.y0 + u.y1) / 2;
+    // the focus node stays inside even when the whole group cannot
+    var m = pad / s;
+    cx = Math.min(Math.max(cx, focus.x1 + m - w / 2), focus.x0 - m + w / 2);
+    cy = Math.min(Math.max(cy, focus.y1 + m - h / 2), focus.y0 - m + h / 2);
+    // no empty margin beyond the graph where the graph could fill the view
+    var inside = function (c, lo, size, span) { return span >= size ? lo + size / 2 : Math.max(lo + span / 2, Math.min(c, lo + size - span / 2)); };
+    cx = inside(cx, home.x, home.w, w);
+    cy = inside(cy, home.y, home.h, h);
+    setView({ x: cx - w / 2, y: cy - h / 2, w: w, h: h });
+  }
+
+  // Presentation mode (the Present button, the p key, m=present in the link): the graph
+  // takes the screen, large, and the camera frames each step.
+  var presenting = false;
+  function present(on) {
+    presenting = on === undefined ? !presenting : !!on;
+    document.body.classList.toggle("presenting", presenting);
+    $("present").setAttribute("aria-pressed", String(presenting));
+    $("present").textContent = presenting ? "Leave presentation" : "Present";
+    if (!live && history.replaceState) {
+      try { history.replaceState(null, "", presenting ? "#m=present" : location.pathname + location.search); }
+      catch (err) { /* a sandboxed page (Jupyter's iframe) keeps no history */ }
+    }
+    if (svg && model) { firstView(); show(current); }
   }
 
   // Keep the step's node in sight: move the camera only as far as needed, and not at all when it is.
@@ -303,7 +389,8 @@
     $("prev").disabled = $("home").disabled = current === 0;
     $("next").disabled = $("end").disabled = current === last;
     if (current === last) pause();
-    if (step.node) follow(groups[step.node] ? step.node : activeBox);
+    if (presenting) frame(focusOf(current), PRESENT_FLOOR, PRESENT_MOST);
+    else if (step.node) follow(groups[step.node] ? step.node : activeBox);
     if (selected) explain(selected);
     if (hooks.shown) hooks.shown(current);
   }
@@ -507,7 +594,7 @@
     if (!selected) {
       $("explain").textContent = "";
       $("explain").appendChild(el("p", "Click a node to see where its numbers come from. Drag to pan, " +
-        "scroll to zoom; keys: ← → space Home End.", "hint"));
+        "scroll to zoom; keys: ← → space Home End, p to present.", "hint"));
     }
   }
 
@@ -520,6 +607,21 @@
   $("zoom-in").onclick = function () { zoom(1.25); };
   $("zoom-out").onclick = function () { zoom(0.8); };
   $("fit").onclick = fit;
+  $("present").onclick = function () { present(); };
+  // a pane that changes size (the tables opened, the window resized) keeps the scale: text never shrinks
+  if (window.ResizeObserver) {
+    var lastBox = null;
+    new ResizeObserver(function () {
+      var box = $("graph").getBoundingClientRect();
+      if (svg && view && lastBox && (box.width !== lastBox.width || box.height !== lastBox.height) &&
+          box.width > 0 && box.height > 0) {
+        var s = view.s;
+        var cx = view.x + view.w / 2, cy = view.y + view.h / 2, w = box.width / s, h = box.height / s;
+        setView({ x: cx - w / 2, y: cy - h / 2, w: w, h: h });
+      }
+      lastBox = { width: box.width, height: box.height };
+    }).observe($("graph"));
+  }
   var graph = $("graph");
   graph.addEventListener("wheel", function (e) {
     if (!svg) return;
@@ -537,7 +639,6 @@
     if (g) explain(g.getAttribute("data-node"));
   });
   $("collapse-all").onclick = collapseAll;
-  window.addEventListener("resize", function () { if (svg && view) setView(view); });
 
   function typing(e) {
     var t = e.target;
@@ -551,6 +652,7 @@
     else if (e.key === "Home") { pause(); show(0); }
     else if (e.key === "End") { pause(); show(Infinity); }
     else if (e.key === " " || e.key === "Spacebar") { if (!e.repeat) toggle(); }
+    else if (e.key === "p" || e.key === "P") present();
     else handled = false;
     if (handled) e.preventDefault();
   });
@@ -564,8 +666,10 @@
     states = first.states || [{ expand: [], svg: null, boxOf: {}, boxes: {} }];
     load(null, first, false);
     scopeButton();
+    if (/(^#|&)m=present(&|$)/.test(location.hash)) present(true);
   }
-  window.autogradExplorer = { show: show, explain: explain, fit: fit, zoom: zoom,
+  window.autogradExplorer = { show: show, explain: explain, fit: fit, zoom: zoom, present: present,
+    presenting: function () { return presenting; },
     view: function () { return view; }, step: function () { return current; },
     // for live.js
     load: load, pause: pause, scopeButton: scopeButton, el: el, full: full, hooks: hooks,
