@@ -29,6 +29,7 @@ from typing import Any
 from ..core import scopes as _scopes
 from ..core.generic import _sum_nodes
 from ..core.ops import OPS
+from ..core.scopes import ScopeTag as _ScopeTag
 from ..core.value import Value, scope
 from . import training
 
@@ -184,6 +185,8 @@ class Neuron(Module):
             self.w = [Value(rng.uniform(-bound, bound), label=f"{name}w{i}") for i in range(nin)]
             self.b = Value(0.0, label=f"{name}b")
         self._forward = None if activation == "linear" else OPS[activation].forward
+        # the names a lecture gives a neuron's intermediates: z = w·x + b, a = activation(z)
+        self._z, self._a = f"{name}z", f"{name}a"
 
     def __call__(self, x: Sequence[Any]) -> Value:
         # One Σ node over the products and the bias, as the neuron is drawn on
@@ -194,12 +197,16 @@ class Neuron(Module):
             terms = [wi * xi for wi, xi in zip(self.w, x)]
             terms.append(self.b)
             act = _sum_nodes(terms)
+            # Named in place: the tag of a labelled node built in this call (what
+            # ``act.label = ...`` makes, without the setter's checks; this runs per sample).
+            call = act._tag
+            act._tag = _ScopeTag(self._z, call.scope, call)
             name = self.activation
             if name == "linear":
                 return act
-            if name == "leaky_relu":
-                return act.leaky_relu(self.alpha)
-            return getattr(act, name)()  # type: ignore[no-any-return]
+            out: Value = act.leaky_relu(self.alpha) if name == "leaky_relu" else getattr(act, name)()
+            out._tag = _ScopeTag(self._a, call.scope, call)
+            return out
         finally:
             self._leave(outer)
 
@@ -292,7 +299,12 @@ class MLP(Module):
                 x = layer(x)
         finally:
             self._leave(outer)
-        return x[0] if len(x) == 1 else x
+        if len(x) == 1:  # the model's prediction, named as a lecture names it
+            x[0].label = "pred"
+            return x[0]
+        for k, out in enumerate(x):
+            out.label = f"pred{k}"
+        return x
 
     def _floats(self, x: Sequence[float]) -> Any:
         for layer in self.layers:

@@ -16,7 +16,7 @@
   "use strict";
   var api = window.autogradExplorer;
   var $ = function (id) { return document.getElementById(id); };
-  var el = api.el, full = api.full;
+  var el = api.el, formatNumber = api.formatNumber;
   var token = new URLSearchParams(location.search).get("token") || "";
   var busy = false, again = null, variables = [];
   var MAX_FRAGMENT = 12000;   // characters: an expression and its values are at most 10,000 each, as text
@@ -29,7 +29,6 @@
     $("error-pointer").hidden = !pointer;
   }
 
-  function formatValue(x) { return typeof x === "number" ? String(Number(x.toPrecision(6))) : String(x); }
 
   function valuesText() {
     return variables.map(function (v) { return v.name + "=" + v.text; }).join(" ");
@@ -37,7 +36,7 @@
 
   function results(r, fresh) {
     $("results").hidden = false;
-    $("value").textContent = full(r.value);
+    $("value").textContent = r.valueText;
     var box = $("grads");
     if (fresh) {
       box.textContent = "";
@@ -55,7 +54,7 @@
         slider.setAttribute("aria-label", inp.name);
         var v = { name: inp.name, text: inp.text, given: given };
         slider.addEventListener("input", function () {
-          v.text = formatValue(Number(slider.value));
+          v.text = formatNumber(Number(slider.value));   // the number sent is the number shown
           given.textContent = v.text;
           $("values").value = valuesText();
           request(true);
@@ -73,12 +72,12 @@
         return v;
       });
     }
-    variables.forEach(function (v) { v.grad.textContent = full(r.grads[v.name]); });
+    variables.forEach(function (v) { v.grad.textContent = r.gradTexts[v.name]; });
     var d = $("derivatives");
     d.textContent = "";
     (r.derivatives || []).forEach(function (x, i) {
       var k = i === 0 ? "" : String(i + 1).replace(/[0-9]/g, function (c) { return "⁰¹²³⁴⁵⁶⁷⁸⁹"[c]; });
-      var s = el("div", "d" + k + "f/d" + r.inputs[0].name + k + " = " + full(x));
+      var s = el("div", "d" + k + "f/d" + r.inputs[0].name + k + " = " + r.derivativeTexts[i]);
       s.setAttribute("data-testid", "derivative-" + (i + 1));
       d.appendChild(s);
     });

@@ -417,7 +417,19 @@
     if (cls) e.className = cls;
     return e;
   }
-  function full(x) { return typeof x === "number" ? String(x) : String(x); }
+  // notation.format_number in JavaScript, for numbers made in the page (a slider's):
+  // integers exact, else 4 significant digits as Python's "%.4g" writes them.
+  function formatNumber(x) {
+    if (!isFinite(x)) return x !== x ? "nan" : x > 0 ? "inf" : "-inf";
+    if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+    var e = Number(x.toExponential(3).split("e")[1]);
+    var trim = function (t) { return t.indexOf(".") < 0 ? t : t.replace(/0+$/, "").replace(/\.$/, ""); };
+    if (e < -4 || e >= 4) {
+      var parts = x.toExponential(3).split("e"), exp = Number(parts[1]);
+      return trim(parts[0]) + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+    }
+    return trim(x.toFixed(3 - e));
+  }
   function stepLink(k) {
     var b = el("button", "step " + k + ": " + model.steps[k].title, "steplink");
     b.type = "button";
@@ -672,6 +684,6 @@
     presenting: function () { return presenting; },
     view: function () { return view; }, step: function () { return current; },
     // for live.js
-    load: load, pause: pause, scopeButton: scopeButton, el: el, full: full, hooks: hooks,
+    load: load, pause: pause, scopeButton: scopeButton, el: el, formatNumber: formatNumber, hooks: hooks,
     liveState: function () { return liveState; }, setLiveState: function (s) { liveState = s; } };
 })();
