@@ -200,8 +200,9 @@
       var reshaped = !old || JSON.stringify(old.expand) !== JSON.stringify(r.state.expand);
       api.setLiveState(r.state);
       shownExpand = r.state.expand;
-      api.load(r.svg, r.model, fromSlider && !reshaped);
+      // the results first: the graph's pane has its final size when load frames the picture
       results(r, !fromSlider && expand === undefined || fromLink);
+      api.load(r.svg, r.model, fromSlider && !reshaped);
       api.scopeButton();
       if (stepWanted !== null) { var k = stepWanted; stepWanted = null; api.show(k); }
       if (!fromLink) remember(!fromSlider);
