@@ -68,7 +68,8 @@ from .views.evaluation_trace import (
     evaluation_trace_of,
     trace_of,
 )
-from .views.pictures import GraphvizNotFound, draw_dot
+from .views.pictures import draw_dot
+from .views.render import GraphvizNotFound
 from .views.steps import BackwardSteps, Trace, backward_steps, trace_backward
 
 # The composition root: the record of a backward pass (views) is drawn as a page by

@@ -168,23 +168,28 @@ def summarise(times: dict[str, list[float]], compile_times: list[float]) -> dict
     result: dict[str, Any] = {"rows": {}}
     print("micrograd's demo step, our MLP: built as a graph, replayed as a compiled program, "
           "written by hand with floats")
-    print(f"  {'':<26}{'median':>10}   graph step ÷ this: median (min–max)")
+    print(f"  {'':<26}{'median':>10}{'min–max':>21}   graph step ÷ this: median (min–max)")
     for key, label in ROWS.items():
         values = times[key]
         ratios = [g / v for g, v in zip(graph, values)]
         med = statistics.median(values)
         result["rows"][key] = {"seconds": values, "median": med, "speedup_median": statistics.median(ratios),
                                "speedup_min": min(ratios), "speedup_max": max(ratios)}
-        print(f"  {label:<26}{med * 1000:>7.1f} ms   {statistics.median(ratios):6.2f}x "
-              f"({min(ratios):.2f}–{max(ratios):.2f})")
+        print(f"  {label:<26}{med * 1000:>7.1f} ms{min(values) * 1000:>10.1f}–{max(values) * 1000:<7.1f} ms"
+              f"   {statistics.median(ratios):6.2f}x ({min(ratios):.2f}–{max(ratios):.2f})")
     compile_s = statistics.median(compile_times)
     saved = statistics.median([g - r for g, r in zip(graph, times["replayed"])])
     payback = compile_s / saved if saved > 0 else float("inf")
-    replay_vs_floats = statistics.median([r / f for r, f in zip(times["replayed"], times["floats"])])
+    # the same ratios round by round, for their spread
+    paybacks = [c / (g - r) if g > r else float("inf") for c, g, r in zip(compile_times, graph, times["replayed"])]
+    over_floats = [r / f for r, f in zip(times["replayed"], times["floats"])]
+    replay_vs_floats = statistics.median(over_floats)
     result.update(compile_seconds=compile_times, compile_median=compile_s, payback_steps=payback,
                   replay_over_floats=replay_vs_floats)
-    print(f"  compile (record one step's graph + compile): {compile_s:.2f} s, paid back after "
-          f"{payback:.1f} steps; the replayed step takes {replay_vs_floats:.2f}x the hand-written floats' time")
+    print(f"  compile (record one step's graph + compile): {compile_s:.2f} s ({min(compile_times):.2f}–"
+          f"{max(compile_times):.2f}), paid back after {payback:.1f} steps ({min(paybacks):.1f}–{max(paybacks):.1f}"
+          f" round by round); the replayed step takes {replay_vs_floats:.2f}x the hand-written floats' time "
+          f"({min(over_floats):.2f}–{max(over_floats):.2f})")
     return result
 
 

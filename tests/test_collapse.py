@@ -10,7 +10,7 @@ from autograd_lite import Value, draw_dot, scope
 from autograd_lite.core.value import topological_order
 from autograd_lite.datasets import make_moons
 from autograd_lite.nn import MLP, Neuron, losses
-from autograd_lite.views.pictures import scope_boxes
+from autograd_lite.views.scope_boxes import scope_boxes
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 
 def test_there_are_notebooks():
     # in a learner's order: each builds on the ones before it
-    assert [p.name for p in NOTEBOOKS][:6] == ["01_activations.ipynb", "02_backprop_step_by_step.ipynb",
+    assert [p.name for p in NOTEBOOKS][:7] == ["01_activations.ipynb", "02_backprop_step_by_step.ipynb",
                                                "03_evaluation_traces.ipynb", "04_derivatives_of_derivatives.ipynb",
-                                               "05_training_an_mlp.ipynb", "06_tiny_gpt.ipynb"]
+                                               "05_training_an_mlp.ipynb", "06_tiny_gpt.ipynb", "07_exercises.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -97,10 +97,11 @@ def walk(driver, model: dict, least: float) -> list[int]:
         ids = focus_of(model, k)
         *seen, (width, height) = driver.execute_script(IN_VIEW, ids)
         assert seen[0][0], (k, "the step's node is out of view")
-        # its gradient's targets too, whenever they fit together at this text size
+        # its gradient's targets too, whenever they fit together at this text size (10 pt op text),
+        # with a fifth to spare for the op between them
         x0, y0 = min(r[0] for _, r in seen), min(r[1] for _, r in seen)
         x1, y1 = max(r[2] for _, r in seen), max(r[3] for _, r in seen)
-        if (x1 - x0) * least / 10 <= width - 60 and (y1 - y0) * least / 10 <= height - 60:  # 10 pt op text
+        if (x1 - x0) * least / 10 * 1.2 <= width - 60 and (y1 - y0) * least / 10 * 1.2 <= height - 60:
             assert all(in_view for in_view, _ in seen), (k, dict(zip(ids, seen)))
             framed.append(k)
         body.send_keys(Keys.ARROW_RIGHT)

@@ -1,7 +1,7 @@
 """Names a learner can say and one number format on one screen (issue 22, item 3).
 
 nn modules name their intermediates as a lecture does (``L0.N1.z``,
-``L0.N1.a``, ``pred``, ``err``, ``loss``); a compound name is parenthesised
+``L0.N1.a`` when drawn; the labels ``pred``, ``err``, ``loss``); a compound name is parenthesised
 inside ∂ in the page's click panel; the page and the live explorer print
 numbers with notation.format_number (full precision only on the click
 panel's "in full" line); backward steps carry the same numbers in
@@ -42,7 +42,17 @@ def test_nn_modules_name_intermediates_as_a_lecture_does():
     out = MLP(3, [4, 2], activation="relu", seed=1)([1.0, 2.0, 3.0])
     assert [o.label for o in out] == ["pred0", "pred1"]
     relu = MLP(2, [1], activation="relu", output_activation="relu", seed=0)([1.0, 1.0])
-    assert relu.label == "pred" and relu.parents[0].label == "L0.N0.z"
+    names = trace_backward(relu).names
+    assert relu.label == "pred" and names[relu.parents[0]] == "L0.N0.z"
+    # z and a are names given when drawing (notation.NAMERS), not labels: building costs nothing more
+    assert relu.parents[0].label is None
+    from autograd_lite.nn import Layer, Neuron
+    alone = Neuron(2, "tanh")([1.0, 2.0])
+    assert trace_backward(alone).names[alone] == "a" and trace_backward(alone).names[alone.parents[0]] == "z"
+    layer = Layer(2, 3, "sigmoid")([1.0, 2.0])
+    assert trace_backward(layer[2]).names[layer[2]] == "N2.a"
+    y = Value(1.0, label="y")
+    assert "z" not in trace_backward(y.tanh() + y).names.values()  # no neuron, no lecture names
     for loss_fn, outputs, labels in ((losses.hinge, [Value(0.5)], [1]),
                                      (losses.binary_cross_entropy, [Value(0.5)], [1]),
                                      (losses.cross_entropy, [[Value(0.5), Value(1.0)]], [0])):

@@ -376,7 +376,7 @@ def test_readme_documents_the_conventions_of_traces_and_programs():
     from pathlib import Path
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    for phrase in ["| evaluation traces (`evaluation_trace`, `trace_of`) |", "| `jvp`, `hvp` |",
-                   "| `compile` |", "| `fit(..., compile=True)` |", "--trace forward|reverse|both",
+    for phrase in ["| evaluation traces (`evaluation_trace`, `evaluation_trace_of`) |", "| `jvp`, `hvp` |",
+                   "| `compile` |", "| `fit(..., compile=True)` |", "--evaluation-trace forward|reverse|both",
                    "--format text|markdown|latex"]:
         assert phrase in readme, phrase

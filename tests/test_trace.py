@@ -203,7 +203,7 @@ def test_html_errors_are_clear(tmp_path):
         trace_backward(y).html(max_steps=3)
     with pytest.raises(OSError, match="cannot write the page"):
         trace_backward(y).save_html(tmp_path / "missing" / "bp.html")
-    with pytest.raises(TypeError, match="trace_backward takes a Value"):
+    with pytest.raises(TypeError, match="backward_steps takes a Value"):
         trace_backward(1.0)
 
 

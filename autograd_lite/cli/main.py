@@ -2,10 +2,11 @@
 
 ``autograd-lite EXPR name=value ...`` (or ``python -m autograd_lite``) prints
 the expression's value and its gradient with respect to every variable.
-``--steps`` adds the backward pass step by step, ``--trace forward|reverse|both``
+``--steps`` adds the backward steps, ``--evaluation-trace forward|reverse|both``
 the evaluation trace's tables (primal, tangent, adjoint; ``--format
 text|markdown|latex``), ``--graph FILE`` draws the
 graph (.svg .png .pdf .dot), ``--html FILE`` writes the step-through page,
+``--animate FILE`` the same steps as an animation for slides (.gif .apng .mp4),
 ``--json`` prints the results for scripts, and ``--order N`` gives the first N
 derivatives of a one-variable expression. With no arguments, or ``demo``, it
 runs the classic neuron with everything shown.
@@ -32,13 +33,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import shutil
 import sys
 import textwrap
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -51,17 +50,22 @@ from ..core.expression import (
     Expression,
     ExpressionError,
     parse,
+    read_assignments,
     signature,
 )
 from ..core.value import Value, topological_order
-from ..transforms.autodiff import grad
+from ..transforms.autodiff import derivatives
+from ..views.animation import FORMATS as ANIMATION_FORMATS
+from ..views.animation import MAX_ANIMATION_STEPS, AnimationNeedsExtra
 from ..views.evaluation_trace import FORMATS, evaluation_trace_of
-from ..views.pictures import (
+from ..views.notation import given_text, json_number
+from ..views.pictures import draw_dot, size_attributes
+from ..views.render import (
     GRAPHVIZ_HELP,
     SIZES,
     GraphvizNotFound,
-    draw_dot,
-    size_attributes,
+    RenderTimeout,
+    write_file,
 )
 from ..views.steps import MAX_STEPS, Trace, trace_backward
 
@@ -78,6 +82,10 @@ MAX_ORDER = 8
 MAX_GRAPH_NODES = 2000
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _OPTION = re.compile(r"--[A-Za-z][\w-]*(=.*)?$")  # what argparse should see, and reject if unknown
+
+
+class WriteError(Exception):
+    """An output file that cannot be written (a full disk, no permission): exit status 1."""
 
 
 class UsageError(Exception):
@@ -116,14 +124,28 @@ def _main(args: list[str]) -> int:
         from ..explorer.site import main as site
 
         return site(args[1:])
+    if args[:1] == ["practice"]:  # the learner answers, the engine grades
+        from .practice import main as practice
+
+        return practice(args[1:])
+    if args[:1] == ["exercises"]:  # the graded task pack
+        from .exercises import main as exercises
+
+        return exercises(args[1:])
     try:
         return _run(args, sys.stdout)
     except UsageError as error:
         _complain(str(error), error.pointer)
         return 2
-    except SystemExit as exit:  # argparse's own errors and --help
+    except WriteError as error:
+        _complain(str(error))
+        return 1
+    except SystemExit as exit:  # argparse's own errors and --help; a SIGTERM while drawing (143)
+        if exit.code == 143:
+            _complain("stopped by SIGTERM; no file was written for the picture being drawn")
         return exit.code if isinstance(exit.code, int) else 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: Graphviz is stopped with us, and the file it drew is not written
+        _complain("interrupted; no file was written for the picture being drawn")
         return 130
 
 
@@ -176,20 +198,27 @@ def _parser() -> argparse.ArgumentParser:
                f"  {PROG} serve        (the live explorer in your browser; {PROG} serve --help)\n"
                f"  {PROG} site OUT     (the same as a static site, the engine in the browser; "
                f"{PROG} site --help)\n"
-               f"  {PROG} 'log(x1) + x1*x2 - sin(x2)' x1=2 x2=5 --trace both --format latex\n"
+               f"  {PROG} practice     (questions the engine grades; {PROG} practice --help)\n"
+               f"  {PROG} exercises new DIR   (a graded task pack; {PROG} exercises check DIR)\n"
+               f"  {PROG} 'log(x1) + x1*x2 - sin(x2)' x1=2 x2=5 --evaluation-trace both --format latex\n"
                "An expression that starts with '-' works too: "
                f"{PROG} '-x**2' x=3",
     )
     parser.add_argument("expression", nargs="?", help="the expression, quoted; or 'demo'")
     parser.add_argument("values", nargs="*", metavar="name=value", help="a number for each variable")
-    parser.add_argument("--steps", action="store_true", help="show the backward pass step by step")
+    parser.add_argument("--steps", action="store_true",
+                        help="show the backward steps: one backward() call, step by step")
     parser.add_argument("--graph", metavar="FILE", help="draw the graph; the suffix names the format: "
                         + ", ".join("." + f for f in GRAPH_FORMATS) + " (.dot needs no Graphviz)")
     parser.add_argument("--html", metavar="FILE", help="write a page that steps through the backward pass")
-    parser.add_argument("--trace", choices=TRACES, help="the evaluation trace as tables: the primal trace "
-                        "and forward mode's tangent trace (one per variable), reverse mode's adjoint "
-                        "trace, or both")
-    parser.add_argument("--format", choices=FORMATS, help="how --trace prints its tables (default text); "
+    parser.add_argument("--animate", metavar="FILE", help="write the forward and backward pass as an animation "
+                        "for slides; the suffix names the format: " + ", ".join(ANIMATION_FORMATS)
+                        + " (needs pip install 'autograd_lite[animation]')")
+    parser.add_argument("--evaluation-trace", "--trace", dest="trace", choices=TRACES,
+                        help="the evaluation trace (the graph as a straight-line program) as tables: the "
+                        "primal trace and forward mode's tangent trace (one per variable), reverse mode's "
+                        "adjoint trace, or both; --trace is its name before 0.2")
+    parser.add_argument("--format", choices=FORMATS, help="how --evaluation-trace prints its tables (default text); "
                         "markdown and latex print the tables alone, ready to paste")
     pictures = parser.add_argument_group("picture options (for --graph, and --rankdir for --html too)")
     pictures.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default=None,
@@ -202,6 +231,12 @@ def _parser() -> argparse.ArgumentParser:
                           help="draw each scope at this depth as one box (each function call is a scope)")
     pictures.add_argument("--size", metavar="SIZE",
                           help="fit the picture: " + ", ".join(SIZES) + ", or a width in inches")
+    animation = parser.add_argument_group("animation options (for --animate; --size takes a preset there, "
+                                          "default slide, and --rankdir works too)")
+    animation.add_argument("--frame-ms", type=float, default=900, metavar="MS",
+                           help="how long each frame shows, in milliseconds (default 900)")
+    animation.add_argument("--hold-ms", type=float, default=4000, metavar="MS",
+                           help="how long the last frame shows, in milliseconds (default 4000)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--order", type=int, default=1, metavar="N",
                         help=f"derivatives 1..N of a one-variable expression (N ≤ {MAX_ORDER})")
@@ -242,8 +277,10 @@ def _run(args: list[str], out: TextIO) -> int:
         raise UsageError(f"--order must be from 1 to {MAX_ORDER}, got {ns.order}")
     if ns.graph:
         _graph_format(ns.graph)  # a bad suffix is an error before any work
+    animation_options = _animation_options(ns) if ns.animate else {}
     if ns.format and not ns.trace:
-        raise UsageError("--format says how --trace prints its tables; add --trace forward, reverse or both")
+        raise UsageError("--format says how --evaluation-trace prints its tables; add --evaluation-trace "
+                         "forward, reverse or both")
     if ns.json and ns.format:
         raise UsageError("--json prints the trace's numbers as JSON; leave out --format")
     picture_options = _picture_options(ns)
@@ -273,6 +310,8 @@ def _run(args: list[str], out: TextIO) -> int:
         status = max(status, _write_graph(root, ns.graph, files, problems, picture_options))
     if ns.html:
         status = max(status, _write_html(trace, ns.html, files, problems, ns.rankdir or "auto"))
+    if ns.animate:
+        status = max(status, _write_animation(trace, ns.animate, files, problems, animation_options))
     tables = _traces(root, leaves, ns.trace) if ns.trace else []
     if ns.json:
         result = report.as_json(ns.steps or demo, files)
@@ -293,10 +332,10 @@ def _run(args: list[str], out: TextIO) -> int:
 
 
 def _traces(root: Value, leaves: dict[str, Value], mode: str) -> list[tuple[Any, list[str]]]:
-    """The trace's tables for --trace: forward mode needs one tangent trace per variable."""
+    """The evaluation trace's tables for --evaluation-trace: forward mode needs one tangent trace per variable."""
     inputs = list(leaves.values())
     if len(topological_order(root)) > MAX_GRAPH_NODES:
-        raise UsageError(f"--trace: the graph is too big for tables (more than {MAX_GRAPH_NODES:,} nodes)")
+        raise UsageError(f"--evaluation-trace: the graph is too big for tables (more than {MAX_GRAPH_NODES:,} nodes)")
     first = evaluation_trace_of(root, inputs)
     tables: list[tuple[Any, list[str]]] = [(first, ["primal"])]
     if mode in ("forward", "both"):
@@ -312,7 +351,7 @@ def _trace_json(tables: list[tuple[Any, list[str]]]) -> dict[str, Any]:
     result: dict[str, Any] = {"tangent": []}
     for trace, (which,) in tables:
         rows = [{"variable": r.variable, "formula": r.formula, "numbers": r.numbers,
-                 "value": _json_number(r.value)} for r in trace.rows(which)]
+                 "value": json_number(r.value)} for r in trace.rows(which)]
         if which == "tangent":
             result["tangent"].append({"direction": trace.direction, "rows": rows})
         else:
@@ -331,27 +370,10 @@ def _is_number(text: str) -> bool:
 
 
 def _read_values(items: list[str]) -> dict[str, float]:
-    values: dict[str, float] = {}
-    for item in items:
-        name, sep, number = item.partition("=")
-        name, number = name.strip(), number.strip()
-        if not sep or not name:
-            raise UsageError(f"{item!r} is not name=value: give each variable as, e.g., x=2")
-        if not name.isidentifier():
-            raise UsageError(f"{name!r} is not a variable name (letters, digits and _, "
-                             "not starting with a digit)")
-        typed, name = name, unicodedata.normalize("NFKC", name)  # as Python reads names: ﬁ is fi
-        if name in values:
-            same = "" if typed == name else f" ({typed} is {name} to Python, as in the expression)"
-            raise UsageError(f"{name} is given twice{same}")
-        try:
-            value = float(number)
-        except ValueError:
-            raise UsageError(f"{typed}={number}: {number!r} is not a number") from None
-        if not math.isfinite(value):
-            raise UsageError(f"{typed}={number}: give a finite number")
-        values[name] = value
-    return values
+    try:
+        return read_assignments(items)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _check_values(expression: Expression, values: dict[str, float]) -> None:
@@ -368,20 +390,11 @@ def _check_values(expression: Expression, values: dict[str, float]) -> None:
 
 
 def _derivatives(expression: Expression, values: dict[str, float], order: int) -> list[float]:
-    if len(expression.variables) != 1:
-        raise UsageError(f"--order needs an expression of one variable; this one has "
-                         f"{len(expression.variables)}: {', '.join(expression.variables) or 'none'}")
-    (name,) = expression.variables
-
-    def f(x: Value) -> Value:
-        return expression.build({name: x})[0]
-
-    results = []
-    g: Any = f
-    for _ in range(order):
-        g = grad(g)
-        results.append(g(values[name]))
-    return results
+    try:
+        name, f = expression.of_one_variable(f"--order {order}")
+    except ExpressionError as error:
+        raise UsageError(error.message) from None
+    return derivatives(f, values[name], order)
 
 
 def _graph_format(path: str) -> str:
@@ -428,6 +441,9 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
         problems.append(f"cannot draw {path}: {GRAPHVIZ_HELP} "
                         f"'--graph {Path(path).with_suffix('.dot')}' writes the DOT text without it.")
         return 1
+    except RenderTimeout as error:
+        problems.append(f"cannot draw {path}: {error}")
+        return 1
     _write(path, data)
     files.append(path)
     return 0
@@ -437,7 +453,11 @@ def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], 
     if len(trace) > MAX_STEPS:  # a bigger page is slow to build and to step through
         raise UsageError(f"--html {path}: the backward pass has {len(trace):,} steps and the page "
                          f"stops at {MAX_STEPS:,}; --steps prints them all")
-    page = trace.html(rankdir)
+    try:
+        page = trace.html(rankdir)
+    except RenderTimeout as error:
+        problems.append(f"cannot write {path}: {error}")
+        return 1
     _write(path, page.encode())
     files.append(path)
     if shutil.which("dot") is None:  # the page still steps through every rule, without its pictures
@@ -446,26 +466,51 @@ def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], 
     return 0
 
 
-def _write(path: str, data: bytes) -> None:
+def _animation_options(ns: argparse.Namespace) -> dict[str, Any]:
+    """save_animation's keyword arguments from the options, checked before any work."""
+    suffix = Path(ns.animate).suffix.lower()
+    if suffix not in ANIMATION_FORMATS:
+        raise UsageError(f"--animate {ns.animate}: the suffix names the format; use one of "
+                         + ", ".join(ANIMATION_FORMATS))
+    size = ns.size or "slide"
+    if size not in SIZES:
+        raise UsageError(f"--animate takes a --size preset: {', '.join(SIZES)}; got {size}")
+    for name, value in (("--frame-ms", ns.frame_ms), ("--hold-ms", ns.hold_ms)):
+        if not 10 <= value <= 60_000:
+            raise UsageError(f"{name} takes milliseconds from 10 to 60000, got {value:g}")
+    return {"size": size, "frame_ms": ns.frame_ms, "hold_ms": ns.hold_ms, "rankdir": ns.rankdir or "LR"}
+
+
+def _write_animation(trace: Trace, path: str, files: list[str], problems: list[str],
+                     options: dict[str, Any]) -> int:
+    if len(trace) > MAX_ANIMATION_STEPS:
+        raise UsageError(f"--animate {path}: the backward pass has {len(trace):,} steps and animations "
+                         f"stop at {MAX_ANIMATION_STEPS:,}; --html steps through up to {MAX_STEPS:,}")
     try:
-        Path(path).write_bytes(data)
+        trace.save_animation(path, **options)
+    except AnimationNeedsExtra as error:
+        problems.append(f"did not write {path}: {error}")
+        return 1
+    except GraphvizNotFound:
+        problems.append(f"did not write {path}: {GRAPHVIZ_HELP}")
+        return 1
+    except OSError as error:  # save_animation says which file it could not write, and why
+        raise UsageError(str(error)) from None
+    files.append(path)
+    return 0
+
+
+def _write(path: str, data: bytes) -> None:
+    # whole or not at all; any output that cannot be written is status 1, as for standard output
+    try:
+        write_file(path, data)
     except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+        raise WriteError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _fmt(x: Any) -> str:
     x = x.data if isinstance(x, Value) else float(x)
     return f"{x:.10g}"
-
-
-def _given(x: float) -> str:
-    # what the user typed, in full: 2 rather than 2.0, every digit of b
-    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
-
-
-def _json_number(x: Any) -> Any:
-    x = x.data if isinstance(x, Value) else float(x)
-    return x if math.isfinite(x) else str(x)  # JSON has no inf or nan
 
 
 class _Report:
@@ -485,7 +530,7 @@ class _Report:
         lines = []
         if demo:
             lines += ["The classic neuron of micrograd's lecture, every step shown.", ""]
-        given = ", ".join(f"{n} = {_given(v)}" for n, v in self.values.items())
+        given = ", ".join(f"{n} = {given_text(v)}" for n, v in self.values.items())
         lines.append(f"f = {self.expression.text}" + (f"    ({given})" if given else ""))
         lines.append(f"  = {_fmt(self.root.data)}")
         if self.derivatives is not None:
@@ -518,18 +563,18 @@ class _Report:
         result: dict[str, Any] = {
             "expression": self.expression.text,
             "values": dict(self.values),
-            "value": _json_number(self.root.data),
-            "gradients": {name: _json_number(self.trace.pass_grad(leaf)) for name, leaf in self.leaves.items()},
+            "value": json_number(self.root.data),
+            "gradients": {name: json_number(self.trace.pass_grad(leaf)) for name, leaf in self.leaves.items()},
         }
         if self.derivatives is not None:
-            result["derivatives"] = [_json_number(d) for d in self.derivatives]
+            result["derivatives"] = [json_number(d) for d in self.derivatives]
         if steps:
             result["steps"] = [{
-                "node": s.name, "op": s.op, "forward": s.forward, "value": _json_number(s.node.data),
-                "upstream": _json_number(s.upstream), "rules": list(s.rules),
-                "contributions": [{"parent": c.name, "local": _json_number(c.local),
-                                   "amount": _json_number(c.amount),
-                                   "grad_after": _json_number(c.grad_after)} for c in s.contributions],
+                "node": s.name, "op": s.op, "forward": s.forward, "value": json_number(s.node.data),
+                "upstream": json_number(s.upstream), "rules": list(s.rules),
+                "contributions": [{"parent": c.name, "local": json_number(c.local),
+                                   "amount": json_number(c.amount),
+                                   "grad_after": json_number(c.grad_after)} for c in s.contributions],
             } for s in self.trace]
         if files:
             result["files"] = files

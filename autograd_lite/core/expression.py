@@ -28,18 +28,31 @@ import ast
 import difflib
 import math
 import re
+import unicodedata
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .checks import shorten
 from .generic import apply
 from .ops import ALIASES, CONSTANTS, OPS, VARIADIC, DomainError, Op
-from .value import Value, scope
+from .value import Value, float_of, scope
 
-__all__ = ["ALIASES", "CONSTANTS", "FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "MAX_OPERATORS", "Expression",
-           "ExpressionError", "parse", "signature"]
+__all__ = [
+    "ALIASES",
+    "CONSTANTS",
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "MAX_OPERATORS",
+    "Expression",
+    "ExpressionError",
+    "parse",
+    "printable",
+    "read_assignments",
+    "signature",
+]
 
 
 class _Functions(Mapping[str, Op]):
@@ -120,7 +133,19 @@ class ExpressionError(ValueError):
             window = text[start:start + 80]
             prefix = "…" if start else ""
             text, at = prefix + window + ("…" if start + 80 < len(self.text) else ""), at - start + len(prefix)
-        return f"  {text}\n  {' ' * at}^"
+        # control characters shown escaped (\x1b), never sent to the terminal or the page as they are
+        shown = [printable(ch) for ch in text]
+        return f"  {''.join(shown)}\n  {' ' * len(''.join(shown[:at]))}^"
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character that is not printable escaped as Python writes it.
+
+    Example:
+        >>> printable("x\x1b[31m"), printable("ﬁ ∂")
+        ('x\\x1b[31m', 'ﬁ ∂')
+    """
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 @dataclass(frozen=True)
@@ -130,6 +155,22 @@ class Expression:
     text: str
     tree: ast.expr
     variables: tuple[str, ...]  #: in order of first appearance
+
+    def of_one_variable(self, what: str) -> tuple[str, Callable[[Value], Value]]:
+        """``(name, f)``: the expression as a function of its one variable, for ``grad``.
+
+        ``what`` names the request in the message when the expression has
+        another number of variables (``"--order 3"``).
+        """
+        if len(self.variables) != 1:
+            raise ExpressionError(f"{what} needs an expression of one variable; this one has "
+                                  f"{len(self.variables)}: {', '.join(self.variables) or 'none'}", self.text)
+        (name,) = self.variables
+
+        def f(x: Value) -> Value:
+            return self.build({name: x})[0]
+
+        return name, f
 
     def build(self, values: Mapping[str, float | Value], *,
               scopes: bool = False) -> tuple[Value, dict[str, Value]]:
@@ -214,6 +255,7 @@ def parse(text: str) -> Expression:
         raise ExpressionError(f"the expression is {len(text):,} characters long; the limit is {MAX_LENGTH:,}")
     if not text.strip():
         raise ExpressionError("the expression is empty")
+    _check_characters(text)
     _check_nesting(text)
     _check_operators(text)
     try:
@@ -240,6 +282,49 @@ def parse(text: str) -> Expression:
         _check_node(node, text, variables)
         stack.extend(reversed(_operands(node)))
     return Expression(text, tree, tuple(variables))
+
+
+def read_assignments(items: Iterable[str]) -> dict[str, float]:
+    """``["x=2", "y=3"]`` as ``{"x": 2.0, "y": 3.0}``: the values of an expression's variables.
+
+    Names are read as Python reads them in the expression (NFKC: ``ﬁ`` is
+    ``fi``); a name given twice, a value that is not a finite number or an
+    item that is not ``name=value`` is a ValueError with a message for people.
+
+    Example:
+        >>> read_assignments(["x1=2", "w1=-3"])
+        {'x1': 2.0, 'w1': -3.0}
+    """
+    values: dict[str, float] = {}
+    for item in items:
+        name, sep, number = item.partition("=")
+        name, number = name.strip(), number.strip()
+        if not sep or not name:
+            raise ValueError(f"{item!r} is not name=value: give each variable as, e.g., x=2")
+        if not name.isidentifier():
+            raise ValueError(f"{name!r} is not a variable name (letters, digits and _, "
+                             "not starting with a digit)")
+        typed, name = name, unicodedata.normalize("NFKC", name)  # as Python reads names: ﬁ is fi
+        if name in values:
+            same = "" if typed == name else f" ({typed} is {name} to Python, as in the expression)"
+            raise ValueError(f"{name} is given twice{same}")
+        try:
+            value = float(number)
+        except ValueError:
+            raise ValueError(f"{typed}={printable(number)}: {number!r} is not a number") from None
+        if not math.isfinite(value):
+            raise ValueError(f"{typed}={number}: give a finite number")
+        values[name] = value
+    return values
+
+
+def _check_characters(text: str) -> None:
+    # Control characters (a NUL, an escape sequence) are never part of an expression;
+    # Python's own messages for them are unclear ("source code string cannot contain null bytes")
+    for k, ch in enumerate(text):
+        if ch not in "\t\n\r" and unicodedata.category(ch) == "Cc":
+            raise ExpressionError(f"the expression contains the control character {printable(ch)} "
+                                  f"(U+{ord(ch):04X}); expressions are plain text", text, k)
 
 
 def _lead(text: str) -> int:
@@ -271,7 +356,7 @@ def _check_operators(text: str) -> None:
     count = len(_OPERATOR.findall(text))
     if count > MAX_OPERATORS:
         raise ExpressionError(f"the expression has {count:,} operators; the limit is {MAX_OPERATORS:,} "
-                              "(sum(a, b, ...) adds any number of terms with none)")
+                              f"(sum(a, b, ...) adds terms with none, as many as fit in {MAX_LENGTH:,} characters)")
 
 
 def _check_node(node: ast.AST, text: str, variables: list[str]) -> None:
@@ -408,8 +493,8 @@ def _apply(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
             return apply(op, args)  # sum: a Value; a vector op: a list, the subscript picks one
         if op.arity == 2:
             return apply(op, *args)
-        params = dict(zip(op.params, (_number(a) for a in args[1:])))
-        params.update({k.arg: _number(v) for k, v in zip(node.keywords, args[1 + len(params):])
+        params = dict(zip(op.params, (float_of(a) for a in args[1:])))
+        params.update({k.arg: float_of(v) for k, v in zip(node.keywords, args[1 + len(params):])
                        if k.arg is not None})  # (never None: _check_call refuses **kwargs)
         return apply(op, args[0], **params)
     if isinstance(node, ast.Subscript):
@@ -420,10 +505,6 @@ def _apply(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
 
 def _leaf(value: float | Value, name: str) -> Value:
     return value if isinstance(value, Value) else Value(float(value), label=name)
-
-
-def _number(x: Any) -> float:
-    return x.data if isinstance(x, Value) else float(x)
 
 
 def _function_name(name: str) -> str:

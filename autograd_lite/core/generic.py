@@ -12,11 +12,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from . import scopes
 from .checks import as_sequence, op_entry, op_params, short
 from .ops import OPS, VARIADIC, Op
+from .scopes import ScopeTag
 from .value import Number, Value, _constant, _node
 
 __all__ = ["apply", "dot", "sum_of"]
@@ -78,6 +80,24 @@ def sum_of(terms: Iterable[Value | Number]) -> Value:
 def _sum_nodes(terms: list[Value]) -> Value:
     """sum_of for callers whose terms are Values already (nn's neurons): no checks."""
     return _node(OPS["sum"].forward([t.data for t in terms]), tuple(terms), None, OPS["sum"])
+
+
+def _neuron_sum(ws: list[Value], xs: Sequence[Any], bias: Value, tag: ScopeTag) -> Value:
+    """Σ_i w_i·x_i + bias as nn's Neuron draws it: a product node per input, then one Σ node.
+
+    Every node it builds (the products, constant leaves for plain-number inputs,
+    the Σ) belongs to one call of the neuron: its scope tag is ``tag``, as if
+    ``with scope(...)`` had opened it. fastpath installs a version that builds
+    the nodes inline, for the same graph.
+    """
+    outer = scopes._current
+    scopes._set_current(tag)
+    try:
+        terms = [w * x for w, x in zip(ws, xs)]
+        terms.append(bias)
+        return _sum_nodes(terms)
+    finally:
+        scopes._set_current(outer)
 
 
 def dot(ws: Iterable[Value | Number], xs: Iterable[Value | Number]) -> Value:

@@ -296,3 +296,13 @@ def local_derivatives(node: Value, *, as_values: bool = False) -> tuple[Any, ...
     if op.arity == VARIADIC:
         return tuple(op.local(out, inputs))
     return (op.local(out, *inputs),) if op.arity == 1 else tuple(op.local(out, *inputs))
+
+
+def float_of(x: Any) -> float:
+    """The number in ``x``: a Value's data, or any real number as a float.
+
+    Example:
+        >>> float_of(Value(2.5)), float_of(3)
+        (2.5, 3.0)
+    """
+    return x.data if isinstance(x, Value) else float(x)

@@ -19,19 +19,17 @@ Example:
 
 from __future__ import annotations
 
-import math
 import re
-import time
 from collections.abc import Sequence
 from typing import Any
 
-from ..core.expression import Expression, ExpressionError, parse
+from ..core.expression import Expression, ExpressionError, parse, read_assignments
 from ..core.ops import DomainError
-from ..core.value import Value
-from ..transforms.autodiff import grad
-from ..views.notation import format_number
+from ..transforms.autodiff import derivatives
+from ..views.notation import format_number, given_text, json_number
+from ..views.render import RenderTimeout
 from ..views.steps import MAX_STEPS, trace_backward
-from .model import json_number, trace_model
+from .model import trace_model
 from .pictures import opening, picture_state
 
 __all__ = ["MAX_ORDER", "MAX_VALUES_LENGTH", "answer", "explore", "read_values"]
@@ -67,29 +65,7 @@ def read_values(text: str) -> dict[str, float]:
     """
     if len(text) > MAX_VALUES_LENGTH:
         raise ValueError(f"the values are {len(text):,} characters long; the limit is {MAX_VALUES_LENGTH:,}")
-    values: dict[str, float] = {}
-    for item in _SEPARATOR.split(text.strip()):
-        if not item:
-            continue
-        name, sep, number = item.partition("=")
-        if not sep or not name:
-            raise ValueError(f"{item!r} is not name=value: give each variable as, e.g., x=2")
-        if not name.isidentifier():
-            raise ValueError(f"{name!r} is not a variable name (letters, digits and _, not starting with a digit)")
-        if name in values:
-            raise ValueError(f"{name} is given twice")
-        try:
-            value = float(number)
-        except ValueError:
-            raise ValueError(f"{name}={number}: {number!r} is not a number") from None
-        if not math.isfinite(value):
-            raise ValueError(f"{name}={number}: give a finite number")
-        values[name] = value
-    return values
-
-
-def _given(x: float) -> str:
-    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
+    return read_assignments(item for item in _SEPARATOR.split(text.strip()) if item)
 
 
 def explore(expression: str, values: str, order: int = 1, *, collapse: int | None = None,
@@ -166,6 +142,8 @@ def _explore(text: str, values_text: str, order: Any, collapse: Any, expand: Any
         state = picture_state(trace, "auto", collapse, expand) if picture else None
     except ValueError as error:  # a scope to expand that the graph does not have
         raise _BadInput(str(error)) from None
+    except RenderTimeout as error:
+        raise _BadInput(str(error)) from None
     if state is not None:  # the live page asks the server for the picture a click opens
         scopes = {n.scope for n in trace.order if n.scope is not None}
         for box in state["boxes"].values():
@@ -174,7 +152,7 @@ def _explore(text: str, values_text: str, order: Any, collapse: Any, expand: Any
         "ok": True,
         "expression": expression.text,
         "value": json_number(root.data),
-        "inputs": [{"name": n, "value": values[n], "text": _given(values[n])} for n in leaves],
+        "inputs": [{"name": n, "value": values[n], "text": given_text(values[n])} for n in leaves],
         "grads": {n: json_number(trace.pass_grad(leaf)) for n, leaf in leaves.items()},
         "derivatives": [json_number(d) for d in derivatives],
         # the numbers as the page prints them: one format on one screen (notation.format_number)
@@ -188,27 +166,15 @@ def _explore(text: str, values_text: str, order: Any, collapse: Any, expand: Any
 
 
 def _derivatives(expression: Expression, values: dict[str, float], order: int) -> list[float]:
-    if len(expression.variables) != 1:
-        raise _BadInput(f"order {order} needs an expression of one variable; this one has "
-                        f"{len(expression.variables)}: {', '.join(expression.variables) or 'none'}")
-    (name,) = expression.variables
+    def too_slow(k: int, took: float) -> None:
+        # each order's graph is several times the last one's: stop before one takes too long
+        if took * DERIVATIVE_GROWTH > DERIVATIVE_SECONDS:
+            raise _BadInput(f"derivative {k} of this expression took {took:.1f} s, and each order can "
+                            f"take ten times the one before: order {order} is refused to keep the "
+                            f"explorer responsive; ask for order {k} or less")
 
-    def f(x: Value) -> Value:
-        return expression.build({name: x})[0]
-
-    results = []
-    g: Any = f
     try:
-        for k in range(1, order + 1):
-            # each order's graph is several times the last one's: stop before one takes too long
-            start = time.perf_counter()
-            g = grad(g)
-            results.append(g(values[name]))
-            took = time.perf_counter() - start
-            if k < order and took * DERIVATIVE_GROWTH > DERIVATIVE_SECONDS:
-                raise _BadInput(f"derivative {k} of this expression took {took:.1f} s, and each order can "
-                                f"take ten times the one before: order {order} is refused to keep the "
-                                f"explorer responsive; ask for order {k} or less")
+        name, f = expression.of_one_variable(f"order {order}")
+        return derivatives(f, values[name], order, after_each=too_slow)
     except (ExpressionError, DomainError, OverflowError) as error:
         raise _BadInput(f"the derivatives of order up to {order} cannot be computed here: {error}") from None
-    return results

@@ -24,19 +24,13 @@ from typing import Any
 
 from ..core.ops import DomainError
 from ..core.value import Value
-from ..views.notation import format_number, grad_of, symbol
+from ..views.notation import format_number, grad_of, json_number, symbol
 from ..views.steps import Trace, replay_forward
 
 __all__ = ["FD_ALL_NODES", "json_number", "node_ids", "trace_model"]
 
 #: graphs up to this size get a finite-difference check on every node; bigger ones on leaves only
 FD_ALL_NODES = 600
-
-
-def json_number(x: Any) -> float | str:
-    """A float for JSON: JSON has no inf or nan, so those become the strings Python prints."""
-    x = x.data if isinstance(x, Value) else float(x)
-    return x if math.isfinite(x) else repr(x)
 
 
 def node_ids(order: list[Value]) -> dict[Value, str]:
@@ -108,6 +102,7 @@ def trace_model(trace: Trace) -> dict[str, Any]:
             "data": {}, "grad": {ids[c.parent]: format_number(c.grad_after) for c in s.contributions},
             "gradValues": {ids[c.parent]: json_number(c.grad_after) for c in s.contributions},
             "text": str(s).split(": ", 1)[1],  # the page has one counter: drop the trace's own
+            "practice": _practice(s, ids),
         })
     summary = ["Every gradient, as the chain rule's sum over the nodes that consume it:"]
     summary += ["  " + trace.grad_sum(leaf) for leaf in trace.leaves]
@@ -152,6 +147,29 @@ def trace_model(trace: Trace) -> dict[str, Any]:
         "root": ids[root], "nodes": nodes, "edges": edges, "steps": steps,
         "tables": _tables(trace),
     }
+
+
+def _practice(step: Any, ids: dict[Value, str]) -> list[dict[str, Any]]:
+    """Practice mode's questions of one backward step, one per contribution: the local derivative
+    and the parent's grad after the step, the rule for a hint (symbols, then the forward values
+    put in, never the result), and the edge whose label shows the local derivative."""
+    questions = []
+    for rule, c in zip(step.rules, step.contributions):
+        parts = rule.split(" = ")
+        questions.append({
+            "parent": ids[c.parent], "name": c.name, "node": ids[step.node],
+            "edge": f"{ids[c.parent]}->{ids[step.node]}_op",
+            "localLabel": parts[0], "gradLabel": grad_of(c.name),
+            # label = symbols = numbers = result: the hint stops before the result; a rule whose
+            # number is a forward value (∂(x*w)/∂x = w = -3) is shown whole
+            "rule": " = ".join(parts[:3]),
+            "localNumbers": parts[2] if len(parts) >= 3 else parts[-1],
+            "local": json_number(c.local), "localText": format_number(c.local),
+            "grad": json_number(c.grad_after), "gradText": format_number(c.grad_after),
+            "before": json_number(c.grad_before), "beforeText": format_number(c.grad_before),
+            "upstreamText": format_number(step.upstream),
+        })
+    return questions
 
 
 def _names(step: Any) -> str:

@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..views import pictures as viz
-from ..views.pictures import GraphvizNotFound, draw_dot
+from ..views.pictures import draw_dot
+from ..views.render import GraphvizNotFound
+from ..views.scope_boxes import scope_boxes
 from ..views.steps import MAX_STEPS, Trace
 from .model import node_ids, trace_model
 from .page import render_page
@@ -95,12 +96,12 @@ def graph_svg(trace: Trace, rankdir: str = "auto", *, collapse: int | None = Non
 def _boxes(trace: Trace, collapse: int | None, expand: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
     """Which box stands for each hidden node, and each box's path, by the ids the picture gives them.
 
-    viz numbers the boxes ``box0, box1, …`` in the order their first node
+    draw_dot numbers the boxes ``box0, box1, …`` in the order their first node
     comes in the graph's topological order.
     """
     if collapse is None:
         return {}, {}
-    boxes = viz.scope_boxes(trace.order, collapse, expand)
+    boxes = scope_boxes(trace.order, collapse, expand)
     paths = list(dict.fromkeys(boxes[n] for n in trace.order if n in boxes))
     box_ids = {path: f"box{k}" for k, path in enumerate(paths)}
     ids = node_ids(trace.order)
@@ -132,7 +133,7 @@ def _box_outputs(trace: Trace, collapse: int | None,
     """
     if collapse is None:
         return {}
-    boxes = viz.scope_boxes(trace.order, collapse, expand)
+    boxes = scope_boxes(trace.order, collapse, expand)
     ids = node_ids(trace.order)
     found: dict[str, dict[Any, None]] = {}
     for node in trace.order:  # the order viz's box labels use: by first consumer outside the box

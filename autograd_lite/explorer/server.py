@@ -30,18 +30,21 @@ import errno
 import hmac
 import json
 import secrets
+import select
 import signal
 import socket
+import socketserver
 import sys
 import threading
 import traceback
 import webbrowser
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ..views.render import RenderCancelled, cancel_renders_when, stop_renders
 from .live import MAX_ORDER, explore
 from .page import render_page
 
@@ -129,13 +132,28 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(order, float) and order.is_integer():
             order = int(order)
         try:
-            answer = explore(request.get("expression", ""), request.get("values", ""), order,
-                             collapse=request.get("collapse"), expand=request.get("expand") or [])
+            # a browser that gives up on the request (a new one typed, the tab closed) stops its picture
+            with cancel_renders_when(self._client_gone):
+                answer = explore(request.get("expression", ""), request.get("values", ""), order,
+                                 collapse=request.get("collapse"), expand=request.get("expand") or [])
+        except RenderCancelled:
+            self.close_connection = True  # nobody is waiting for an answer
+            return
         except Exception:  # noqa: BLE001 - the page gets a message; the console gets the details
             traceback.print_exc(file=sys.stderr)
             answer = {"ok": False, "error": "the explorer failed on this input (a bug: the details are on "
                                             "the console that runs autograd-lite serve)"}
         self._json(HTTPStatus.OK, answer)
+
+    def _client_gone(self) -> bool:
+        """Whether the client has closed its side of the connection (it no longer waits for us)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if not readable:
+                return False
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
 
     def _refuse(self) -> None:
         if self._authorised():
@@ -226,27 +244,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, UnicodeError) as error:
         print(f"autograd-lite serve: error: {error}", file=sys.stderr)
         return 2
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _stop) if main_thread else None  # `kill` stops it like Ctrl-C
-    # Ctrl-C (SIGINT) stops it even when it was started with SIGINT ignored, as a shell's
-    # background job is (`autograd-lite serve &`): Python then raises no KeyboardInterrupt
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler) if main_thread else None
-    try:
+
+    def announce() -> None:
         if server.port != ns.port and ns.port:
             print(f"port {ns.port} is taken; using {server.port}")
         print(f"autograd-lite explorer (derivatives up to order {MAX_ORDER}) at\n  {server.url}\n"
               "Press Ctrl-C to stop.", flush=True)
         if not ns.no_browser:
             threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+
+    serve_until_stopped(server, announce)
+    return 0
+
+
+def serve_until_stopped(server: socketserver.BaseServer, announce: Callable[[], None]) -> None:
+    """Call ``announce`` (print the URL), then serve until Ctrl-C or ``kill``; close the server and say so.
+
+    ``announce`` runs once Ctrl-C and ``kill`` are in place, so a signal sent
+    as soon as the URL shows still stops the server cleanly.
+
+    Ctrl-C stops it even when it was started with SIGINT ignored, as a shell's
+    background job is (``autograd-lite serve &``): Python then raises no
+    KeyboardInterrupt, so the default handler is put back while it serves.
+    """
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop) if main_thread else None  # `kill` stops it like Ctrl-C
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler) if main_thread else None
+    try:
+        announce()
         server.serve_forever()
     except KeyboardInterrupt:
         print("\nstopped", flush=True)
     finally:
+        stop_renders()  # a picture still being drawn for a request ends with the server
         server.server_close()
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
             signal.signal(signal.SIGINT, previous_int)
-    return 0
 
 
 def _stop(signum: int, frame: Any) -> None:

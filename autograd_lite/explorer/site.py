@@ -35,7 +35,6 @@ import importlib
 import importlib.metadata
 import json
 import shutil
-import signal
 import sys
 import threading
 import webbrowser
@@ -91,7 +90,7 @@ def pack_wheel(package: str, folder: str | Path) -> Path:
     Example:
         >>> import tempfile, zipfile
         >>> wheel = pack_wheel("autograd_lite", tempfile.mkdtemp())
-        >>> "autograd_lite/ops.py" in zipfile.ZipFile(wheel).namelist()
+        >>> "autograd_lite/core/ops.py" in zipfile.ZipFile(wheel).namelist()
         True
     """
     module = importlib.import_module(package)
@@ -231,20 +230,15 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    print(f"serving {ns.out} at\n  {url}\nPress Ctrl-C to stop.", flush=True)
-    if not ns.no_browser:
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-    main_thread = threading.current_thread() is threading.main_thread()
-    # Ctrl-C stops it even when started with SIGINT ignored (a shell's background job), as serve does
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler) if main_thread else None
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("\nstopped", flush=True)
-    finally:
-        server.server_close()
-        if main_thread:
-            signal.signal(signal.SIGINT, previous)
+
+    def announce() -> None:
+        print(f"serving {ns.out} at\n  {url}\nPress Ctrl-C to stop.", flush=True)
+        if not ns.no_browser:
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+    from .server import serve_until_stopped
+
+    serve_until_stopped(server, announce)  # Ctrl-C or kill, as serve
     return 0
 
 

@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from ..core import generic
 from ..core import scopes as _scopes
-from ..core.generic import _sum_nodes
 from ..core.ops import OPS
-from ..core.scopes import ScopeTag as _ScopeTag
-from ..core.value import Value, scope
+from ..core.value import Value, float_of, scope
+from ..views import notation
 from . import training
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
@@ -39,6 +40,51 @@ __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
 _HE = {"relu", "leaky_relu"}
 _SUM = OPS["sum"]
+_new = object.__new__
+_ScopeTag = _scopes.ScopeTag
+
+
+_ACTIVATION_OPS = frozenset(ACTIVATIONS) - {"linear"}
+# a neuron's scope: "L0.N3" in an MLP ("MLP/L0/L0.N3"), "N3" in a layer alone, "Neuron" alone
+_NEURON_SCOPE = re.compile(r"(?:^|/)((?:L\d+\.)?N\d+|Neuron)$")
+
+
+def _lecture_name(node: Value) -> str | None:
+    """The name a lecture gives a neuron's intermediates: ``L0.N3.z`` (w·x + b) and ``L0.N3.a``.
+
+    Asked by pictures, traces and the page for unlabelled nodes (see
+    ``notation.NAMERS``): naming when drawing costs the training step nothing,
+    where a label on every neuron's z and a would cost it 5%.
+    """
+    tag = node._tag
+    if tag.__class__ is not _ScopeTag:
+        return None
+    match = _NEURON_SCOPE.search(tag.scope)
+    if match is None:
+        return None
+    prefix = "" if match[1] == "Neuron" else match[1] + "."
+    op = node.op
+    if op == "sum":
+        return prefix + "z"
+    if op in _ACTIVATION_OPS:
+        parents = node.parents
+        if parents and parents[0].op == "sum" and parents[0]._tag is tag:
+            return prefix + "a"
+    return None
+
+
+notation.NAMERS.append(_lecture_name)
+
+
+def _pred(out: Value, label: str) -> None:
+    """Label a model's output ``pred``, keeping its call: ``out.label = label`` without the setter's checks."""
+    call = out._tag
+    if call.__class__ is _ScopeTag:
+        tag = _new(_ScopeTag)
+        tag.label, tag.scope, tag.call = label, call.scope, call.call or call
+        out._tag = tag
+    else:
+        out.label = label
 
 
 def _activation(name: Any) -> str:
@@ -66,21 +112,31 @@ class Module:
     _around: Any = object()  # the path of the scope around the last call (None: none; this: no call yet)
     _path: str = ""  # this module's scope path in that call
 
+    def _call_tag(self) -> _scopes.ScopeTag:
+        """A new scope tag for one call of this module, inside the scope open now.
+
+        Each call gets a tag of its own, shared by the unlabelled nodes it
+        builds, so a picture can tell one call of a neuron from another; its
+        path is built once per scope around the call.
+        """
+        outer = _scopes._current
+        around = None if outer is None else outer.scope
+        if around is not self._around:
+            self._around = around
+            self._path = self.scope_name if around is None else f"{around}/{self.scope_name}"
+        tag = _new(_ScopeTag)  # ScopeTag(None, self._path) without the call of __init__
+        tag.label = tag.call = None
+        tag.scope = self._path
+        return tag
+
     def _enter(self) -> Any:
         """Open this module's scope for a call; returns what ``_leave`` restores.
 
         The same as ``with scope(self.scope_name):`` at a fraction of its
-        cost: a neuron is called for every sample, and the context manager
-        would add a fifth to an MLP's forward pass. Like the context manager,
-        each call gets a tag of its own, shared by the unlabelled nodes it
-        builds, so a picture can tell one call of a neuron from another.
+        cost (see :meth:`_call_tag`).
         """
         outer = _scopes._current
-        around = None if outer is None else outer.scope
-        if around is not self._around:  # the path is built once per scope around the call
-            self._around = around
-            self._path = self.scope_name if around is None else f"{around}/{self.scope_name}"
-        _scopes._set_current(_scopes.ScopeTag(None, self._path))
+        _scopes._set_current(self._call_tag())
         return outer
 
     @staticmethod
@@ -142,9 +198,9 @@ class Module:
     def decide(self, output: Any) -> int:
         """The class an output stands for (used by predict and the training loop)."""
         if isinstance(output, (list, tuple)):
-            values = [_number(o) for o in output]
+            values = [float_of(o) for o in output]
             return max(range(len(values)), key=values.__getitem__)
-        return 1 if _number(output) > 0 else self._negative_label
+        return 1 if float_of(output) > 0 else self._negative_label
 
     def label_of(self, label: Any) -> Any:
         """A label with the negative class of binary problems written one way (0 and −1 agree)."""
@@ -185,30 +241,24 @@ class Neuron(Module):
             self.w = [Value(rng.uniform(-bound, bound), label=f"{name}w{i}") for i in range(nin)]
             self.b = Value(0.0, label=f"{name}b")
         self._forward = None if activation == "linear" else OPS[activation].forward
-        # the names a lecture gives a neuron's intermediates: z = w·x + b, a = activation(z)
-        self._z, self._a = f"{name}z", f"{name}a"
 
     def __call__(self, x: Sequence[Any]) -> Value:
         # One Σ node over the products and the bias, as the neuron is drawn on
         # paper, rather than a chain of nin additions: fewer nodes to build,
-        # to collect and to walk backward.
-        outer = self._enter()
-        try:
-            terms = [wi * xi for wi, xi in zip(self.w, x)]
-            terms.append(self.b)
-            act = _sum_nodes(terms)
-            # Named in place: the tag of a labelled node built in this call (what
-            # ``act.label = ...`` makes, without the setter's checks; this runs per sample).
-            call = act._tag
-            act._tag = _ScopeTag(self._z, call.scope, call)
-            name = self.activation
-            if name == "linear":
-                return act
-            out: Value = act.leaky_relu(self.alpha) if name == "leaky_relu" else getattr(act, name)()
-            out._tag = _ScopeTag(self._a, call.scope, call)
-            return out
-        finally:
-            self._leave(outer)
+        # to collect and to walk backward. A neuron is called for every sample,
+        # so its scope is not opened the usual way: the nodes it builds are
+        # given this call's tag directly (``with scope`` would add a tenth to
+        # an MLP's step).
+        if len(x) != self.nin:
+            raise ValueError(f"this neuron takes {self.nin} inputs, got {len(x)}")
+        tag = self._call_tag()
+        act = generic._neuron_sum(self.w, x, self.b, tag)  # z = w·x + b (named by _lecture_name)
+        name = self.activation
+        if name == "linear":
+            return act
+        out: Value = act.leaky_relu(self.alpha) if name == "leaky_relu" else getattr(act, name)()
+        out._tag = tag  # the activation belongs to this call too
+        return out
 
     def _floats(self, x: Sequence[float]) -> float:
         # The same arithmetic on floats: equal to __call__'s data.
@@ -300,10 +350,10 @@ class MLP(Module):
         finally:
             self._leave(outer)
         if len(x) == 1:  # the model's prediction, named as a lecture names it
-            x[0].label = "pred"
+            _pred(x[0], "pred")
             return x[0]
         for k, out in enumerate(x):
-            out.label = f"pred{k}"
+            _pred(out, f"pred{k}")
         return x
 
     def _floats(self, x: Sequence[float]) -> Any:
@@ -327,8 +377,3 @@ class _Group:
 
     def _children(self) -> Iterator[tuple[str, Any]]:
         return ((str(k), item) for k, item in enumerate(self.items))
-
-
-def _number(x: Any) -> float:
-    """A model output's number: a Value's data (float(Value) is refused), or a float."""
-    return x.data if isinstance(x, Value) else float(x)

@@ -24,13 +24,24 @@ from __future__ import annotations
 
 import inspect
 import math
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..core.value import Number, Value, as_float, local_derivatives, topological_order
 
-__all__ = ["GradcheckError", "grad", "gradcheck", "gradgradcheck", "hessian", "hvp", "jacobian", "jvp",
-           "tangents"]
+__all__ = [
+    "GradcheckError",
+    "derivatives",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "hessian",
+    "hvp",
+    "jacobian",
+    "jvp",
+    "tangents",
+]
 
 Argnums = int | Sequence[int]
 
@@ -136,6 +147,29 @@ def _vector_output(out: Any, what: str) -> tuple[list[Value], bool]:
     if isinstance(out, (list, tuple)) and all(isinstance(v, Value) for v in out):
         return list(out), False
     return [_scalar_output(out, what)], True  # raises the right TypeError
+
+
+def derivatives(f: Callable[[Value], Value], x: float, order: int,
+                after_each: Callable[[int, float], None] | None = None) -> list[float]:
+    """``[f'(x), f''(x), …]`` up to ``order``: :func:`grad` applied once more for each.
+
+    ``after_each(k, seconds)`` is called after each order but the last with the
+    seconds that order took; it may raise to stop early (each order's graph is
+    several times the one before it).
+
+    Example:
+        >>> derivatives(lambda x: x ** 3, 2.0, 3)
+        [12.0, 12.0, 6.0]
+    """
+    results: list[float] = []
+    g: Any = f
+    for k in range(1, order + 1):
+        start = time.perf_counter()
+        g = grad(g)
+        results.append(g(x))
+        if after_each is not None and k < order:
+            after_each(k, time.perf_counter() - start)
+    return results
 
 
 def jacobian(f: Callable[[list[Value]], Any], xs: Sequence[Number | Value]) -> list[Any]:

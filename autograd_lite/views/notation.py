@@ -48,7 +48,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..core.checks import NAME_LIMIT, shorten
-from ..core.value import Value
+from ..core.value import Value, float_of
 
 __all__ = [
     "DIGITS",
@@ -59,9 +59,11 @@ __all__ = [
     "dot_text",
     "fill",
     "format_number",
+    "given_text",
     "grad_of",
     "html_text",
     "is_atomic",
+    "json_number",
     "node_names",
     "plural",
     "printed_operands",
@@ -142,6 +144,27 @@ def printed_operands(arithmetic: Callable[..., Any], operands: Sequence[Any],
         if again == printed:
             break
     return [factor_text(s) for s in shown], printed
+
+
+def json_number(x: Any) -> float | str:
+    """A number for JSON: a float, or the string Python prints for inf and nan (JSON has neither).
+
+    Example:
+        >>> json_number(Value(0.5)), json_number(float("inf"))
+        (0.5, 'inf')
+    """
+    x = float_of(x)
+    return x if math.isfinite(x) else repr(x)
+
+
+def given_text(x: float) -> str:
+    """A number as the user gave it, in full: ``2`` rather than ``2.0``, every digit of ``6.881373587019543``.
+
+    Example:
+        >>> given_text(2.0), given_text(6.881373587019543)
+        ('2', '6.881373587019543')
+    """
+    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
@@ -235,8 +258,16 @@ def fill(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(put, template)
 
 
+#: Functions that may name an unlabelled node (node → name, or None), asked in order
+#: before it gets a number: the nn modules add the names a lecture uses (``L0.N3.z``,
+#: ``L0.N3.a``) this way, at no cost to building the graph.
+NAMERS: list[Callable[[Value], str | None]] = []
+
+
 def node_names(order: Iterable[Value], limit: int = NAME_LIMIT) -> dict[Value, str]:
     """A distinct name for every node: its label, a constant's number, else ``t1, t2, …``.
+
+    An unlabelled node that one of :data:`NAMERS` names gets that name.
 
     Unlabelled leaves are ``v1, v2, …``, in topological order. Labels
     longer than ``limit`` are cut by :func:`shorten`. Names that would be
@@ -257,7 +288,7 @@ def node_names(order: Iterable[Value], limit: int = NAME_LIMIT) -> dict[Value, s
         elif node.is_constant:
             base.append(format_number(node.data))
         else:
-            base.append(None)
+            base.append(_given_name(node) if NAMERS else None)
     counts: dict[str, int] = {}
     for name in base:
         if name is not None:
@@ -279,6 +310,14 @@ def node_names(order: Iterable[Value], limit: int = NAME_LIMIT) -> dict[Value, s
             name = f"{name}#{seen[name]}"
         names[node] = name
     return names
+
+
+def _given_name(node: Value) -> str | None:
+    for namer in NAMERS:
+        name = namer(node)
+        if name:
+            return name
+    return None
 
 
 # --- formulas ----------------------------------------------------------------

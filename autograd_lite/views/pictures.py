@@ -25,35 +25,34 @@ Example:
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import graphviz
 
-from ..core.scopes import ScopeTag
-from ..core.value import Value, local_derivatives, topological_order
+from ..core.value import Value, float_of, local_derivatives, topological_order
 from .notation import (
     chain_rule_text,
     check_label,
     dot_text,
     format_number,
-    html_text,
     node_names,
     plural,
     symbol,
 )
-
-__all__ = ["GRAPHVIZ_HELP", "MAX_NODES", "SIZES", "Graph", "GraphvizNotFound", "add_legend", "draw_dot",
-           "draw_graph", "new_graph", "op_label", "pass_grads", "scope_boxes", "scope_of", "size_attributes"]
-
-#: how to get the ``dot`` program, for error messages
-GRAPHVIZ_HELP = (
-    "Pictures need the Graphviz program 'dot', which was not found on PATH. "
-    "Install it with 'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' "
-    "(macOS) or 'conda install -c conda-forge graphviz', or see https://graphviz.org/download/. "
-    "Without it, the graph and its DOT text (.source) still work."
+from .render import SIZES, Graph
+from .scope_boxes import (
+    BOX_FILL,
+    Cluster,
+    box_label,
+    box_summaries,
+    cluster_places,
+    clusters_of,
+    scope_boxes,
 )
+
+__all__ = ["MAX_NODES", "add_legend", "draw_dot", "draw_graph", "new_graph", "op_label", "pass_grads",
+           "size_attributes"]
 
 #: pictures of more nodes than this are refused unless ``max_nodes`` says otherwise
 MAX_NODES = 5000
@@ -67,81 +66,10 @@ _KINDS = {
     "output": ("#bbf7d0", "output"),
 }
 _OP_FILL = "#f3f4f6"
-_BOX_FILL = "#ede9fe"  # a collapsed scope
 _ACTIVE = "#dc2626"  # the node and edges of the current step in a frame
 _FONT = "Helvetica"
 
 
-class GraphvizNotFound(graphviz.ExecutableNotFound):
-    """Rendering needs Graphviz's ``dot`` program and it is not installed.
-
-    The message says how to install it. Subclasses graphviz's own
-    ``ExecutableNotFound`` (a RuntimeError), so existing handlers still catch it.
-    """
-
-    def __init__(self, message: str = GRAPHVIZ_HELP) -> None:
-        RuntimeError.__init__(self, message)
-
-
-class Graph(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose rendering errors say how to get Graphviz.
-
-    In Jupyter it displays as SVG, or, without the ``dot`` program, as text.
-    """
-
-    #: one line per node, shown where the picture cannot be
-    text_summary: str = ""
-
-    def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        graph = self._without_dpi(kwargs.get("format") or (args[1] if len(args) > 1 else None))
-        try:
-            return super(Graph, graph).pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound() from None
-
-    def render(self, *args: Any, **kwargs: Any) -> Any:
-        # Look for the program first: graphviz writes the DOT file before it
-        # runs dot, and a failed render must not leave that file behind.
-        if shutil.which(self.engine) is None:
-            raise GraphvizNotFound()
-        graph = self._without_dpi(kwargs.get("format"))
-        try:
-            return super(Graph, graph).render(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound() from None
-
-    def _without_dpi(self, format: str | None) -> Graph:
-        """The graph to render in ``format``: without the size preset's dpi for SVG.
-
-        dpi sets a bitmap's pixels per inch. In an SVG, Graphviz 2.43 (Debian's and
-        Ubuntu's) scales the drawing by it but not the viewBox, so browsers clip
-        the picture to its top-left part; at 72 dpi an SVG of the same size in
-        inches comes out whole.
-        """
-        if (format or self.format) != "svg" or "dpi" not in self.graph_attr:
-            return self
-        graph = self.copy()
-        del graph.graph_attr["dpi"]
-        return graph
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
-        try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except GraphvizNotFound as error:
-            return {"text/plain": f"{error}\n\n{self.text_summary}".rstrip()}
-
-
-#: sizes for ``draw_dot(size=...)``: (width, height) in inches and the dots per inch of
-#: bitmap formats. A picture is shrunk to fit (never enlarged); a PNG of a "slide"
-#: picture is at most 1920 x 1080 pixels.
-SIZES: dict[str, tuple[float, float, int]] = {
-    "slide": (13.33, 7.5, 144),  # a 16:9 slide, full width
-    "half-slide": (6.4, 7.5, 144),  # one column of a two-column slide
-    "page": (6.5, 9.0, 150),  # the text block of a Letter or A4 page
-    "laptop": (14.0, 8.5, 96),  # a browser window at 1400 x 900
-}
-
-# constants folded into their op's label: "× 2", "1 −", "Σ + 1"
 _CONSTANT_CHOICES = ("fold", "nodes")
 
 
@@ -251,7 +179,7 @@ def pass_grads(root: Value, order: Sequence[Value]) -> dict[Value, Any] | None:
     Before backward every grad is 0.0 and showing "grad 0" would be a lie;
     the output's own grad is nonzero once a pass has run from it.
     """
-    if not root.is_leaf and _number(root.grad) == 0.0 and all(_number(n.grad) == 0.0 for n in order):
+    if not root.is_leaf and float_of(root.grad) == 0.0 and all(float_of(n.grad) == 0.0 for n in order):
         return None
     return {node: node.grad for node in order}
 
@@ -318,6 +246,7 @@ def draw_graph(
     size: str | float | tuple[float, float] | None = None,
     clusters: bool = True,
     boxes: Mapping[Value, str] | None = None,
+    data_known: Collection[Value] | None = None,
 ) -> Graph:
     """The picture of the nodes ``order`` (topological, output last) with the given grads.
 
@@ -325,6 +254,8 @@ def draw_graph(
     step-by-step trace draws its frames with it, passing the grads filled
     in so far and the node of the current step as ``active``. ``boxes``
     maps nodes to the scope whose box stands for them (see ``collapse``).
+    ``data_known``, when given, holds the nodes the forward pass has computed
+    so far: the others show ``data —`` (the animation's forward frames).
     """
     if constants not in _CONSTANT_CHOICES:
         raise ValueError(f"constants must be 'fold' (into the op's label) or 'nodes', got {constants!r}")
@@ -340,15 +271,18 @@ def draw_graph(
     dot = new_graph(rankdir, format, size, title)
     dot.text_summary = _text_summary(order, names, grads)
     sums = _consumer_sums(order, names, grads) if grad_sums and grads is not None else {}
-    summaries = _box_summaries(order, boxes, fold) if boxes else {}
+    summaries = box_summaries(order, boxes, fold) if boxes else {}
     box_ids = {path: f"box{k}" for k, path in enumerate(summaries)}
-    places = _cluster_places(dot, shown, summaries) if clusters else {}
+    places = cluster_places(dot, shown, summaries) if clusters else {}
+    far = _far_uses(order, boxes, fold)
     kinds_drawn = set()
+    kind_of: dict[Value, str] = {}
     for node in shown:
         kind = ("output" if node is root else "constant" if node.is_constant
                 else "parameter" if id(node) in parameter_ids
                 else "input" if node.is_leaf else "intermediate")
         kinds_drawn.add(kind)
+        kind_of[node] = kind
         if grads is None or node not in grads:
             grad_text = "grad —"
         else:
@@ -356,7 +290,8 @@ def draw_graph(
         # The fields lie across the rank direction (stacked in a left-to-right
         # picture, side by side in a top-to-bottom one): a picture grows along
         # its ranks, and this keeps each rank narrow.
-        label = " | ".join([dot_text(names[node], record=True), f"data {format_number(node.data)}", grad_text])
+        data_text = "data —" if data_known is not None and node not in data_known else f"data {format_number(node.data)}"
+        label = " | ".join([dot_text(names[node], record=True), data_text, grad_text])
         if node in sums:  # the chain rule's sum under name, data and grad
             total = dot_text(sums[node], record=True)
             label = f"{label} | {total}" if horizontal else f"{{ {{ {label} }} | {total} }}"
@@ -394,22 +329,79 @@ def draw_graph(
                 attrs["label"] = inputs[k]
             if hot:
                 attrs.update(color=_ACTIVE, penwidth="2", fontcolor=_ACTIVE)
-            dot.edge(ids[parent], op_id, **attrs)
+            tail = ids[parent]
+            if node in far.get(parent, ()):  # a far use: the value drawn again beside it
+                tail = f"{ids[parent]}_use{ids[node][1:]}"
+                # in its use's rank (beside the op, not before it): Graphviz then ranks
+                # it with the op, where a node of its own would cost a search per copy
+                beside = graphviz.Digraph(graph_attr={"rank": "same"})
+                beside.node(tail, graphviz.nohtml(dot_text(names[parent])), shape="box",
+                            style="rounded,filled,dashed", fillcolor=_KINDS[kind_of[parent]][0],
+                            color="#374151", margin="0.04,0.02", height="0.3", width="0.3")
+                beside.node(op_id)
+                (place.graph if isinstance(place, Cluster) else place).subgraph(beside)
+            dot.edge(tail, op_id, **attrs)
         for path, count in from_boxes.items():
             dot.edge(box_ids[path], op_id, **_count_label(count))
     for path, summary in summaries.items():
         place = places.get(path, dot)
-        place.node(box_ids[path], _box_label(path, summary, grads, names, root), shape="plaintext", margin="0")
+        place.node(box_ids[path], box_label(path, summary, grads, names, root), shape="plaintext", margin="0")
         for source, count in summary.sources.items():
             tail = box_ids[source] if isinstance(source, str) else ids[source]
             dot.edge(tail, box_ids[path], **_count_label(count))
     _numbered_boxes_side_by_side(summaries, box_ids, places, dot)
-    for cluster in reversed(list(_clusters_of(places))):
+    for cluster in reversed(list(clusters_of(places))):
         cluster.close()
     if legend:
-        extra = [(_BOX_FILL, "scope (collapsed)")] if summaries else []
+        extra = [(BOX_FILL, "scope (collapsed)")] if summaries else []
+        if far:
+            extra.append(("#ffffff", _AGAIN_LEGEND))
         add_legend(dot, horizontal, kinds_drawn, extra)
     return dot
+
+
+#: a value whose far uses would stretch its edges over more ranks than this in all is
+#: drawn again, dashed and with its name, beside each far use (see :func:`_far_uses`)
+SHARED_SPAN = 60
+_AGAIN_LEGEND = "dashed: a value drawn again beside a far use"
+
+
+def _far_uses(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool) -> dict[Value, set[Value]]:
+    """The values to draw again beside some of their uses, and those uses.
+
+    Graphviz ranks the picture (a value, its op, the next value, ...) and an
+    edge that skips ranks costs it a hidden node per rank skipped: the ``x`` of
+    ``x + x + … + x`` with 1,000 terms has edges over about a million ranks in
+    all, which Graphviz takes hours to lay out. A value whose uses lie beyond
+    the ranks next to it, over more than :data:`SHARED_SPAN` skipped ranks in
+    all, is drawn once with its nearest uses, and again (its name, dashed)
+    beside each far use.
+    """
+    rank: dict[Value, int] = {}
+    uses: dict[Value, list[tuple[int, Value]]] = {}
+    for node in order:
+        parents = node.parents
+        if not parents:
+            rank[node] = 0
+            continue
+        op_rank = max(rank.get(p, 0) for p in parents) + 1
+        rank[node] = op_rank + 1
+        if node in boxes:
+            continue
+        for parent in parents:
+            if parent in boxes or (fold and parent.is_constant):
+                continue
+            uses.setdefault(parent, []).append((op_rank, node))
+    far: dict[Value, set[Value]] = {}
+    for parent, used in uses.items():
+        if len(used) < 2:
+            continue
+        # a leaf is ranked just before its nearest use; another value where it is computed
+        base = min(r for r, _ in used) - 1 if parent.is_leaf else rank[parent]
+        distant = [(r, node) for r, node in used if r - base > 2]
+        if sum(r - base - 1 for r, _ in distant) > SHARED_SPAN:
+            far[parent] = {node for _, node in distant}
+    return far
 
 
 _NUMBERED = re.compile(r"^(.*\D)(\d+)$")
@@ -444,7 +436,7 @@ def _numbered_boxes_side_by_side(summaries: Mapping[str, Any], box_ids: Mapping[
         if not feeds or max(feeds.values()) < 2:
             continue
         place = places.get(members[0][1], dot)
-        graph = place.graph if isinstance(place, _Cluster) else place
+        graph = place.graph if isinstance(place, Cluster) else place
         ordered = " ".join(box_ids[p] for _, p in sorted(members))
         graph.body.append(f"\t{{rank=same; {ordered}}}\n")
 
@@ -495,239 +487,6 @@ def _input_names(node: Value) -> tuple[str, ...]:
     return ()
 
 
-# --- scopes as clusters -----------------------------------------------------------
-
-
-def scope_of(node: Value) -> str | None:
-    """The scope path a node was built in (``"MLP/L0/L0.N3"``), or None."""
-    return getattr(node, "scope", None)
-
-
-class _Cluster:
-    """One scope's frame: a Graphviz subgraph, opened now, attached when closed."""
-
-    def __init__(self, parent: Graph | _Cluster, path: str, depth: int, number: int) -> None:
-        self.parent = parent
-        self.path = path
-        self.graph = graphviz.Digraph(name=f"cluster_{number}")
-        name = path.rsplit("/", 1)[-1]
-        self.graph.attr(label=graphviz.nohtml(dot_text(name)), labeljust="l", fontsize="10",
-                        fontcolor="#4b5563", style="rounded,dashed" if depth > 1 else "rounded",
-                        color="#9ca3af", bgcolor="#f9fafb" if depth == 1 else "#ffffff")
-        self.closed = False
-
-    def node(self, *args: Any, **kwargs: Any) -> None:
-        self.graph.node(*args, **kwargs)
-
-    def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            target = self.parent.graph if isinstance(self.parent, _Cluster) else self.parent
-            target.subgraph(self.graph)
-
-
-def _cluster_places(dot: Graph, nodes: Sequence[Value], boxes: Iterable[str] = ()) -> dict[Any, Any]:
-    """Where each node is drawn: the cluster of its scope (nested), or the graph itself.
-
-    A collapsed scope's box sits in the cluster of the scope around it.
-    """
-    clusters: dict[str, _Cluster] = {}
-    places: dict[Any, Any] = {}
-
-    def cluster(path: str) -> _Cluster:
-        parts = path.split("/")
-        parent: Graph | _Cluster = dot
-        for depth in range(1, len(parts) + 1):
-            prefix = "/".join(parts[:depth])
-            if prefix not in clusters:
-                clusters[prefix] = _Cluster(parent, prefix, depth, len(clusters))
-            parent = clusters[prefix]
-        return clusters[path]
-
-    for node in nodes:
-        path = scope_of(node)
-        if path:
-            places[node] = cluster(path)
-    for box in boxes:
-        if "/" in box:
-            places[box] = cluster(box.rsplit("/", 1)[0])
-    return places
-
-
-def _clusters_of(places: Mapping[Value, Any]) -> list[_Cluster]:
-    # every cluster, parents before children, so closing in reverse nests them right
-    seen: dict[str, _Cluster] = {}
-    for place in places.values():
-        chain = []
-        while isinstance(place, _Cluster):
-            chain.append(place)
-            place = place.parent
-        for cluster in reversed(chain):
-            seen.setdefault(cluster.path, cluster)
-    return sorted(seen.values(), key=lambda c: c.path.count("/"))
-
-
-# --- collapsing scopes into boxes -------------------------------------------------
-
-
-_NAMED_SIBLINGS = 4  # up to this many closed parts of an opened scope are drawn as boxes of their own
-
-
-def scope_boxes(order: Sequence[Value], depth: int, expand: Iterable[str] = ()) -> dict[Value, str]:
-    """For each node in a collapsed scope, the path of the box that stands for it.
-
-    A node built in scope ``a/b/c`` belongs to the box of its scope cut to
-    ``depth`` parts (``a/b`` at depth 2; a shallower scope is its own box).
-    A scope named in ``expand``, and every scope around it, is open: the
-    parts of an open scope that stay closed are boxes of their own, or one box
-    together when there are more than four (``MLP/L0/… 15 more``), and the nodes of an expanded scope itself are
-    drawn one by one for its first call, its other calls (other samples)
-    making one box (``MLP/L0/L0.N3/… 99 more calls``). Nodes outside every
-    scope have no box.
-
-    Example:
-        >>> from autograd_lite import scope
-        >>> with scope("net/layer0/n0"):
-        ...     a = Value(1.0) * 2
-        >>> sorted(set(scope_boxes([a], 2).values())), scope_boxes([a], 2, ["net/layer0/n0"])
-        (['net/layer0'], {})
-    """
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"collapse takes a scope depth of 1 or more (1: top-level scopes), got {depth!r}")
-    opened: set[str] = set()
-    for wanted in expand:
-        parts = wanted.split("/")
-        opened.update("/".join(parts[:k]) for k in range(1, len(parts) + 1))
-    boxes: dict[Value, str] = {}
-    box_of: dict[str, str | None] = {}  # per distinct scope path: a handful, however many nodes
-    calls: dict[str, dict[int, list[Value]]] = {}  # expanded scope -> its calls -> their nodes
-    siblings: dict[str, set[str]] = {}  # an opened scope -> its parts that stay closed
-    seen_paths: set[str] = set()
-    for node in order:
-        scope_path = node.scope
-        if scope_path is None:
-            continue
-        path = scope_path
-        if path not in box_of:
-            seen_paths.add(path)
-            parts = path.split("/")
-            level = min(depth, len(parts))
-            while level <= len(parts) and "/".join(parts[:level]) in opened:
-                level += 1
-            box_of[path] = "/".join(parts[:level]) if level <= len(parts) else None
-            if depth < level <= len(parts):  # a sibling of an expanded scope
-                siblings.setdefault("/".join(parts[:level - 1]), set()).add("/".join(parts[:level]))
-        box = box_of[path]
-        if box is not None:
-            boxes[node] = box
-        elif not node.is_leaf or node.is_constant:  # an expanded scope: one call drawn, the rest boxed
-            calls.setdefault(path, {}).setdefault(id(_call_of(node)), []).append(node)
-    # the closed parts of an opened scope make one box together when there are
-    # many ("L0/… 15 more"); a few (an attention head's scores and mix) keep their names
-    merged = {box: f"{around}/… {len(boxes_):,} more"
-              for around, boxes_ in siblings.items() if len(boxes_) > _NAMED_SIBLINGS for box in boxes_}
-    if merged:
-        for node, box in boxes.items():
-            if box in merged:
-                boxes[node] = merged[box]
-    for path, by_call in calls.items():
-        later = list(by_call.values())[1:]
-        if later:
-            box = f"{path}/… {plural(len(later), 'more call')}"
-            for nodes in later:
-                for node in nodes:
-                    boxes[node] = box
-    for path in expand:
-        if not any(p == path or p.startswith(path + "/") for p in seen_paths):
-            known = sorted({"/".join(p.split("/")[:path.count("/") + 1]) for p in seen_paths})
-            raise ValueError(f"expand: this graph has no scope {path!r}; scopes at that depth: "
-                             + (", ".join(known[:12]) + (" …" if len(known) > 12 else "") or "none"))
-    return boxes
-
-
-def _call_of(node: Value) -> object:
-    # The nodes built in one entry into a scope (one ``with scope(...)`` block,
-    # one call of a neuron) share one tag object in Value's ``_tag`` slot; a
-    # labelled node has a tag of its own that points to it. Read-only use of
-    # Value's internals.
-    tag = node._tag
-    return tag.shared() if tag.__class__ is ScopeTag else tag
-
-
-class _BoxSummary:
-    """What one box stands for: op count, parameters, outputs and what flows in."""
-
-    __slots__ = ("leaves", "ops", "outputs", "sources")
-
-    def __init__(self) -> None:
-        self.ops = 0
-        self.leaves = 0
-        self.outputs: dict[Value, None] = {}  # ordered set
-        self.sources: dict[Any, Any] = {}  # a box path or a node -> the distinct values that come in
-
-
-def _box_summaries(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool) -> dict[str, _BoxSummary]:
-    summaries: dict[str, _BoxSummary] = {}
-    for node in order:
-        box = boxes.get(node)
-        summary = None
-        if box is not None:
-            summary = summaries.get(box)
-            if summary is None:
-                summary = summaries[box] = _BoxSummary()
-            if node.is_leaf:
-                summary.leaves += not node.is_constant
-                continue
-            summary.ops += 1
-        for parent in node.parents:
-            source = boxes.get(parent)
-            if source == box:
-                continue
-            if source is not None and not parent.is_leaf:  # a value computed in its box leaves it
-                summaries[source].outputs[parent] = None
-            if summary is None:
-                continue
-            if source is None and fold and parent.is_constant:
-                continue
-            key = source if source is not None else parent
-            summary.sources.setdefault(key, {})[parent] = None
-    if order and order[-1] in boxes:
-        summaries[boxes[order[-1]]].outputs[order[-1]] = None
-    for summary in summaries.values():
-        summary.sources = {k: len(v) for k, v in summary.sources.items()}
-    return summaries
-
-
-def _box_label(path: str, summary: _BoxSummary, grads: Mapping[Value, Any] | None,
-               names: Mapping[Value, str], root: Value) -> str:
-    """A collapsed scope as an HTML-like table: name, size, its outputs' data and grad."""
-    is_output = root in summary.outputs
-    rows = [f"<b>{html_text(path.rsplit('/', 1)[-1])}</b>",  # the frame around it names the rest
-            html_text(f"{plural(summary.ops, 'op')}" + (f" · {plural(summary.leaves, 'parameter')}"
-                                                        if summary.leaves else ""))]
-    outputs = list(summary.outputs)
-
-    def grad_of_node(node: Value) -> str:
-        return "—" if grads is None or node not in grads else format_number(grads[node])
-
-    if len(outputs) <= 3:
-        for node in outputs:
-            name = f"{names[node]}: " if node.label else ""
-            rows.append(html_text(f"{name}data {format_number(node.data)} · grad {grad_of_node(node)}"))
-    else:
-        data = [node.data for node in outputs]
-        rows.append(html_text(f"{len(outputs):,} outputs: data {format_number(min(data))} … "
-                              f"{format_number(max(data))}"))
-        if grads is not None:
-            g = [_number(grads[n]) for n in outputs if n in grads]
-            if g:
-                rows.append(html_text(f"grad {format_number(min(g))} … {format_number(max(g))}"))
-    cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
-    border = "#16a34a" if is_output else "#6b7280"
-    return (f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="3" style="rounded" '
-            f'bgcolor="{_BOX_FILL}" color="{border}">{cells}</table>>')
-
-
 # --- gradients as sums, the legend, the text summary --------------------------------
 
 
@@ -775,7 +534,3 @@ def _text_summary(order: Sequence[Value], names: Mapping[Value, str],
         lines.append(f"  … {len(order) - 50} more")
     return "\n".join(lines)
 
-
-def _number(x: Any) -> float:
-    """A grad as a float: after backward(create_graph=True) it is a Value (float(Value) is refused)."""
-    return x.data if isinstance(x, Value) else x  # type: ignore[no-any-return]

@@ -39,6 +39,7 @@ from typing import Any, ClassVar, cast, overload
 from ..core.ops import OPS, VARIADIC, DomainError, Op
 from ..core.value import BACKWARD_LOCK, Value, local_derivatives, topological_order
 from ..fast.fastpath import sorted_for_backward as _sorted_for_backward
+from .animation import MAX_ANIMATION_STEPS, save_animation
 from .notation import (
     chain_rule_text,
     derivative_text,
@@ -51,7 +52,8 @@ from .notation import (
     symbol,
     use_marks,
 )
-from .pictures import Graph, draw_graph
+from .pictures import draw_graph
+from .render import Graph
 
 __all__ = ["BackwardSteps", "Contribution", "Step", "Trace", "backward_steps", "trace_backward"]
 
@@ -292,6 +294,26 @@ class BackwardSteps(Sequence[Step]):
         except OSError as error:
             raise OSError(f"cannot write the page to {str(target)!r}: {error.strerror or error}") from None
         return target
+
+    # --- animation ------------------------------------------------------------
+    def save_animation(self, path: str | Path, *, size: str = "slide", frame_ms: float = 900,
+                       hold_ms: float = 4000, fps: int = 10, rankdir: str = "LR",
+                       edge_derivatives: bool = True, max_steps: int | None = MAX_ANIMATION_STEPS) -> Path:
+        """Write the pass as a GIF, APNG or MP4 for slides (by the suffix of ``path``).
+
+        The inputs, the forward values appearing, then the gradients flowing back,
+        one frame per step with its caption, all drawn from one layout; see
+        :func:`autograd_lite.views.animation.save_animation` for the options.
+        Needs ``pip install 'autograd_lite[animation]'``.
+
+        Example:
+            >>> from autograd_lite import Value, backward_steps
+            >>> x = Value(2.0, label="x"); y = x * x; y.label = "y"
+            >>> backward_steps(y).save_animation("square.gif")  # doctest: +SKIP
+            PosixPath('square.gif')
+        """
+        return save_animation(self, path, size=size, frame_ms=frame_ms, hold_ms=hold_ms, fps=fps,
+                              rankdir=rankdir, edge_derivatives=edge_derivatives, max_steps=max_steps)
 
     def _repr_html_(self) -> str:
         page = self.html()

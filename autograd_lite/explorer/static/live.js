@@ -81,6 +81,7 @@
       s.setAttribute("data-testid", "derivative-" + (i + 1));
       d.appendChild(s);
     });
+    api.maskResults();   // practice mode hides them until answered
   }
 
   // --- the transport: serve's endpoint, unless the page brings its own -----------------

@@ -33,6 +33,7 @@
   var pictures = {};       // state -> its parsed picture, kept to switch back without parsing again
   var liveState = null;    // the live app's picture state, from the engine
   var hooks = { request: null, shown: null };   // set by live.js: ask the engine again; a step was shown
+  var practice = null;     // practice mode: null when off (see "practice" below)
 
   if (live) document.body.classList.add("live");
 
@@ -92,7 +93,8 @@
     });
     model.edges.forEach(function (e) { edgeStep[e.title] = e.step; });
     svg.querySelectorAll("g.edge").forEach(function (g) {
-      var t = titleOf(g);
+      // an edge from a value drawn again beside a far use ("n0_use7->n7_op") is n0's edge
+      var t = titleOf(g).replace(/_use\d+(?=->)/, "");
       (edgeGroups[t] = edgeGroups[t] || []).push(g);
       if (edgeStep[t] === undefined || edgeStep[t] === null) return;   // a box's "×4", no derivative
       var labels = Array.prototype.slice.call(g.querySelectorAll("text"));
@@ -299,7 +301,7 @@
   }
 
   // A collapsed box's rows: its outputs' data and grad as far as the step shown has computed them.
-  function showBoxes(known) {
+  function showBoxes(known, gradsAsked) {
     var st = currentState();
     if (!st) return;
     var byId = nodeIndex();
@@ -309,7 +311,7 @@
         outputs.forEach(function (o) {
           var n = byId[o.id];
           rows.push((o.named ? n.name + ": " : "") + "data " + (o.id in known.data ? known.data[o.id] : "—") +
-            " · grad " + (o.id in known.grad ? known.grad[o.id] : "—"));
+            " · grad " + (!(o.id in known.grad) ? "—" : gradsAsked ? "?" : known.grad[o.id]));
         });
       } else {
         var range = function (ids, value, text) {
@@ -326,8 +328,8 @@
         var sent = ids.filter(function (id) { return id in known.grad; });
         rows.push(outputs.length.toLocaleString("en-US") + " outputs: data " +
           range(computed, function (id) { return Number(byId[id].data); }, function (id) { return known.data[id]; }));
-        rows.push("grad " + range(sent, function (id) { return known.gradValues[id]; },
-          function (id) { return known.grad[id]; }));
+        rows.push("grad " + (gradsAsked && sent.length ? "?" : range(sent, function (id) { return known.gradValues[id]; },
+          function (id) { return known.grad[id]; })));
       }
       boxRows[boxId].forEach(function (t, i) { t.textContent = rows[i] || ""; });
     });
@@ -357,7 +359,8 @@
         t.data.classList.toggle("al-changed", id in step.data);
       }
       if (t.grad) {
-        t.grad.textContent = "grad " + (id in state.grad ? state.grad[id] : "—");
+        t.grad.textContent = "grad " + (!(id in state.grad) ? "—" : practice && !gradKnown(id, current) ? "?" :
+          state.grad[id]);
         t.grad.classList.toggle("al-changed", id in step.grad);
       }
       g.classList.toggle("al-pending", !hasData);
@@ -372,10 +375,13 @@
         g.classList.toggle("al-pending", !(owner in state.data));
       }
     });
-    showBoxes(state);
+    // nothing before its step; in practice mode, a number the learner has not answered yet is "?"
+    showBoxes(state, practice && !allDone());
     edgeLabels.forEach(function (e) {
-      var due = current >= edgeStep[e.title];
-      e.texts.forEach(function (x, i) { x.textContent = due ? e.words[i] : ""; });
+      var due = current >= edgeStep[e.title], asked = practice && !localKnown(e.title);
+      e.texts.forEach(function (x, i) {
+        x.textContent = !due ? "" : asked && e.words[i].indexOf("= ") === 0 ? "= ?" : e.words[i];
+      });
     });
     tables();
     var hot = {};
@@ -386,6 +392,7 @@
     $("step").textContent = "Step " + current + " of " + last;
     $("step-title").textContent = step.title;
     $("step-text").textContent = step.text;
+    if (practice) practiceShow(step);
     $("prev").disabled = $("home").disabled = current === 0;
     $("next").disabled = $("end").disabled = current === last;
     if (current === last) pause();
@@ -460,6 +467,11 @@
       node.op ? "Computed in the forward pass at " : "Given at ");
     p.appendChild(stepLink(node.setBy));
     box.appendChild(p);
+    if (practice && !nodeKnown(node)) {
+      box.appendChild(el("p", "Practice: its gradient, its local rule and the checks show once you have " +
+        "answered (or revealed) every step that sends it a gradient, and its own step.", "hint"));
+      return;
+    }
     box.appendChild(el("h3", "grad ∂" + (model.lossSymbol || model.loss) + "/∂" + (node.symbol || node.name)));
     var now = known.grad[id];
     var done = node.gradDone !== null && node.gradDone !== undefined && current >= node.gradDone;
@@ -559,12 +571,16 @@
     var key = [["forward", "Forward pass"], ["backward", "Backward pass"]].map(function (pair) {
       var t = model.tables[pair[0]];
       return t.rows.filter(function (row, i) { return !t.steps || t.steps[i] <= current; }).length;
-    }).join(",");
+    }).join(",") + (practice && !allDone() ? ",practice" : "");
     if (tablesShown && tablesShown.model === model && tablesShown.key === key) return;
     tablesShown = { model: model, key: key };
     body.textContent = "";
     [["forward", "Forward pass"], ["backward", "Backward pass"]].forEach(function (pair) {
       var t = model.tables[pair[0]];
+      if (pair[0] === "backward" && practice && !allDone()) {
+        body.appendChild(el("p", "Practice: the backward table shows once every step is answered or revealed.", "hint"));
+        return;
+      }
       var table = el("table");
       table.setAttribute("data-testid", pair[0] + "-table");
       table.appendChild(el("caption", pair[1]));
@@ -586,6 +602,7 @@
     var oldView = view, oldStep = current, sameShape = keep && model && newModel &&
       model.steps.length === newModel.steps.length;
     model = newModel;
+    if (practice) practiceReset();
     if (svgText !== null) {
       var holder = $("graph");
       holder.textContent = "";
@@ -602,12 +619,276 @@
     document.title = model.title;
     if (svg) { if (sameShape && oldView) setView(oldView); else firstView(); }
     if (!sameShape) selected = null;
-    show(sameShape ? oldStep : (live ? model.steps.length - 1 : 0));
+    show(practice ? seedStep() : sameShape ? oldStep : (live ? model.steps.length - 1 : 0));
     if (!selected) {
       $("explain").textContent = "";
       $("explain").appendChild(el("p", "Click a node to see where its numbers come from. Drag to pan, " +
         "scroll to zoom; keys: ← → space Home End, p to present.", "hint"));
     }
+  }
+
+  // --- practice: the learner predicts, the page grades ----------------------------------
+  // Practice hides every grad and local derivative of the backward pass until the learner
+  // has answered it (or asked to be shown). The numbers stay in this script's memory: the
+  // static page's model element is taken out of the document when practice starts, the
+  // picture's labels are masked, and no hidden number is put into text, attributes or titles.
+  var TOLERANCE = 1e-3;
+
+  function isRight(answer, expected) {   // Python's math.isclose(answer, expected, rel_tol=1e-3, abs_tol=1e-9)
+    var d = Math.abs(answer - expected);
+    return d <= Math.max(TOLERANCE * Math.max(Math.abs(answer), Math.abs(expected)), 1e-9);
+  }
+
+  function practiceReset() {
+    practice.done = {};   // a new model (another expression, a slider moved): its questions afresh
+    practice.asking = null;
+    practice.shownFor = null;
+    practice.focusedStep = null;
+  }
+
+  function seedStep() {
+    var k = 0;
+    model.steps.forEach(function (s, i) { if (s.phase === "seed") k = i; });
+    return k;
+  }
+
+  function key(k, i) { return k + ":" + i; }
+  function record(k, i) { return practice.done[key(k, i)] || (practice.done[key(k, i)] = { local: false, grad: false }); }
+  function stepDone(k) {
+    var qs = model.steps[k].practice || [];
+    for (var i = 0; i < qs.length; i++) if (!record(k, i).grad) return false;
+    return true;
+  }
+  function allDone() {
+    for (var k = 0; k < model.steps.length; k++) if (model.steps[k].phase === "backward" && !stepDone(k)) return false;
+    return true;
+  }
+
+  // Is node id's grad, as it stands after step k, known to the learner?
+  function gradKnown(id, k) {
+    for (var j = Math.min(k, model.steps.length - 1); j >= 0; j--) {
+      var s = model.steps[j];
+      if (!(id in s.grad)) continue;
+      if (s.phase !== "backward") return true;     // the seed (or a leaf's grad from before the pass)
+      var qs = s.practice || [], known = true;
+      qs.forEach(function (q, i) { if (q.parent === id && !record(j, i).grad) known = false; });
+      return known;
+    }
+    return true;
+  }
+
+  function nodeKnown(node) {   // a node's final grad and its own step's local rules
+    if (!gradKnown(node.id, model.steps.length - 1)) return false;
+    for (var k = 0; k < model.steps.length; k++) {
+      if (model.steps[k].phase === "backward" && model.steps[k].node === node.id && !stepDone(k)) return false;
+    }
+    return true;
+  }
+
+  function localKnown(title) {   // the edge "p->n_op": the local derivatives of n's step with respect to p
+    for (var k = 0; k < model.steps.length; k++) {
+      var qs = model.steps[k].practice || [], found = false, known = true;
+      qs.forEach(function (q, i) { if (q.edge === title) { found = true; if (!record(k, i).local) known = false; } });
+      if (found) return known;
+    }
+    return allDone();   // a box's edge: shown once the whole pass is
+  }
+
+  function mask() {   // the picture's labels are masked by show(); the live app's results here
+    maskResults();
+  }
+
+  var resultTexts = new Map();   // the live app's gradients while practising: element -> its text
+  function maskResults() {
+    if (!live) return;
+    document.querySelectorAll("#grads output, #derivatives > div").forEach(function (e) {
+      if (practice && !allDone()) {
+        if (e.textContent !== "?" && e.textContent !== "") resultTexts.set(e, e.textContent);
+        e.textContent = e.tagName === "OUTPUT" ? "?" : "";
+      } else if (resultTexts.has(e)) {
+        e.textContent = resultTexts.get(e);
+        resultTexts.delete(e);
+      }
+    });
+  }
+
+  function inBox(id) {
+    var st = currentState();
+    return st && st.boxOf ? st.boxOf[id] : undefined;
+  }
+
+  // The next question of step k, or null: {i, kind: "local" | "grad"}.
+  function nextQuestion(k) {
+    var qs = model.steps[k].practice || [], level = $("difficulty").value;
+    for (var i = 0; i < qs.length; i++) {
+      var r = record(k, i);
+      if (r.grad) continue;
+      if (level !== "grad" && !r.local) return { i: i, kind: "local" };
+      return { i: i, kind: "grad" };
+    }
+    return null;
+  }
+
+  function nameOf(id) {
+    var name = id;
+    model.nodes.forEach(function (n) { if (n.id === id) name = n.name; });
+    return name;
+  }
+
+  function practiceShow(step) {
+    var k = current;
+    if (step.phase === "backward" && inBox(step.node) !== undefined) {
+      // inside a collapsed scope: nothing of it is drawn, so nothing is asked (the box asks for its output's grad)
+      (step.practice || []).forEach(function (q, i) { var r = record(k, i); r.local = r.grad = true; });
+    }
+    mask();
+    var panel = $("practice-panel"), asking = step.phase === "backward" ? nextQuestion(k) : null;
+    practice.asking = asking ? { k: k, i: asking.i, kind: asking.kind } : null;
+    panel.hidden = false;
+    $("answer").disabled = $("check").disabled = $("hint").disabled = $("reveal").disabled = !asking;
+    if (step.phase === "backward" && !stepDone(k)) {
+      $("step-text").textContent = "Practice: " + (step.practice.length === 1 ? "this step's numbers show" :
+        "the numbers of this step show") + " once you have answered them (or pressed Show me).";
+    } else if (step.phase === "done" && !allDone()) {
+      $("step-text").textContent = "Practice: the summary shows once every step is answered or revealed.";
+    }
+    if (asking) {
+      var q = step.practice[asking.i], box = inBox(q.parent);
+      var where = box !== undefined ? " (the output of the box " + ((currentState().boxes[box] || {}).path || box) + ")" : "";
+      $("question").textContent = asking.kind === "local" ?
+        "What is the local derivative " + q.localLabel + where + "?" :
+        "What is " + q.gradLabel + where + " after this step?";
+      if (practice.focusedStep !== k) {   // a new step: the keyboard goes to the answer box
+        practice.focusedStep = k;
+        $("answer").disabled = false;
+        $("answer").focus();
+      }
+      if (practice.shownFor !== key(k, asking.i) + asking.kind) {
+        practice.shownFor = key(k, asking.i) + asking.kind;
+        $("answer").value = "";
+        $("hint-text").textContent = "";
+      }
+    } else {
+      $("question").textContent = step.phase === "backward" ? "This step is done: → (or Next) for the next one." :
+        step.phase === "done" ? (allDone() ? "Every step answered." : "Some steps are still unanswered: step back to them.") :
+        "Step to the backward pass (→ or Next): each of its steps asks for " +
+        { both: "the local derivatives and the grads", local: "the local derivatives", grad: "the grads" }[$("difficulty").value] + ".";
+      $("answer").value = "";
+      $("hint-text").textContent = "";
+    }
+    score();
+  }
+
+  function score() {
+    var s = practice.score;
+    $("score").textContent = "Score: " + s.right + " right of " + (s.right + s.shown) + " answered" +
+      (s.wrong ? ", " + s.wrong + " wrong " + (s.wrong === 1 ? "try" : "tries") : "") +
+      (s.shown ? ", " + s.shown + " shown" : "") + (s.hints ? ", " + s.hints + (s.hints === 1 ? " hint" : " hints") : "");
+  }
+
+  function finish(r, kind) {   // a question answered right or shown
+    var level = $("difficulty").value;
+    if (kind === "local") { r.local = true; if (level === "local") r.grad = true; }
+    else { r.grad = true; r.local = true; }
+  }
+
+  function after() {   // show the new state; keep the keyboard where the learner needs it
+    show(current);
+    tables();
+    if (practice.asking) $("answer").focus();
+    else if (!$("next").disabled) $("next").focus();
+  }
+
+  function checkAnswer() {
+    var a = practice && practice.asking;
+    if (!a) return;
+    var q = model.steps[a.k].practice[a.i], text = $("answer").value.trim().replace(/\u2212/g, "-");
+    var fb = $("feedback");
+    var label = a.kind === "local" ? q.localLabel : q.gradLabel;
+    if (text === "") { fb.textContent = "Type a number first (such as 0.25 or -2e-3)."; fb.className = "wrong"; return; }
+    var x = Number(text);
+    if (!isFinite(x)) {
+      fb.textContent = "That is not a number: type one such as 0.25 or -2e-3.";
+      fb.className = "wrong";
+      return;
+    }
+    if (isRight(x, a.kind === "local" ? q.local : q.grad)) {
+      practice.score.right += 1;
+      finish(record(a.k, a.i), a.kind);
+      fb.textContent = "Right: " + label + " = " + (a.kind === "local" ? q.localText : q.gradText) + ".";
+      fb.className = "right";
+      after();
+    } else {
+      practice.score.wrong += 1;
+      fb.textContent = "Not " + label + " (within a relative 1e-3): try again, ask for a hint, or Show me.";
+      fb.className = "wrong";
+      score();
+      $("answer").select();
+    }
+  }
+
+  function hint() {
+    var a = practice && practice.asking;
+    if (!a) return;
+    var q = model.steps[a.k].practice[a.i], r = record(a.k, a.i);
+    practice.score.hints += 1;
+    var text;
+    if (a.kind === "local") {
+      text = "The op's rule, with the forward values:\n" + q.rule;
+    } else {
+      var up = gradKnown(q.node, a.k - 1) ? q.upstreamText : "∂" + model.loss + "/∂" + nameOf(q.node);
+      var local = r.local ? q.localText : "(" + q.localNumbers + ")";
+      var before = null;   // the parent's grad before this step, if it had one
+      for (var j = a.k; j >= 0 && before === null; j--) {
+        var qs = model.steps[j].practice || [];
+        for (var i = (j === a.k ? a.i : qs.length) - 1; i >= 0; i--) {
+          if (qs[i].parent === q.parent) { before = record(j, i).grad ? qs[i].gradText : q.gradLabel + " so far"; break; }
+        }
+      }
+      if (before === null && Number(q.before) !== 0) before = q.beforeText;
+      text = "The chain rule: " + q.gradLabel + " += upstream × local\n" + q.gradLabel + " = " +
+        (before !== null ? before + " + " : "") + up + " × " + local;
+    }
+    $("hint-text").textContent = text;
+    score();
+    $("answer").focus();
+  }
+
+  function reveal() {
+    var a = practice && practice.asking;
+    if (!a) return;
+    var q = model.steps[a.k].practice[a.i];
+    practice.score.shown += 1;
+    finish(record(a.k, a.i), a.kind);
+    var fb = $("feedback");
+    fb.textContent = "Shown: " + (a.kind === "local" ? q.localLabel + " = " + q.localText : q.gradLabel + " = " + q.gradText) + ".";
+    fb.className = "";
+    after();
+  }
+
+  function togglePractice() {
+    if (!model) return;
+    pause();
+    if (practice) {
+      practice = null;
+      $("practice").setAttribute("aria-pressed", "false");
+      $("practice-panel").hidden = true;
+      $("difficulty-label").hidden = true;
+      maskResults();
+      show(current);
+      tables();
+      return;
+    }
+    var embedded = $("model");   // the static page's model, read already: out of the document while practising
+    if (embedded) embedded.parentNode.removeChild(embedded);
+    practice = { done: {}, asking: null, shownFor: null, focusedStep: null, score: { right: 0, wrong: 0, shown: 0, hints: 0 } };
+    $("practice").setAttribute("aria-pressed", "true");
+    $("difficulty-label").hidden = false;
+    $("feedback").textContent = "";
+    $("feedback").className = "";
+    show(seedStep());
+    tables();
+    if (selected) explain(selected);
   }
 
   // --- wiring ----------------------------------------------------------------------
@@ -651,6 +932,15 @@
     if (g) explain(g.getAttribute("data-node"));
   });
   $("collapse-all").onclick = collapseAll;
+  $("practice").onclick = togglePractice;
+  $("check").onclick = checkAnswer;
+  $("hint").onclick = hint;
+  $("reveal").onclick = reveal;
+  $("difficulty").onchange = function () { if (practice) { show(current); } };
+  $("answer").addEventListener("keydown", function (e) {
+    if (e.key === "Enter") { e.preventDefault(); checkAnswer(); }
+    else if (e.key === "Escape") { e.preventDefault(); $("answer").blur(); }
+  });
 
   function typing(e) {
     var t = e.target;
@@ -685,5 +975,6 @@
     view: function () { return view; }, step: function () { return current; },
     // for live.js
     load: load, pause: pause, scopeButton: scopeButton, el: el, formatNumber: formatNumber, hooks: hooks,
+    maskResults: maskResults,
     liveState: function () { return liveState; }, setLiveState: function (s) { liveState = s; } };
 })();
