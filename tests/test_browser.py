@@ -149,13 +149,16 @@ def test_steps_forward_then_backward_and_every_grad_matches_backward(browser, ne
         by_testid(browser, f"node-{leaf.label}").click()
         panel = by_testid(browser, "explain")
         wait_for(lambda p=panel, name=leaf.label: p.get_attribute("data-node") == name, "the explanation")
-        shown = panel.find_elements(By.TAG_NAME, "pre")[1].text
-        assert float(shown) == same.grad, leaf.label
+        shown = by_testid(browser, "explain-grad").text  # rounded; the digits are in the "in full" line
+        assert shown == format_number(same.grad), leaf.label
+        full = browser.find_elements(By.CSS_SELECTOR, '[data-testid="grad-full"]')
+        assert float(full[0].text.split()[-1] if full else shown) == same.grad, leaf.label
         assert f"grad {format_number(same.grad)}" in svg_texts(browser, leaf.label)
 
 
 def test_clicking_a_node_explains_it(browser, neuron_page):
     trace, o, (x1, *_) = neuron_page
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.END)  # after the pass: every number known
     by_testid(browser, "node-x1").click()
     panel = by_testid(browser, "explain")
     text = wait_for(lambda: "chain rule" in panel.text and panel.text, "the explanation of x1")
@@ -292,8 +295,13 @@ def grads_of(text: str, values: dict[str, float]) -> dict[str, float]:
     return {name: leaf.grad for name, leaf in leaves.items()}
 
 
-def shown_grads(browser, names) -> dict[str, float]:
-    return {n: float(by_testid(browser, f"grad-{n}").text) for n in names}
+def shown_grads(browser, names) -> dict[str, str]:
+    return {n: by_testid(browser, f"grad-{n}").text for n in names}
+
+
+def printed(numbers: dict[str, float]) -> dict[str, str]:
+    """As the page prints numbers: notation.format_number, one format on one screen."""
+    return {n: format_number(x) for n, x in numbers.items()}
 
 
 def test_live_app_gradients_sliders_and_errors(browser, server):
@@ -302,9 +310,9 @@ def test_live_app_gradients_sliders_and_errors(browser, server):
     evaluate(browser, "x*y + x**2 + sigmoid(y)", "x=2 y=3")
     expected = grads_of("x*y + x**2 + sigmoid(y)", {"x": 2.0, "y": 3.0})
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, '[data-testid="grad-y"]'), "the grads")
-    wait_for(lambda: shown_grads(browser, "xy") == expected, "the gradients of x*y + x**2 + sigmoid(y)")
-    assert float(by_testid(browser, "value").text) == parse("x*y + x**2 + sigmoid(y)").build(
-        {"x": 2.0, "y": 3.0})[0].data
+    wait_for(lambda: shown_grads(browser, "xy") == printed(expected), "the gradients of x*y + x**2 + sigmoid(y)")
+    assert by_testid(browser, "value").text == format_number(parse("x*y + x**2 + sigmoid(y)").build(
+        {"x": 2.0, "y": 3.0})[0].data)
     assert by_testid(browser, "node-x") and by_testid(browser, "step").text.startswith("Step ")
     # a slider recomputes on the server and updates values, grads and the picture in place
     marker = browser.execute_script("window.notReloaded = true; return 1")
@@ -316,7 +324,7 @@ def test_live_app_gradients_sliders_and_errors(browser, server):
     x = float(re.search(r"\bx=(\S+)", by_testid(browser, "values").get_attribute("value"))[1])
     assert x == pytest.approx(moved, rel=1e-5)  # the values text follows the slider
     want = grads_of("x*y + x**2 + sigmoid(y)", {"x": x, "y": 3.0})
-    wait_for(lambda: shown_grads(browser, "xy") == pytest.approx(want, rel=1e-12), "the new gradients")
+    wait_for(lambda: shown_grads(browser, "xy") == printed(want), "the new gradients")
     wait_for(lambda: f"grad {format_number(want['x'])}" in svg_texts(browser, "x"), "the picture to update")
     assert browser.execute_script("return window.notReloaded") == marker
     # a bad expression: its caret message on the page, never a stack trace
@@ -479,6 +487,8 @@ def test_collapsed_scopes_open_on_click_and_close_again(browser, tmp_path):
     weight.click()
     panel = by_testid(browser, "explain")
     wait_for(lambda: panel.get_attribute("data-node") == "L0.N0.w0", "the weight's explanation")
+    assert "not yet known" in panel.text  # step 1: its grad comes later
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.END)
     assert trace.grad_sum(model.layers[0].neurons[0].w[0]) in panel.text
     by_testid(browser, "collapse-all").click()
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, '[data-testid="scope-MLP/L0"]'), "the box again")
@@ -511,8 +521,8 @@ def test_live_app_collapses_function_calls_and_opens_them_on_click(browser, serv
     box.click()
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, '[data-testid="node-x - b"]'), "sigmoid opened")
     assert by_testid(browser, "collapse-all").is_displayed()
-    assert float(by_testid(browser, "grad-w").text) == grads_of(
-        "tanh(x*w + b) * sigmoid(x - b)", {"x": 1.0, "w": 2.0, "b": 0.5})["w"]
+    assert by_testid(browser, "grad-w").text == format_number(grads_of(
+        "tanh(x*w + b) * sigmoid(x - b)", {"x": 1.0, "w": 2.0, "b": 0.5})["w"])
     by_testid(browser, "collapse-all").click()
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, '[data-testid="scope-sigmoid"]'), "closed again")
     by_testid(browser, "collapse").clear()

@@ -26,7 +26,7 @@ from typing import Any
 from ..core.expression import Expression, ExpressionError, parse, read_assignments
 from ..core.ops import DomainError
 from ..transforms.autodiff import derivatives
-from ..views.notation import given_text, json_number
+from ..views.notation import format_number, given_text, json_number
 from ..views.render import RenderTimeout
 from ..views.steps import MAX_STEPS, trace_backward
 from .model import trace_model
@@ -73,6 +73,7 @@ def explore(expression: str, values: str, order: int = 1, *, collapse: int | Non
     """Evaluate ``expression`` at ``values`` (text such as ``"x=2 y=3"``) and trace its backward pass.
 
     Returns ``{"ok": True, "value", "inputs", "grads", "derivatives", "model", "svg"}``
+    (and ``valueText``, ``gradTexts``, ``derivativeTexts``: the same numbers as the page prints them)
     or ``{"ok": False, "error", "pointer"}``. ``order`` > 1 adds the first
     ``order`` derivatives of a one-variable expression. ``collapse=depth``
     makes each function call a scope and draws those at that depth as boxes;
@@ -154,6 +155,10 @@ def _explore(text: str, values_text: str, order: Any, collapse: Any, expand: Any
         "inputs": [{"name": n, "value": values[n], "text": given_text(values[n])} for n in leaves],
         "grads": {n: json_number(trace.pass_grad(leaf)) for n, leaf in leaves.items()},
         "derivatives": [json_number(d) for d in derivatives],
+        # the numbers as the page prints them: one format on one screen (notation.format_number)
+        "valueText": format_number(root.data),
+        "gradTexts": {n: format_number(trace.pass_grad(leaf)) for n, leaf in leaves.items()},
+        "derivativeTexts": [format_number(d) for d in derivatives],
         "model": model,
         "svg": (state or {}).get("svg") or "",
         "state": {k: v for k, v in (state or {"expand": [], "boxOf": {}, "boxes": {}}).items() if k != "svg"},

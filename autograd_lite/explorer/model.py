@@ -12,7 +12,7 @@ Example:
     >>> x = Value(2.0, label="x"); y = x * x; y.label = "y"
     >>> model = trace_model(trace_backward(y))
     >>> [s["title"] for s in model["steps"]]
-    ['Start: the inputs', 'Forward: y = x · x', 'Backward: the seed', 'Backward: y sends its gradient to x', 'After the pass']
+    ['Start: the inputs', 'Forward: y = x · x', 'Backward: the seed', 'Backward step 0: y sends its gradient to x', 'After the pass']
     >>> model["nodes"][0]["name"], model["nodes"][0]["grad"]
     ('x', 4.0)
 """
@@ -84,18 +84,23 @@ def trace_model(trace: Trace) -> dict[str, Any]:
     steps.append({
         "phase": "seed", "title": "Backward: the seed", "node": ids[root], "edges": [],
         "data": {}, "grad": seed_grads,
+        "gradValues": {ids[n]: json_number(g) for n, g in trace.grads_at(-1).items()},
         "text": f"Backward starts at the output: ∂{loss}/∂{loss} = 1.\n"
                 "It visits the nodes in reverse topological order, so each node's\n"
                 "gradient is complete before its turn comes.",
     })
     backward_steps: dict[Value, list[int]] = {}
+    rule_step: dict[Value, int] = {}  # the step at which a node's local derivatives are computed
     for s in trace:
+        rule_step[s.node] = len(steps)
         for c in s.contributions:
             backward_steps.setdefault(c.parent, []).append(len(steps))
         steps.append({
-            "phase": "backward", "title": f"Backward: {s.name} sends its gradient to {_names(s)}",
+            "phase": "backward",
+            "title": f"Backward step {s.index}: {s.name} sends its gradient to {_names(s)}",
             "node": ids[s.node], "edges": _edges_into(s.node, ids),
             "data": {}, "grad": {ids[c.parent]: format_number(c.grad_after) for c in s.contributions},
+            "gradValues": {ids[c.parent]: json_number(c.grad_after) for c in s.contributions},
             "text": str(s).split(": ", 1)[1],  # the page has one counter: drop the trace's own
             "practice": _practice(s, ids),
         })
@@ -110,26 +115,35 @@ def trace_model(trace: Trace) -> dict[str, Any]:
     steps.append({"phase": "done", "title": "After the pass", "node": None, "edges": [],
                   "data": {}, "grad": {}, "text": "\n".join(summary)})
 
+    seed_step = len(ops) + 1
     nodes = []
     for node in order:
         grad = final.get(node)
+        received = backward_steps.get(node, [])
         explanation: dict[str, Any] = {
-            "id": ids[node], "name": names[node], "kind": _kind(node, trace, parameter_ids),
+            "id": ids[node], "name": names[node], "symbol": symbol(names[node]),
+            "kind": _kind(node, trace, parameter_ids),
             "op": node.op, "data": json_number(node.data), "dataText": format_number(node.data),
+            "dataFull": repr(float(node.data)),
             "grad": None if grad is None else json_number(grad),
             "gradText": "—" if grad is None else format_number(grad),
+            "gradFull": None if grad is None else repr(float(grad)),
             "setBy": forward_step[node],
-            "gradSteps": backward_steps.get(node, []),
+            "gradSteps": received,
+            # the step after which its grad is final: its last contribution (the output: the seed)
+            "gradDone": seed_step if node is root else (received[-1] if received else None),
+            "ruleStep": rule_step.get(node),
             "forward": step_of[node].definition if node in step_of else None,
             "rules": list(step_of[node].rules) if node in step_of else [],
             "chain": trace.grad_sum(node),
             "check": _check(node, trace, grad, estimates.get(node)),
         }
         nodes.append(explanation)
-    edges = [{"from": ids[p], "to": ids[n], "title": f"{ids[p]}->{ids[n]}_op"}
+    # an edge's label (the local derivative) is computed at its consumer's backward step
+    edges = [{"from": ids[p], "to": ids[n], "title": f"{ids[p]}->{ids[n]}_op", "step": rule_step.get(n)}
              for n in ops for p in _distinct(n.parents)]
     return {
-        "title": f"Backward pass of {loss}", "loss": loss, "value": json_number(root.data),
+        "title": f"Backward pass of {loss}", "loss": loss, "lossSymbol": symbol(loss), "value": json_number(root.data),
         "root": ids[root], "nodes": nodes, "edges": edges, "steps": steps,
         "tables": _tables(trace),
     }
@@ -183,7 +197,7 @@ def _check(node: Value, trace: Trace, grad: Any, estimate: float | None) -> dict
     backward = trace.pass_grad(node) if node.is_leaf else float(grad)
     return {"backward": json_number(backward), "estimate": json_number(estimate),
             "difference": json_number(abs(backward - estimate)),
-            "text": f"backward {backward!r}, central difference {estimate:.10g}, "
+            "text": f"backward {format_number(backward)}, central difference {format_number(estimate)}, "
                     f"difference {abs(backward - estimate):.1e}"}
 
 
@@ -210,19 +224,29 @@ def _finite_differences(order: list[Value]) -> dict[Value, float]:
 
 
 def _tables(trace: Trace) -> dict[str, Any]:
-    """The evaluation trace as two tables: the forward pass, then the backward pass."""
+    """The evaluation trace as two tables: the forward pass, then the backward pass.
+
+    Each row's ``steps`` entry is the page step from which it is known: the
+    page shows a row only from then on. The backward table numbers its rows
+    as the trace and ``--steps`` do (backward step 0 is the output's).
+    """
     names = trace.names
     step_of = {s.node: s for s in trace}
-    forward = [[names[n], "given" if n.is_leaf else step_of[n].forward, format_number(n.data)]
-               for n in trace.order if not n.is_constant]
+    ops = [n for n in trace.order if not n.is_leaf]
+    forward_step = {n: k + 1 for k, n in enumerate(ops)}
+    shown = [n for n in trace.order if not n.is_constant]
+    forward = [[names[n], "given" if n.is_leaf else step_of[n].forward, format_number(n.data)] for n in shown]
     loss = trace.loss
-    backward = [[str(s.index + 1), s.name, format_number(s.upstream),
+    backward = [[str(s.index), s.name, format_number(s.upstream),
                  ", ".join(f"∂{symbol(s.name)}/∂{symbol(c.name)} = {format_number(c.local)}"
                            for c in s.contributions),
                  ", ".join(f"{grad_of(c.name)} = {format_number(c.grad_after)}" for c in s.contributions)]
                 for s in trace]
+    first_backward = len(ops) + 2  # after the inputs, the forward steps and the seed
     return {
-        "forward": {"head": ["node", "computed as", "value"], "rows": forward},
-        "backward": {"head": ["step", "node", f"∂{loss}/∂node", "local derivatives", "parents' grads after"],
-                     "rows": backward},
+        "forward": {"head": ["node", "computed as", "value"], "rows": forward,
+                    "steps": [forward_step.get(n, 0) for n in shown]},
+        "backward": {"head": ["backward step", "node", f"∂{loss}/∂node", "local derivatives",
+                              "parents' grads after"],
+                     "rows": backward, "steps": [first_backward + s.index for s in trace]},
     }

@@ -117,8 +117,35 @@ def picture_state(trace: Trace, rankdir: str, collapse: int | None, expand: Iter
     elif svg is None:
         svg = _render(trace, rankdir, collapse, opened)
     box_of, paths = _boxes(trace, collapse, opened)
+    outputs = _box_outputs(trace, collapse, opened)
     return {"expand": list(opened), "svg": svg, "boxOf": box_of,
-            "boxes": {box: {"path": path, "open": None} for box, path in paths.items()}}
+            "boxes": {box: {"path": path, "open": None, "outputs": outputs.get(path, [])}
+                      for box, path in paths.items()}}
+
+
+def _box_outputs(trace: Trace, collapse: int | None,
+                 expand: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+    """Per box path, the values that leave it, in the order its label lists them.
+
+    The page rewrites a box's data and grad rows per step from these, so a
+    box shows the numbers of the step shown, not the final ones. Each is
+    ``{"id", "named"}``: named values are written ``name: data … · grad …``.
+    """
+    if collapse is None:
+        return {}
+    boxes = scope_boxes(trace.order, collapse, expand)
+    ids = node_ids(trace.order)
+    found: dict[str, dict[Any, None]] = {}
+    for node in trace.order:  # the order viz's box labels use: by first consumer outside the box
+        box = boxes.get(node)
+        for parent in node.parents:
+            source = boxes.get(parent)
+            if source is not None and source != box and not parent.is_leaf:
+                found.setdefault(source, {})[parent] = None
+    root = trace.root
+    if root in boxes:
+        found.setdefault(boxes[root], {})[root] = None
+    return {path: [{"id": ids[n], "named": bool(n.label)} for n in nodes] for path, nodes in found.items()}
 
 
 def picture_states(trace: Trace, rankdir: str = "auto", *, collapse: int | None = None,

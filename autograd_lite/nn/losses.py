@@ -55,7 +55,10 @@ def _mean(terms: list[Value]) -> Value:
     total = terms[0]
     for t in terms[1:]:
         total = total + t
-    return total / len(terms)  # one "÷ N" in pictures, and exact when N is a power of two
+    loss = total / len(terms)  # one "÷ N" in pictures, and exact when N is a power of two
+    if isinstance(loss, Value):
+        loss.label = "loss"
+    return loss
 
 
 def _batch(outputs: Sequence[Any], labels: Sequence[Any], what: str) -> None:
@@ -112,7 +115,10 @@ def mse(predictions: Sequence[Any], targets: Sequence[Any]) -> Value:
         for a, b in zip(ps, ts):
             if not isinstance(b, (int, float)) or isinstance(b, bool) or not math.isfinite(b):
                 raise ValueError(f"mse targets must be finite numbers, got {b!r}")
-            terms.append((a - b) ** 2)
+            err = a - b
+            if isinstance(err, Value):
+                err.label = "err"
+            terms.append(err ** 2)
     return _mean(terms)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -30,6 +31,7 @@ from ..core import generic
 from ..core import scopes as _scopes
 from ..core.ops import OPS
 from ..core.value import Value, float_of, scope
+from ..views import notation
 from . import training
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
@@ -40,6 +42,49 @@ _HE = {"relu", "leaky_relu"}
 _SUM = OPS["sum"]
 _new = object.__new__
 _ScopeTag = _scopes.ScopeTag
+
+
+_ACTIVATION_OPS = frozenset(ACTIVATIONS) - {"linear"}
+# a neuron's scope: "L0.N3" in an MLP ("MLP/L0/L0.N3"), "N3" in a layer alone, "Neuron" alone
+_NEURON_SCOPE = re.compile(r"(?:^|/)((?:L\d+\.)?N\d+|Neuron)$")
+
+
+def _lecture_name(node: Value) -> str | None:
+    """The name a lecture gives a neuron's intermediates: ``L0.N3.z`` (w·x + b) and ``L0.N3.a``.
+
+    Asked by pictures, traces and the page for unlabelled nodes (see
+    ``notation.NAMERS``): naming when drawing costs the training step nothing,
+    where a label on every neuron's z and a would cost it 5%.
+    """
+    tag = node._tag
+    if tag.__class__ is not _ScopeTag:
+        return None
+    match = _NEURON_SCOPE.search(tag.scope)
+    if match is None:
+        return None
+    prefix = "" if match[1] == "Neuron" else match[1] + "."
+    op = node.op
+    if op == "sum":
+        return prefix + "z"
+    if op in _ACTIVATION_OPS:
+        parents = node.parents
+        if parents and parents[0].op == "sum" and parents[0]._tag is tag:
+            return prefix + "a"
+    return None
+
+
+notation.NAMERS.append(_lecture_name)
+
+
+def _pred(out: Value, label: str) -> None:
+    """Label a model's output ``pred``, keeping its call: ``out.label = label`` without the setter's checks."""
+    call = out._tag
+    if call.__class__ is _ScopeTag:
+        tag = _new(_ScopeTag)
+        tag.label, tag.scope, tag.call = label, call.scope, call.call or call
+        out._tag = tag
+    else:
+        out.label = label
 
 
 def _activation(name: Any) -> str:
@@ -207,7 +252,7 @@ class Neuron(Module):
         if len(x) != self.nin:
             raise ValueError(f"this neuron takes {self.nin} inputs, got {len(x)}")
         tag = self._call_tag()
-        act = generic._neuron_sum(self.w, x, self.b, tag)
+        act = generic._neuron_sum(self.w, x, self.b, tag)  # z = w·x + b (named by _lecture_name)
         name = self.activation
         if name == "linear":
             return act
@@ -304,7 +349,12 @@ class MLP(Module):
                 x = layer(x)
         finally:
             self._leave(outer)
-        return x[0] if len(x) == 1 else x
+        if len(x) == 1:  # the model's prediction, named as a lecture names it
+            _pred(x[0], "pred")
+            return x[0]
+        for k, out in enumerate(x):
+            _pred(out, f"pred{k}")
+        return x
 
     def _floats(self, x: Sequence[float]) -> Any:
         for layer in self.layers:

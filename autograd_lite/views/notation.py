@@ -258,8 +258,16 @@ def fill(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(put, template)
 
 
+#: Functions that may name an unlabelled node (node → name, or None), asked in order
+#: before it gets a number: the nn modules add the names a lecture uses (``L0.N3.z``,
+#: ``L0.N3.a``) this way, at no cost to building the graph.
+NAMERS: list[Callable[[Value], str | None]] = []
+
+
 def node_names(order: Iterable[Value], limit: int = NAME_LIMIT) -> dict[Value, str]:
     """A distinct name for every node: its label, a constant's number, else ``t1, t2, …``.
+
+    An unlabelled node that one of :data:`NAMERS` names gets that name.
 
     Unlabelled leaves are ``v1, v2, …``, in topological order. Labels
     longer than ``limit`` are cut by :func:`shorten`. Names that would be
@@ -280,7 +288,7 @@ def node_names(order: Iterable[Value], limit: int = NAME_LIMIT) -> dict[Value, s
         elif node.is_constant:
             base.append(format_number(node.data))
         else:
-            base.append(None)
+            base.append(_given_name(node) if NAMERS else None)
     counts: dict[str, int] = {}
     for name in base:
         if name is not None:
@@ -302,6 +310,14 @@ def node_names(order: Iterable[Value], limit: int = NAME_LIMIT) -> dict[Value, s
             name = f"{name}#{seen[name]}"
         names[node] = name
     return names
+
+
+def _given_name(node: Value) -> str | None:
+    for namer in NAMERS:
+        name = namer(node)
+        if name:
+            return name
+    return None
 
 
 # --- formulas ----------------------------------------------------------------

@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -140,6 +141,8 @@ def draw_dot(
             chain of + that ``sum(...)`` builds, stays at one depth; a leaf
             sits with its deepest use), and ``collapse=N`` makes one box of
             each N depths; the output, and a band of one op, stay nodes.
+            A numbered series of boxes whose earlier members feed several later
+            ones (a GPT's positions ``pos0, pos1, …``) shares one rank, in reading order.
         expand: scopes to open in a collapsed picture, by path
             (``"MLP/L0/L0.N3"``): the scopes around it show their parts one
             level deeper, and the named scope its nodes one by one.
@@ -440,6 +443,7 @@ def draw_graph(
         for source, count in summary.sources.items():
             tail = box_ids[source] if isinstance(source, str) else ids[source]
             dot.edge(tail, box_ids[path], **_count_label(count))
+    _numbered_boxes_side_by_side(summaries, box_ids, places, dot)
     for cluster in reversed(list(clusters_of(places))):
         cluster.close()
     if legend:
@@ -492,6 +496,43 @@ def _far_uses(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool) ->
         if sum(r - base - 1 for r, _ in distant) > SHARED_SPAN:
             far[parent] = {node for _, node in distant}
     return far
+
+
+_NUMBERED = re.compile(r"^(.*\D)(\d+)$")
+
+
+def _numbered_boxes_side_by_side(summaries: Mapping[str, Any], box_ids: Mapping[str, str],
+                                 places: Mapping[Any, Any], dot: Graph) -> None:
+    """Lay a numbered series of sibling boxes (``pos0, pos1, …``) out in order, side by side.
+
+    Each position of a sequence model is one scope, and each reads all the
+    positions before it; left to Graphviz alone they scatter along the ranks
+    those edges give them. One rank for the series keeps them in reading
+    order, across the rank direction.
+    """
+    series: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for path in summaries:
+        around, _, name = path.rpartition("/")
+        match = _NUMBERED.match(name)
+        if match:
+            series.setdefault((around, match[1]), []).append((int(match[2]), path))
+    for members in series.values():
+        if len(members) < 3 or len({id(places.get(p, dot)) for _, p in members}) != 1:
+            continue
+        # only where earlier members feed several later ones (attention over positions), not a chain
+        # of stages (layers L0 → L1 → L2), which reads best along the rank direction
+        paths = {p for _, p in members}
+        feeds: dict[str, int] = {}
+        for _, p in members:
+            for source in summaries[p].sources:
+                if source in paths:
+                    feeds[source] = feeds.get(source, 0) + 1
+        if not feeds or max(feeds.values()) < 2:
+            continue
+        place = places.get(members[0][1], dot)
+        graph = place.graph if isinstance(place, Cluster) else place
+        ordered = " ".join(box_ids[p] for _, p in sorted(members))
+        graph.body.append(f"\t{{rank=same; {ordered}}}\n")
 
 
 def _count_label(count: int) -> dict[str, str]:

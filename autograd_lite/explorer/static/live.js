@@ -7,19 +7,20 @@
  *
  * The URL fragment holds the view, so a link opens it again and the back
  * button walks through evaluations:
- *   #e=<expression>&v=<values>&o=<order>&c=<collapse>&x=<opened scope>...&s=<step>
- * each part percent-encoded; o, c, x and s may be left out. A fragment is data:
+ *   #e=<expression>&v=<values>&o=<order>&c=<collapse>&x=<opened scope>...&s=<step>&m=present
+ * each part percent-encoded; o, c, x, s and m may be left out (m=present: presentation mode,
+ * the one part the static page reads too). A fragment is data:
  * it only fills the form, and what it holds is shown with textContent.
  */
 (function () {
   "use strict";
   var api = window.autogradExplorer;
   var $ = function (id) { return document.getElementById(id); };
-  var el = api.el, full = api.full;
+  var el = api.el, formatNumber = api.formatNumber;
   var token = new URLSearchParams(location.search).get("token") || "";
   var busy = false, again = null, variables = [];
   var MAX_FRAGMENT = 12000;   // characters: an expression and its values are at most 10,000 each, as text
-  var KEYS = { e: "expression", v: "values", o: "order", c: "collapse", x: "opened scope", s: "step" };
+  var KEYS = { e: "expression", v: "values", o: "order", c: "collapse", x: "opened scope", s: "step", m: "mode" };
 
   function showError(message, pointer) {
     $("error").hidden = !message;
@@ -28,7 +29,6 @@
     $("error-pointer").hidden = !pointer;
   }
 
-  function formatValue(x) { return typeof x === "number" ? String(Number(x.toPrecision(6))) : String(x); }
 
   function valuesText() {
     return variables.map(function (v) { return v.name + "=" + v.text; }).join(" ");
@@ -36,7 +36,7 @@
 
   function results(r, fresh) {
     $("results").hidden = false;
-    $("value").textContent = full(r.value);
+    $("value").textContent = r.valueText;
     var box = $("grads");
     if (fresh) {
       box.textContent = "";
@@ -54,7 +54,7 @@
         slider.setAttribute("aria-label", inp.name);
         var v = { name: inp.name, text: inp.text, given: given };
         slider.addEventListener("input", function () {
-          v.text = formatValue(Number(slider.value));
+          v.text = formatNumber(Number(slider.value));   // the number sent is the number shown
           given.textContent = v.text;
           $("values").value = valuesText();
           request(true);
@@ -72,12 +72,12 @@
         return v;
       });
     }
-    variables.forEach(function (v) { v.grad.textContent = full(r.grads[v.name]); });
+    variables.forEach(function (v) { v.grad.textContent = r.gradTexts[v.name]; });
     var d = $("derivatives");
     d.textContent = "";
     (r.derivatives || []).forEach(function (x, i) {
       var k = i === 0 ? "" : String(i + 1).replace(/[0-9]/g, function (c) { return "⁰¹²³⁴⁵⁶⁷⁸⁹"[c]; });
-      var s = el("div", "d" + k + "f/d" + r.inputs[0].name + k + " = " + full(x));
+      var s = el("div", "d" + k + "f/d" + r.inputs[0].name + k + " = " + r.derivativeTexts[i]);
       s.setAttribute("data-testid", "derivative-" + (i + 1));
       d.appendChild(s);
     });
@@ -109,6 +109,7 @@
     if (depth) parts.push("c=" + encodeURIComponent(depth));
     shownExpand.forEach(function (p) { parts.push("x=" + encodeURIComponent(p)); });
     parts.push("s=" + api.step());
+    if (api.presenting()) parts.push("m=present");
     return "#" + parts.join("&");
   }
 
@@ -118,7 +119,7 @@
     if (h.length > MAX_FRAGMENT) {
       return { error: "this link's view is " + h.length + " characters long; the limit is " + MAX_FRAGMENT };
     }
-    var view = { expression: null, values: "", order: "1", collapse: "", expand: [], step: null };
+    var view = { expression: null, values: "", order: "1", collapse: "", expand: [], step: null, present: false };
     var pieces = h.split("&");
     for (var i = 0; i < pieces.length; i++) {
       if (!pieces[i]) continue;
@@ -128,12 +129,17 @@
       catch (err) { return { error: "this link's view is malformed (a broken %-escape in " + key.slice(0, 20) + ")" }; }
       if (!Object.prototype.hasOwnProperty.call(KEYS, key)) {
         return { error: "this link's view is malformed: it has a part named " + JSON.stringify(key.slice(0, 20)) +
-          "; a link holds e (expression), v (values), o (order), c (collapse), x (opened scopes) and s (step)" };
+          "; a link holds e (expression), v (values), o (order), c (collapse), x (opened scopes), s (step) " +
+          "and m (mode)" };
       }
       if ((key === "o" || key === "c" || key === "s") && value !== "" && !/^[0-9]{1,4}$/.test(value)) {
         return { error: "this link's view is malformed: its " + KEYS[key] + " must be a whole number" };
       }
-      if (key === "e") view.expression = value;
+      if (key === "m" && value !== "present" && value !== "") {
+        return { error: "this link's view is malformed: its mode must be m=present or left out" };
+      }
+      if (key === "m") view.present = value === "present";
+      else if (key === "e") view.expression = value;
       else if (key === "v") view.values = value;
       else if (key === "o") view.order = value || "1";
       else if (key === "c") view.collapse = value;
@@ -154,6 +160,7 @@
     $("order").value = view.order;
     $("collapse").value = view.collapse;
     stepWanted = view.step;
+    api.present(view.present);
     remembering = true;
     request(false, view.expand);
     return true;
@@ -194,8 +201,9 @@
       var reshaped = !old || JSON.stringify(old.expand) !== JSON.stringify(r.state.expand);
       api.setLiveState(r.state);
       shownExpand = r.state.expand;
-      api.load(r.svg, r.model, fromSlider && !reshaped);
+      // the results first: the graph's pane has its final size when load frames the picture
       results(r, !fromSlider && expand === undefined || fromLink);
+      api.load(r.svg, r.model, fromSlider && !reshaped);
       api.scopeButton();
       if (stepWanted !== null) { var k = stepWanted; stepWanted = null; api.show(k); }
       if (!fromLink) remember(!fromSlider);

@@ -24,13 +24,15 @@
   var texts = {};          // node id -> {data: <text>, grad: <text>}
   var edgeGroups = {};     // edge title "n0->n2_op" -> [SVG groups]
   var boxGroups = {};      // a collapsed scope's box id -> its SVG group
+  var opGroups = {};       // node id -> the SVG group of the op that computes it
+  var boxRows = {};        // a collapsed scope's box id -> its <text> rows of data and grad
+  var edgeStep = {};       // edge title -> the step that computes its local derivative
+  var edgeLabels = [];     // [edge group, its <text>s, their texts]: held here, put in at their step
   var states = [];         // the pictures: one, or one per state of the collapsed scopes
   var state = 0;           // the picture shown
   var pictures = {};       // state -> its parsed picture, kept to switch back without parsing again
   var liveState = null;    // the live app's picture state, from the engine
   var hooks = { request: null, shown: null };   // set by live.js: ask the engine again; a step was shown
-  var edgeLabels = [];     // the edges' "= number" labels (local derivatives): {el, title, text}
-  var boxTexts = [];       // the collapsed scopes' "grad ..." texts: {el, text}
   var practice = null;     // practice mode: null when off (see "practice" below)
 
   if (live) document.body.classList.add("live");
@@ -54,7 +56,7 @@
   }
 
   function indexPicture() {
-    groups = {}; texts = {}; edgeGroups = {}; boxGroups = {};
+    groups = {}; texts = {}; edgeGroups = {}; boxGroups = {}; opGroups = {}; boxRows = {}; edgeStep = {}; edgeLabels = [];
     svg = $("graph").querySelector("svg");
     if (!svg || !model) { svg = null; return; }
     var byName = {};
@@ -65,6 +67,9 @@
       var box = st.boxes[id];
       if (box) {   // a collapsed scope
         boxGroups[id] = g;
+        // its name and size stay; the rows of numbers are written per step (see showBoxes)
+        boxRows[id] = Array.prototype.slice.call(g.querySelectorAll("text"), 2);
+        boxRows[id].forEach(function (t) { t.textContent = ""; });
         g.setAttribute("data-box", id);
         g.setAttribute("data-testid", "scope-" + box.path);
         g.classList.toggle("al-openable", box.open !== null);
@@ -77,24 +82,25 @@
         groups[id] = g;
         g.setAttribute("data-testid", "node-" + node.name);
         texts[id] = { data: lastText(g, "data "), grad: lastText(g, "grad ") };
+        // the picture was drawn with the final numbers so each label has room: none stays in it
+        if (texts[id].data) texts[id].data.textContent = "data —";
+        if (texts[id].grad) texts[id].grad.textContent = "grad —";
       } else {
+        opGroups[owner] = g;
         g.setAttribute("data-testid", "op-" + node.name);
       }
       g.setAttribute("data-node", owner);
     });
-    edgeLabels = []; boxTexts = [];
+    model.edges.forEach(function (e) { edgeStep[e.title] = e.step; });
     svg.querySelectorAll("g.edge").forEach(function (g) {
       // an edge from a value drawn again beside a far use ("n0_use7->n7_op") is n0's edge
       var t = titleOf(g).replace(/_use\d+(?=->)/, "");
       (edgeGroups[t] = edgeGroups[t] || []).push(g);
-      g.querySelectorAll("text").forEach(function (e) {
-        if (e.textContent.indexOf("= ") === 0) edgeLabels.push({ el: e, title: t, text: e.textContent });
-      });
-    });
-    Object.keys(boxGroups).forEach(function (id) {
-      boxGroups[id].querySelectorAll("text").forEach(function (e) {
-        if (e.textContent.indexOf("grad ") === 0) boxTexts.push({ el: e, text: e.textContent });
-      });
+      if (edgeStep[t] === undefined || edgeStep[t] === null) return;   // a box's "×4", no derivative
+      var labels = Array.prototype.slice.call(g.querySelectorAll("text"));
+      if (!labels.length) return;
+      edgeLabels.push({ title: t, texts: labels, words: labels.map(function (x) { return x.textContent; }) });
+      labels.forEach(function (x) { x.textContent = ""; });   // a local derivative appears at its step
     });
     svg.removeAttribute("width");
     svg.removeAttribute("height");
@@ -105,7 +111,9 @@
 
   // --- zoom and pan: the viewBox is the camera ----------------------------------
   function setView(v) {
+    var box = $("graph").getBoundingClientRect();
     view = v;
+    view.s = Math.min(box.width / v.w, box.height / v.h);   // the scale it was set for
     svg.setAttribute("viewBox", [v.x, v.y, v.w, v.h].join(" "));
   }
 
@@ -134,31 +142,113 @@
     setView({ x: p.x - fx * w, y: p.y - fy * h, w: w, h: h });
   }
 
+  // The smallest scale at which the picture's smallest node text (an op's 10 pt) is 8 px tall,
+  // and in presentation mode the smallest at which it is 14 px (most steps frame at 20 px or more).
+  var READABLE = 0.8, PRESENT_FLOOR = 1.45, PRESENT_MOST = 2.4;
+
+  // Fit: the whole graph when its text stays readable that way; else as much of it as stays
+  // readable, around the step's node and the nodes it sends its gradient to.
   function fit() {
     if (!svg) return;
     var box = $("graph").getBoundingClientRect();
     var s = Math.min(box.width / home.w, box.height / home.h, 2);  // a tiny graph need not fill the screen
-    var w = box.width / s, h = box.height / s;
-    setView({ x: home.x - (w - home.w) / 2, y: home.y - (h - home.h) / 2, w: w, h: h });
+    if (s < READABLE) { frame(focusOf(current), READABLE, READABLE); return; }
+    setView(whole(s));
   }
 
-  // The first view: the whole graph if its text is readable that way, else
-  // readable text (11 pt drawn at 10 px) around the first node the forward pass computes.
-  function firstView() {
-    fit();
-    if (pixelsPerUnit() * 11 >= 8.5) return;
+  // The whole graph, centred, at scale s.
+  function whole(s) {
     var box = $("graph").getBoundingClientRect();
-    var s = 10 / 11, w = box.width / s, h = box.height / s;
-    setView({ x: home.x, y: home.y, w: w, h: h });
-    var first = null;
-    model.steps.forEach(function (step) { if (!first && step.phase === "forward") first = step.node; });
-    var g = first && (groups[first] || boxGroups[(currentState() || { boxOf: {} }).boxOf[first]]);
-    if (!g) return;
-    var r = g.getBoundingClientRect();   // put it a third of the way in, where its inputs show too
-    var x = view.x + (r.left + r.width / 2 - box.left - box.width * 0.4) / s;
-    var y = view.y + (r.top + r.height / 2 - box.top - box.height / 3) / s;
-    var clamp = function (v, lo, size, span) { return Math.max(lo, Math.min(v, lo + Math.max(0, size - span))); };
-    setView({ x: clamp(x, home.x, home.w, w), y: clamp(y, home.y, home.h, h), w: w, h: h });
+    var w = box.width / s, h = box.height / s;
+    return { x: home.x - (w - home.w) / 2, y: home.y - (h - home.h) / 2, w: w, h: h };
+  }
+
+  function firstView() {
+    if (presenting) frame(focusOf(current), PRESENT_FLOOR, PRESENT_MOST);
+    else fit();
+  }
+
+  // What the camera frames at step k: the step's node, its op, and the nodes its gradient goes
+  // to (in the forward pass, the inputs it is computed from); the first computed node at the
+  // start, the output after the pass.
+  function focusOf(k) {
+    var step = model.steps[k], id = step.node;
+    if (!id) {
+      id = model.root;
+      if (step.phase === "start") model.steps.forEach(function (s) { if (s.phase === "forward" && id === model.root && s.node) id = s.node; });
+    }
+    var ids = [id];
+    model.edges.forEach(function (e) { if (e.to === id && ids.indexOf(e.from) < 0) ids.push(e.from); });
+    return ids;
+  }
+
+  function groupOf(id) {
+    var st = currentState();
+    return groups[id] || boxGroups[id] || (st && st.boxOf && boxGroups[st.boxOf[id]]) || null;
+  }
+
+  // Frame the nodes ``ids`` (the first is the one that must stay in view) at a scale
+  // between ``least`` and ``most`` pixels per unit, as large as lets them all fit.
+  function frame(ids, least, most) {
+    if (!svg) return;
+    var box = $("graph").getBoundingClientRect(), pad = 28;
+    setView(whole(Math.min(box.width / home.w, box.height / home.h)));   // measure in a known camera
+    var rects = [];
+    ids.forEach(function (id) {
+      var g = groupOf(id);
+      if (g) rects.push(g.getBoundingClientRect());
+      if (opGroups[id]) rects.push(opGroups[id].getBoundingClientRect());
+    });
+    if (!rects.length) return;
+    var toUnits = function (r) {
+      var a = svgPoint(r.left, r.top), b = svgPoint(r.right, r.bottom);
+      return { x0: a.x, y0: a.y, x1: b.x, y1: b.y };
+    };
+    var all = rects.map(toUnits), focus = all[0];
+    var join = function (m, r) {
+      return { x0: Math.min(m.x0, r.x0), y0: Math.min(m.y0, r.y0), x1: Math.max(m.x1, r.x1), y1: Math.max(m.y1, r.y1) };
+    };
+    var scaleFor = function (r) {
+      return Math.min((box.width - 2 * pad) / (r.x1 - r.x0), (box.height - 2 * pad) / (r.y1 - r.y0));
+    };
+    // the focus node and its op, then the other nodes nearest first, as many as fit at ``least``
+    var u = rects.length > 1 && opGroups[ids[0]] ? join(all[0], all[1]) : all[0];
+    var centre = function (r) { return { x: (r.x0 + r.x1) / 2, y: (r.y0 + r.y1) / 2 }; };
+    var c0 = centre(u);
+    all.slice(1).map(function (r) {
+      var c = centre(r);
+      return { r: r, d: Math.abs(c.x - c0.x) + Math.abs(c.y - c0.y) };
+    }).sort(function (a, b) { return a.d - b.d; }).forEach(function (o) {
+      var bigger = join(u, o.r);
+      if (scaleFor(bigger) >= least) u = bigger;
+    });
+    var s = Math.max(Math.min(scaleFor(u), most), least);
+    var w = box.width / s, h = box.height / s;
+    var cx = (u.x0 + u.x1) / 2, cy = (u.y0 + u.y1) / 2;
+    // the focus node stays inside even when the whole group cannot
+    var m = pad / s;
+    cx = Math.min(Math.max(cx, focus.x1 + m - w / 2), focus.x0 - m + w / 2);
+    cy = Math.min(Math.max(cy, focus.y1 + m - h / 2), focus.y0 - m + h / 2);
+    // no empty margin beyond the graph where the graph could fill the view
+    var inside = function (c, lo, size, span) { return span >= size ? lo + size / 2 : Math.max(lo + span / 2, Math.min(c, lo + size - span / 2)); };
+    cx = inside(cx, home.x, home.w, w);
+    cy = inside(cy, home.y, home.h, h);
+    setView({ x: cx - w / 2, y: cy - h / 2, w: w, h: h });
+  }
+
+  // Presentation mode (the Present button, the p key, m=present in the link): the graph
+  // takes the screen, large, and the camera frames each step.
+  var presenting = false;
+  function present(on) {
+    presenting = on === undefined ? !presenting : !!on;
+    document.body.classList.toggle("presenting", presenting);
+    $("present").setAttribute("aria-pressed", String(presenting));
+    $("present").textContent = presenting ? "Leave presentation" : "Present";
+    if (!live && history.replaceState) {
+      try { history.replaceState(null, "", presenting ? "#m=present" : location.pathname + location.search); }
+      catch (err) { /* a sandboxed page (Jupyter's iframe) keeps no history */ }
+    }
+    if (svg && model) { firstView(); show(current); }
   }
 
   // Keep the step's node in sight: move the camera only as far as needed, and not at all when it is.
@@ -199,13 +289,60 @@
 
   // --- steps ----------------------------------------------------------------------
   function stateAt(k) {
-    var data = {}, grad = {};
+    var data = {}, grad = {}, values = {};
     for (var i = 0; i <= k; i++) {
       var s = model.steps[i];
       Object.keys(s.data).forEach(function (id) { data[id] = s.data[id]; });
       Object.keys(s.grad).forEach(function (id) { grad[id] = s.grad[id]; });
+      var v = s.gradValues || {};
+      Object.keys(v).forEach(function (id) { values[id] = Number(v[id]); });
     }
-    return { data: data, grad: grad };
+    return { data: data, grad: grad, gradValues: values };
+  }
+
+  // A collapsed box's rows: its outputs' data and grad as far as the step shown has computed them.
+  function showBoxes(known, gradsAsked) {
+    var st = currentState();
+    if (!st) return;
+    var byId = nodeIndex();
+    Object.keys(boxRows).forEach(function (boxId) {
+      var outputs = (st.boxes[boxId] || {}).outputs || [], rows = [];
+      if (outputs.length <= 3) {
+        outputs.forEach(function (o) {
+          var n = byId[o.id];
+          rows.push((o.named ? n.name + ": " : "") + "data " + (o.id in known.data ? known.data[o.id] : "—") +
+            " · grad " + (!(o.id in known.grad) ? "—" : gradsAsked ? "?" : known.grad[o.id]));
+        });
+      } else {
+        var range = function (ids, value, text) {
+          var lo = null, hi = null;
+          ids.forEach(function (id) {
+            var x = value(id);
+            if (lo === null || x < value(lo)) lo = id;
+            if (hi === null || x > value(hi)) hi = id;
+          });
+          return lo === null ? "—" : text(lo) + " … " + text(hi);
+        };
+        var ids = outputs.map(function (o) { return o.id; });
+        var computed = ids.filter(function (id) { return id in known.data; });
+        var sent = ids.filter(function (id) { return id in known.grad; });
+        rows.push(outputs.length.toLocaleString("en-US") + " outputs: data " +
+          range(computed, function (id) { return Number(byId[id].data); }, function (id) { return known.data[id]; }));
+        rows.push("grad " + (gradsAsked && sent.length ? "?" : range(sent, function (id) { return known.gradValues[id]; },
+          function (id) { return known.grad[id]; })));
+      }
+      boxRows[boxId].forEach(function (t, i) { t.textContent = rows[i] || ""; });
+    });
+  }
+
+  var nodeIndexCache = null;
+  function nodeIndex() {
+    if (!nodeIndexCache || nodeIndexCache.model !== model) {
+      var byId = {};
+      model.nodes.forEach(function (n) { byId[n.id] = n; });
+      nodeIndexCache = { model: model, byId: byId };
+    }
+    return nodeIndexCache.byId;
   }
 
   function show(k) {
@@ -238,6 +375,15 @@
         g.classList.toggle("al-pending", !(owner in state.data));
       }
     });
+    // nothing before its step; in practice mode, a number the learner has not answered yet is "?"
+    showBoxes(state, practice && !allDone());
+    edgeLabels.forEach(function (e) {
+      var due = current >= edgeStep[e.title], asked = practice && !localKnown(e.title);
+      e.texts.forEach(function (x, i) {
+        x.textContent = !due ? "" : asked && e.words[i].indexOf("= ") === 0 ? "= ?" : e.words[i];
+      });
+    });
+    tables();
     var hot = {};
     step.edges.forEach(function (t) { hot[t] = true; });
     Object.keys(edgeGroups).forEach(function (t) {
@@ -247,11 +393,11 @@
     $("step-title").textContent = step.title;
     $("step-text").textContent = step.text;
     if (practice) practiceShow(step);
-    else unmask();
     $("prev").disabled = $("home").disabled = current === 0;
     $("next").disabled = $("end").disabled = current === last;
     if (current === last) pause();
-    if (step.node) follow(groups[step.node] ? step.node : activeBox);
+    if (presenting) frame(focusOf(current), PRESENT_FLOOR, PRESENT_MOST);
+    else if (step.node) follow(groups[step.node] ? step.node : activeBox);
     if (selected) explain(selected);
     if (hooks.shown) hooks.shown(current);
   }
@@ -278,7 +424,19 @@
     if (cls) e.className = cls;
     return e;
   }
-  function full(x) { return typeof x === "number" ? String(x) : String(x); }
+  // notation.format_number in JavaScript, for numbers made in the page (a slider's):
+  // integers exact, else 4 significant digits as Python's "%.4g" writes them.
+  function formatNumber(x) {
+    if (!isFinite(x)) return x !== x ? "nan" : x > 0 ? "inf" : "-inf";
+    if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
+    var e = Number(x.toExponential(3).split("e")[1]);
+    var trim = function (t) { return t.indexOf(".") < 0 ? t : t.replace(/0+$/, "").replace(/\.$/, ""); };
+    if (e < -4 || e >= 4) {
+      var parts = x.toExponential(3).split("e"), exp = Number(parts[1]);
+      return trim(parts[0]) + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+    }
+    return trim(x.toFixed(3 - e));
+  }
   function stepLink(k) {
     var b = el("button", "step " + k + ": " + model.steps[k].title, "steplink");
     b.type = "button";
@@ -286,19 +444,25 @@
     return b;
   }
 
+  // Nothing before its step: the panel says only what the step shown has computed.
   function explain(id) {
-    var node = null;
-    model.nodes.forEach(function (n) { if (n.id === id) node = n; });
+    var node = nodeIndex()[id];
     if (!node) return;
     if (selected && groups[selected]) groups[selected].classList.remove("al-selected");
     selected = id;
     if (groups[id]) groups[id].classList.add("al-selected");
+    var known = stateAt(current);
     var box = $("explain");
     box.textContent = "";
     box.setAttribute("data-node", node.name);
     box.appendChild(el("h2", node.name + "  (" + node.kind + (node.op ? ", op " + node.op : "") + ")"));
     box.appendChild(el("h3", "data"));
-    box.appendChild(el("pre", (node.forward ? node.forward + " = " : node.name + " = ") + full(node.data)));
+    if (id in known.data) {
+      box.appendChild(el("pre", (node.forward ? node.forward + " = " : node.name + " = ") + known.data[id]));
+      inFull(box, "data-full", node.dataText, node.dataFull);
+    } else {
+      box.appendChild(el("pre", (node.forward ? node.forward + " = " : "") + "not yet computed", "pending"));
+    }
     var p = el("p", node.kind === "constant" ? "A number written into the expression; " :
       node.op ? "Computed in the forward pass at " : "Given at ");
     p.appendChild(stepLink(node.setBy));
@@ -308,32 +472,52 @@
         "answered (or revealed) every step that sends it a gradient, and its own step.", "hint"));
       return;
     }
-    box.appendChild(el("h3", "grad ∂" + model.loss + "/∂" + node.name));
-    box.appendChild(el("pre", node.grad === null ? "—" : full(node.grad)));
-    var now = stateAt(current).grad[id];
-    box.appendChild(el("p", "At step " + current + ": " + (now === undefined ? "not yet known (grad —)" :
-      "grad " + now + (node.gradSteps.length && current < node.gradSteps[node.gradSteps.length - 1] ?
-        ", more to come" : ", complete")), "hint"));
+    box.appendChild(el("h3", "grad ∂" + (model.lossSymbol || model.loss) + "/∂" + (node.symbol || node.name)));
+    var now = known.grad[id];
+    var done = node.gradDone !== null && node.gradDone !== undefined && current >= node.gradDone;
+    var g = el("pre", now === undefined ? "not yet known" : now + (done ? "" : " so far"));
+    g.setAttribute("data-testid", "explain-grad");
+    box.appendChild(g);
+    if (done) inFull(box, "grad-full", node.gradText, node.gradFull);
+    box.appendChild(el("p", "At step " + current + ": " + (now === undefined ? "not yet known" :
+      done || node.gradDone === null ? "complete" : "more to come"), "hint"));
     if (node.gradSteps.length) {
-      var q = el("p", "Received its gradient at ");
+      var q = el("p", "Receives its gradient at ");
       node.gradSteps.forEach(function (k) { q.appendChild(document.createElement("br")); q.appendChild(stepLink(k)); });
       box.appendChild(q);
     }
     box.appendChild(el("h3", "local rule"));
-    if (node.rules.length) node.rules.forEach(function (r) { box.appendChild(el("pre", r)); });
-    else box.appendChild(el("p", "A leaf: no rule of its own; its gradient is what its consumers send back.", "hint"));
+    if (!node.rules.length) {
+      box.appendChild(el("p", "A leaf: no rule of its own; its gradient is what its consumers send back.", "hint"));
+    } else if (node.ruleStep !== null && current >= node.ruleStep) {
+      node.rules.forEach(function (r) { box.appendChild(el("pre", r)); });
+    } else {
+      var r = el("p", "Its local derivatives are computed at ", "hint");
+      r.appendChild(stepLink(node.ruleStep));
+      box.appendChild(r);
+    }
     box.appendChild(el("h3", "chain rule: the sum over its consumers"));
-    box.appendChild(el("pre", node.chain, "chain"));
+    if (done) box.appendChild(el("pre", node.chain, "chain"));
+    else box.appendChild(el("p", "Known once its gradient is complete" +
+      (node.gradDone !== null ? " (step " + node.gradDone + ")." : "."), "hint"));
     box.appendChild(el("h3", "finite-difference check"));
-    if (node.check) {
+    if (node.check && done) {
       var c = node.check;
       var scale = Math.max(1, Math.abs(Number(c.backward)) || 0);
       var ok = Number(c.difference) <= 1e-5 * scale;
       box.appendChild(el("pre", c.text, ok ? "ok" : "bad"));
     } else {
-      box.appendChild(el("p", node.kind === "constant" ? "A constant: nothing to check." :
-        "Not computed for inner nodes of a graph this big.", "hint"));
+      box.appendChild(el("p", node.kind === "constant" ? "A constant: nothing to check." : !done ?
+        "Once its gradient is complete." : "Not computed for inner nodes of a graph this big.", "hint"));
     }
+  }
+
+  // The number to full precision, on its own line, when the rounded one hides digits.
+  function inFull(box, testid, text, fullText) {
+    if (fullText === null || fullText === undefined || Number(fullText) === Number(text)) return;
+    var line = el("p", "in full: " + fullText, "hint");
+    line.setAttribute("data-testid", testid);
+    box.appendChild(line);
   }
 
   // --- collapsed scopes: a click opens one ---------------------------------------------
@@ -379,10 +563,18 @@
   }
 
   // --- tables -----------------------------------------------------------------------
+  // The rows the step shown has computed, and no others: a later row is not even in the page yet.
+  var tablesShown = null;
   function tables() {
     var body = $("tables-body");
+    if (!model || !model.tables) { body.textContent = ""; tablesShown = null; return; }
+    var key = [["forward", "Forward pass"], ["backward", "Backward pass"]].map(function (pair) {
+      var t = model.tables[pair[0]];
+      return t.rows.filter(function (row, i) { return !t.steps || t.steps[i] <= current; }).length;
+    }).join(",") + (practice && !allDone() ? ",practice" : "");
+    if (tablesShown && tablesShown.model === model && tablesShown.key === key) return;
+    tablesShown = { model: model, key: key };
     body.textContent = "";
-    if (!model || !model.tables) return;
     [["forward", "Forward pass"], ["backward", "Backward pass"]].forEach(function (pair) {
       var t = model.tables[pair[0]];
       if (pair[0] === "backward" && practice && !allDone()) {
@@ -395,7 +587,8 @@
       var tr = el("tr");
       t.head.forEach(function (h) { tr.appendChild(el("th", h)); });
       table.appendChild(tr);
-      t.rows.forEach(function (row) {
+      t.rows.forEach(function (row, i) {
+        if (t.steps && t.steps[i] > current) return;
         var r = el("tr");
         row.forEach(function (c) { r.appendChild(el("td", c)); });
         table.appendChild(r);
@@ -424,14 +617,13 @@
     indexPicture();
     if (!model) return;
     document.title = model.title;
-    tables();
     if (svg) { if (sameShape && oldView) setView(oldView); else firstView(); }
     if (!sameShape) selected = null;
     show(practice ? seedStep() : sameShape ? oldStep : (live ? model.steps.length - 1 : 0));
     if (!selected) {
       $("explain").textContent = "";
       $("explain").appendChild(el("p", "Click a node to see where its numbers come from. Drag to pan, " +
-        "scroll to zoom; keys: ← → space Home End.", "hint"));
+        "scroll to zoom; keys: ← → space Home End, p to present.", "hint"));
     }
   }
 
@@ -502,15 +694,7 @@
     return allDone();   // a box's edge: shown once the whole pass is
   }
 
-  function unmask() {
-    edgeLabels.forEach(function (e) { e.el.textContent = e.text; });
-    boxTexts.forEach(function (e) { e.el.textContent = e.text; });
-  }
-
-  function mask() {
-    edgeLabels.forEach(function (e) { e.el.textContent = localKnown(e.title) ? e.text : "= ?"; });
-    var done = allDone();
-    boxTexts.forEach(function (e) { e.el.textContent = done ? e.text : "grad ?"; });
+  function mask() {   // the picture's labels are masked by show(); the live app's results here
     maskResults();
   }
 
@@ -716,6 +900,21 @@
   $("zoom-in").onclick = function () { zoom(1.25); };
   $("zoom-out").onclick = function () { zoom(0.8); };
   $("fit").onclick = fit;
+  $("present").onclick = function () { present(); };
+  // a pane that changes size (the tables opened, the window resized) keeps the scale: text never shrinks
+  if (window.ResizeObserver) {
+    var lastBox = null;
+    new ResizeObserver(function () {
+      var box = $("graph").getBoundingClientRect();
+      if (svg && view && lastBox && (box.width !== lastBox.width || box.height !== lastBox.height) &&
+          box.width > 0 && box.height > 0) {
+        var s = view.s;
+        var cx = view.x + view.w / 2, cy = view.y + view.h / 2, w = box.width / s, h = box.height / s;
+        setView({ x: cx - w / 2, y: cy - h / 2, w: w, h: h });
+      }
+      lastBox = { width: box.width, height: box.height };
+    }).observe($("graph"));
+  }
   var graph = $("graph");
   graph.addEventListener("wheel", function (e) {
     if (!svg) return;
@@ -742,7 +941,6 @@
     if (e.key === "Enter") { e.preventDefault(); checkAnswer(); }
     else if (e.key === "Escape") { e.preventDefault(); $("answer").blur(); }
   });
-  window.addEventListener("resize", function () { if (svg && view) setView(view); });
 
   function typing(e) {
     var t = e.target;
@@ -756,6 +954,7 @@
     else if (e.key === "Home") { pause(); show(0); }
     else if (e.key === "End") { pause(); show(Infinity); }
     else if (e.key === " " || e.key === "Spacebar") { if (!e.repeat) toggle(); }
+    else if (e.key === "p" || e.key === "P") present();
     else handled = false;
     if (handled) e.preventDefault();
   });
@@ -765,13 +964,17 @@
 
   if (!live) {
     var first = JSON.parse($("model").textContent);
+    $("model").textContent = "";   // held by the script from here: no number waits in the page before its step
     states = first.states || [{ expand: [], svg: null, boxOf: {}, boxes: {} }];
     load(null, first, false);
     scopeButton();
+    if (/(^#|&)m=present(&|$)/.test(location.hash)) present(true);
   }
-  window.autogradExplorer = { show: show, explain: explain, fit: fit, zoom: zoom,
+  window.autogradExplorer = { show: show, explain: explain, fit: fit, zoom: zoom, present: present,
+    presenting: function () { return presenting; },
     view: function () { return view; }, step: function () { return current; },
     // for live.js
-    load: load, pause: pause, scopeButton: scopeButton, el: el, full: full, hooks: hooks, maskResults: maskResults,
+    load: load, pause: pause, scopeButton: scopeButton, el: el, formatNumber: formatNumber, hooks: hooks,
+    maskResults: maskResults,
     liveState: function () { return liveState; }, setLiveState: function (s) { liveState = s; } };
 })();
