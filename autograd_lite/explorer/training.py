@@ -103,11 +103,11 @@ def _config(given: Any) -> dict[str, Any]:
                 value = int(value)
             if isinstance(value, bool) or not isinstance(value, int) or not choices[0] <= value <= choices[1]:
                 raise TrainingError(f"{key} must be a whole number from {choices[0]} to {choices[1]}, "
-                                    f"got {str(value)[:30]!r}")
+                                    f"got {str(value)[:30]}")
         else:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not choices[0] <= value <= choices[1]:
                 raise TrainingError(f"{key} must be a number from {choices[0]:g} to {choices[1]:g}, "
-                                    f"got {str(value)[:30]!r}")
+                                    f"got {str(value)[:30]}")
             value = float(value)
         config[key] = value
     return config
@@ -262,10 +262,13 @@ class TrainingSession:
             for _ in range(steps):
                 if self.losses and not math.isfinite(self.losses[-1]):
                     break  # a diverged run stays where it is
+                compiling = not self.gpt and self.replay is None
                 try:
                     value = self._gpt_step() if self.gpt else self._mlp_step()
                 except OverflowError:
                     value = math.inf
+                if compiling:  # the first step records and compiles the graph: not counted in the budget
+                    start = time.perf_counter()
                 self.steps += 1
                 self.losses.append(value)
                 if len(self.losses) > MAX_HISTORY:
