@@ -8,7 +8,8 @@
  * The URL fragment holds the view, so a link opens it again and the back
  * button walks through evaluations:
  *   #e=<expression>&v=<values>&o=<order>&c=<collapse>&x=<opened scope>...&s=<step>
- * each part percent-encoded; o, c, x and s may be left out. A fragment is data:
+ * each part percent-encoded; o, c, x and s may be left out. A fragment that
+ * starts with "train" is the training view's (train.js reads it). A fragment is data:
  * it only fills the form, and what it holds is shown with textContent.
  */
 (function () {
@@ -147,6 +148,7 @@
   // Fill the form from the fragment and evaluate; false when there is none or it is bad.
   function openFragment() {
     if (location.hash.length <= 1) return false;
+    if (/^#train(&|$)/.test(location.hash)) return false;   // the training view's link: train.js reads it
     var view = readFragment(location.hash);
     if (view.error) { linkError = view.error + ". The page shows its example instead."; return false; }
     $("expression").value = view.expression;
@@ -161,7 +163,7 @@
 
   // The view into the address: a new history entry for an evaluation, or the same entry updated.
   function remember(push) {
-    if (!history.replaceState) return;
+    if (!history.replaceState || document.body.classList.contains("training")) return;   // the training view owns the link
     var hash = fragment();
     if (hash === location.hash) return;
     try {
