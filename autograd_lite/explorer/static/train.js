@@ -44,14 +44,14 @@
   // --- the view's elements ---------------------------------------------------------------
   function select(id, label, options) {
     var s = el("select");
-    s.id = "train-" + id; s.setAttribute("data-testid", "train-" + id);
+    s.id = "train-setting-" + id; s.setAttribute("data-testid", "train-setting-" + id);
     options.forEach(function (o) { var opt = el("option", o); opt.value = o; s.appendChild(opt); });
     var l = el("label", label + " "); l.appendChild(s);
     return l;
   }
   function number(id, label, min, max, step) {
     var i = el("input");
-    i.type = "number"; i.id = "train-" + id; i.setAttribute("data-testid", "train-" + id);
+    i.type = "number"; i.id = "train-setting-" + id; i.setAttribute("data-testid", "train-setting-" + id);
     i.min = min; i.max = max; i.step = step;
     var l = el("label", label + " "); l.appendChild(i);
     return l;
@@ -112,12 +112,12 @@
   function settingsNow() {
     var c = {};
     Object.keys(DEFAULTS).forEach(function (k) {
-      var v = $("train-" + k).value;
+      var v = $("train-setting-" + k).value;
       c[k] = typeof DEFAULTS[k] === "number" ? Number(v) : v;
     });
     return c;
   }
-  function fill(c) { Object.keys(DEFAULTS).forEach(function (k) { $("train-" + k).value = String(c[k]); }); }
+  function fill(c) { Object.keys(DEFAULTS).forEach(function (k) { $("train-setting-" + k).value = String(c[k]); }); }
 
   function fragment(c) {
     var parts = ["train"];
@@ -353,13 +353,14 @@
     ask({ train: "inspect", session: session, layer: layer, neuron: neuron, weight: weight }).then(function (r) {
       if (!r.ok) { say(r.error); return; }
       note.textContent = "";
-      note.appendChild(el("strong", "∂L/∂" + r.name + " = " + r.grad + " at step " + (lastState ? lastState.steps : 0)));
+      var short = function (x) { return Number(x).toPrecision(4); };
+      note.appendChild(el("strong", "∂L/∂" + r.name + " = " + short(r.grad) + " at step " + (lastState ? lastState.steps : 0)));
       note.appendChild(el("p", "The chain rule sums one term per training sample: ∂L/∂a · a′(z) · h, " +
         "with a the neuron's output, z its sum and h this " + (weight === null ? "bias's input (1)" : "weight's input") +
         ". The " + r.terms.length + " largest of the " + r.samples + " terms are drawn as g·act(w·h + r), the rest of the " +
         "network folded into the numbers g (∂L/∂a) and r (the rest of the sum); the other " + (r.samples - r.terms.length) +
-        " terms add up to " + r.rest + ", drawn as that times w. So ∂f/∂w below is the whole sum: " + r.sum + "."));
-      var terms = el("p", "terms: " + r.terms.map(function (t) { return "sample " + t.sample + ": " + t.upstream + " · a′ · " + t.input + " = " + t.term; }).join("; "));
+        " terms add up to " + short(r.rest) + ", drawn as that times w. So ∂f/∂w below is the whole sum: " + short(r.sum) + "."));
+      var terms = el("p", "terms: " + r.terms.map(function (t) { return "sample " + t.sample + ": " + short(t.upstream) + " · a′ · " + short(t.input) + " = " + short(t.term); }).join("; "));
       terms.className = "hint";
       note.appendChild(terms);
       var again = el("a", "← back to training"); again.href = "#"; again.setAttribute("data-testid", "train-return");
@@ -390,6 +391,7 @@
     stop();
     document.body.classList.remove("training");
     view.hidden = true;
+    try { api.fit(); } catch (err) { /* no graph yet: its first answer fits it */ }   // drawn while hidden, it had no size
   }
   function route() { if (isTrainHash()) enter(); else if (document.body.classList.contains("training")) leave(); }
   window.addEventListener("hashchange", route);
