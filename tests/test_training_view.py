@@ -19,9 +19,12 @@ import pytest
 from autograd_lite.datasets import make_xor
 from autograd_lite.explorer.live import explore
 from autograd_lite.explorer.server import make_server
-from autograd_lite.explorer.training import MAX_SESSIONS, Sessions, TrainingSession, answer
-
-from .test_browser import by_testid, wait_for
+from autograd_lite.explorer.training import (
+    MAX_SESSIONS,
+    Sessions,
+    TrainingSession,
+    answer,
+)
 
 #: the steps moons may take to reach a loss under 0.1 with the defaults and seed 0
 STEP_BUDGET = 300

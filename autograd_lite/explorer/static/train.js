@@ -155,7 +155,7 @@
   function say(text) { message.textContent = text || ""; message.classList.toggle("bad", !!text); }
 
   // --- asking -------------------------------------------------------------------------
-  function start(c, remember) {
+  function start(c, remember, why) {
     stop();
     generation += 1;
     var mine = generation;
@@ -164,14 +164,14 @@
       try { history.replaceState(null, "", fragment(c)); } catch (err) { /* no history in a sandbox */ }
     }
     session = null;
-    say(c.data === "names" ? "" : "the first step records the graph and compiles it…");
+    say(why || (c.data === "names" ? "" : "the first step records the graph and compiles it…"));
     inflight = true;
     ask({ train: "new", config: c }).then(function (r) {
       inflight = false;
       if (mine !== generation) return;
       if (!r.ok) { say(r.error); return; }
       session = r.session;
-      say("");
+      say(why || "");
       draw(r.state);
     });
   }
@@ -382,9 +382,11 @@
     document.body.classList.add("training");
     view.hidden = false;
     var c = readFragment(location.hash);
-    if (c.error) { say(c.error + "; the view starts with its defaults"); c = readFragment("#train"); }
+    var why = "";
+    if (c.error) { why = c.error + "; the view starts with its defaults"; c = readFragment("#train"); }
     var same = lastState && JSON.stringify(settingsNow()) === JSON.stringify(c);
-    if (!same || !session) start(c, false);
+    if (!same || !session) start(c, false, why);
+    else if (why) say(why);
     else buttons();
   }
   function leave() {
