@@ -25,7 +25,7 @@ Example:
     5
     >>> state = s.state()
     >>> len(state["losses"]), len(state["boundary"]), state["losses"][-1] < state["losses"][0]
-    (5, 36, True)
+    (5, 30, True)
     >>> answer({"train": "nonsense"})["ok"]
     False
 """
@@ -67,7 +67,7 @@ CHOICES: dict[str, Any] = {
 DEFAULTS: dict[str, Any] = {"data": "moons", "layers": 2, "width": 16, "activation": "tanh", "loss": "bce",
                             "optimizer": "adam", "lr": 0.05, "seed": 0, "points": 100, "noise": 0.1}
 #: the side of the boundary's grid (side x side scores; the page smooths it)
-GRID_SIDE = 36
+GRID_SIDE = 30
 #: the most steps one request may ask for, and the longest it may train (seconds)
 MAX_STEPS_PER_REQUEST = 1000
 MAX_BUDGET = 0.5

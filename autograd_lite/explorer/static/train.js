@@ -5,7 +5,8 @@
  * weights, the names the tiny GPT samples, and a clicked weight's sub-graph.
  * This file sends requests (serve's /api/train, or in the site the Web Worker
  * through window.autogradTransport) and draws the answers on a canvas and an SVG.
- * While it plays, one request trains for about 70 ms and brings back a frame;
+ * While it plays, one request trains for about 50 ms and brings back a frame (the next
+ * one is asked for before the frame is drawn);
  * Pause stops asking at once (a request already out still draws when it returns).
  *
  * The view lives in the URL fragment, so a link opens it again:
@@ -28,7 +29,7 @@
     r: ["lr", /^[0-9.eE+-]{1,12}$/], s: ["seed", /^[0-9]{1,10}$/], n: ["points", /^[0-9]{1,4}$/] };
   var DEFAULTS = { data: "moons", layers: 2, width: 16, activation: "tanh", loss: "bce", optimizer: "adam",
     lr: 0.05, seed: 0, points: 100 };
-  var BUDGET = 0.07;   // seconds of training per frame while playing
+  var BUDGET = 0.05;   // seconds of training per frame while playing
 
   function ask(request) {
     if (window.autogradTransport) return window.autogradTransport(JSON.stringify(request));
@@ -184,9 +185,9 @@
       inflight = false;
       if (mine !== generation) return;
       if (!r.ok) { say(r.error); stop(); return; }
-      draw(r.state);
       if (r.state.diverged) { say("the loss is no longer a number: the learning rate is too high"); stop(); }
-      if (playing) requestAnimationFrame(tick);
+      tick();          // the next chunk trains while this frame is drawn
+      draw(r.state);
     });
   }
 
