@@ -38,7 +38,12 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from autograd_lite.explorer.server import make_server
-from autograd_lite.explorer.site import PYODIDE_VERSION, VIZ_VERSION, build_site, make_site_server
+from autograd_lite.explorer.site import (
+    PYODIDE_VERSION,
+    VIZ_VERSION,
+    build_site,
+    make_site_server,
+)
 
 TARGETS = {("serve", "steps/s"): 30.0, ("site", "steps/s"): 10.0, "frames/s": 10.0, "pause ms": 100.0}
 

@@ -149,6 +149,6 @@ def test_serve_trains_in_chunks_behind_its_token(server):
     assert status == 200 and r["ok"]
     post(server, "/api/train", {"train": "step", "session": r["session"], "steps": 1})  # compiles
     status, s = post(server, "/api/train", {"train": "step", "session": r["session"], "steps": 1000, "budget": 0.05})
-    assert status == 200 and 2 < s["state"]["steps"] < 500  # the chunk ended at its time budget, not at 1000 steps
+    assert status == 200 and 1 <= s["state"]["steps"] < 500  # the chunk ended at its time budget, not at 1000 steps
     status, bad = post(server, "/api/train", {"train": "step", "session": r["session"], "steps": "all"})
     assert status == 200 and bad["ok"] is False and "Traceback" not in bad["error"]
