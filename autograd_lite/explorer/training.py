@@ -205,7 +205,7 @@ class TrainingSession:
                 total += z + math.log1p(math.exp(-z)) if z > 0 else math.log1p(math.exp(z))
         return total / len(scores)
 
-    def boundary(self, side: int = GRID_SIDE) -> list[list[float]]:
+    def boundary(self, side: int = GRID_SIDE) -> list[list[float | None]]:
         """The model's scores on a ``side`` x ``side`` grid over the picture, rows from the top."""
         x0, x1, y0, y1 = self.extent
         xs = [x0 + (x1 - x0) * (i + 0.5) / side for i in range(side)]
@@ -219,8 +219,8 @@ class TrainingSession:
         words = _datasets.names(seed=c["seed"])
         self.tokenizer = _datasets.CharTokenizer(words)
         self.train_names, self.test_names = words[: -200], words[-200:]
-        self.model = GPT(self.tokenizer.vocab_size, block_size=16, n_embd=16, n_head=4, n_layer=1, seed=c["seed"])
-        params = self.model.parameters()
+        self.gpt_model = GPT(self.tokenizer.vocab_size, block_size=16, n_embd=16, n_head=4, n_layer=1, seed=c["seed"])
+        params = self.gpt_model.parameters()
         lr = min(c["lr"], 0.1)
         self.optimizer = Adam(params, lr=lr) if c["optimizer"] == "adam" else SGD(params, lr=lr)
         self.extent = (0.0, 0.0, 0.0, 0.0)
@@ -231,16 +231,16 @@ class TrainingSession:
     def _gpt_step(self) -> float:
         name = self.train_names[self.steps % len(self.train_names)]
         self.optimizer.zero_grad()
-        loss = self.model.loss(self._gpt_tokens(name))
+        loss = self.gpt_model.loss(self._gpt_tokens(name))
         loss.backward()
         self.optimizer.step()
         value = loss.data
         if (self.steps + 1) % SAMPLE_EVERY == 0:
             step = self.steps + 1
-            test = [self.model.loss(self._gpt_tokens(n)).data for n in self.test_names[:5]]
+            test = [self.gpt_model.loss(self._gpt_tokens(n)).data for n in self.test_names[:5]]
             self.held_out.append([step, sum(test) / len(test)])
             bos = self.tokenizer.bos
-            made = [self.tokenizer.decode(self.model.generate([bos], 15, temperature=0.7,
+            made = [self.tokenizer.decode(self.gpt_model.generate([bos], 15, temperature=0.7,
                                                                seed=self.config["seed"] * 1000 + step + k, stop=bos))
                     for k in range(5)]
             self.samples.append([step, made])
