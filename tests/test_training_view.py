@@ -152,3 +152,19 @@ def test_serve_trains_in_chunks_behind_its_token(server):
     assert status == 200 and 1 <= s["state"]["steps"] < 500  # the chunk ended at its time budget, not at 1000 steps
     status, bad = post(server, "/api/train", {"train": "step", "session": r["session"], "steps": "all"})
     assert status == 200 and bad["ok"] is False and "Traceback" not in bad["error"]
+
+
+def test_the_readme_states_the_views_limits():
+    from pathlib import Path
+
+    from autograd_lite.explorer.training import CHOICES, GRID_SIDE, SAMPLE_EVERY
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The training view", 1)[1].split("\n### ", 1)[0]
+    assert f"{GRID_SIDE} x {GRID_SIDE} grid" in section and f"last {MAX_SESSIONS} runs" in section
+    assert f"every {SAMPLE_EVERY} steps" in section
+    for key in ("layers", "width", "points"):
+        low, high = CHOICES[key]
+        assert f"{low} to {high}" in section, key
+    for name in (*CHOICES["data"], *CHOICES["activation"], *CHOICES["loss"], *CHOICES["optimizer"]):
+        assert name in section, name
