@@ -3,7 +3,8 @@
 The static assets (``static/page.html``, ``explorer.css``, ``page.js``, and
 for the live explorer ``live.js``) ship as package data and are inlined, so
 the page needs no network and no server. The same page, with the form on, is
-the live explorer's, and with ``site.js`` the browser-only site's.
+the live explorer's (with ``train.js``, the training view), and with ``site.js``
+the browser-only site's.
 
 Example:
     >>> page = render_page("f", None, {"nodes": [], "edges": [], "steps": []})
@@ -62,7 +63,7 @@ def render_page(title: str, svg: str | None, model: dict[str, Any] | None, *, li
         "<!--GRAPH-->": graph,
         "<!--MODEL-->": script_json(model),
         "/*SCRIPT*/": "\n".join([_asset("page.js"), *([site_script] if site_script is not None else []),
-                                  *([_asset("live.js")] if live or site_script is not None else [])]),
+                                  *([_asset("live.js"), _asset("train.js")] if live or site_script is not None else [])]),
         "<!--MODE-->": "site" if site_script is not None else "live" if live else "static",
     }
     # Cut the template itself at its markers, so nothing inserted is ever scanned for one.

@@ -47,6 +47,8 @@ from urllib.parse import parse_qs, urlsplit
 from ..views.render import RenderCancelled, cancel_renders_when, stop_renders
 from .live import MAX_ORDER, explore
 from .page import render_page
+from .training import Sessions
+from .training import answer as train_answer
 
 __all__ = ["DEFAULT_PORT", "MAX_REQUEST_BYTES", "ExplorerServer", "main", "make_server"]
 
@@ -71,6 +73,7 @@ class ExplorerServer(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
         self.token = token
+        self.training = Sessions()  # the training view's runs (issue 25), the newest few
         self.page = render_page("autograd-lite explorer", "", None, live=True).encode()
         host = address[0]
         self.port: int = self.server_address[1]
@@ -105,7 +108,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         if not self._authorised():
             return
-        if urlsplit(self.path).path != "/api/explore":
+        endpoint = urlsplit(self.path).path
+        if endpoint not in ("/api/explore", "/api/train"):
             self._send(HTTPStatus.NOT_FOUND, b"404 Not Found\n", "text/plain; charset=utf-8")
             return
         length_text = self.headers.get("Content-Length")
@@ -128,6 +132,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(request, dict):
             self._json(HTTPStatus.BAD_REQUEST, {"ok": False, "error": "the request is not a JSON object"})
             return
+        if endpoint == "/api/train":
+            self._train(request)
+            return
         order = request.get("order", 1)
         if isinstance(order, float) and order.is_integer():
             order = int(order)
@@ -143,6 +150,16 @@ class _Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             answer = {"ok": False, "error": "the explorer failed on this input (a bug: the details are on "
                                             "the console that runs autograd-lite serve)"}
+        self._json(HTTPStatus.OK, answer)
+
+    def _train(self, request: dict[str, Any]) -> None:
+        """The training view's request: a run started, stepped for at most its time budget, or a weight opened."""
+        try:
+            answer = train_answer(request, self.server.training)
+        except Exception:  # noqa: BLE001 - the page gets a message; the console gets the details
+            traceback.print_exc(file=sys.stderr)
+            answer = {"ok": False, "error": "the training view failed (a bug: the details are on the console "
+                                            "that runs autograd-lite serve)"}
         self._json(HTTPStatus.OK, answer)
 
     def _client_gone(self) -> bool:

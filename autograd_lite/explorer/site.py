@@ -260,13 +260,15 @@ def worker_answer(body: str) -> str:
         'the request is not a JSON object'
     """
     from .live import answer
+    from .training import answer as train_answer
 
     try:
         request = json.loads(body)
     except ValueError:
         request = None
     try:
-        result = answer(request)
+        # the training view's requests carry "train"; the worker steps the run, off the page's thread
+        result = train_answer(request) if isinstance(request, dict) and "train" in request else answer(request)
     except Exception:  # noqa: BLE001 - the page gets a message; the browser's console the details
         import traceback
 

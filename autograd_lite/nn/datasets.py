@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
 
-__all__ = ["CharTokenizer", "make_blobs", "make_circles", "make_moons", "make_spirals", "names",
+__all__ = ["CharTokenizer", "make_blobs", "make_circles", "make_moons", "make_spirals", "make_xor", "names",
            "train_test_split"]
 
 Points = list[list[float]]
@@ -125,6 +125,30 @@ def make_spirals(n: int = 300, k: int = 3, noise: float = 0.2, turns: float = 1.
             X.append([r * math.sin(t), r * math.cos(t)])
             y.append(label)
     return _shuffled_with_noise(X, y, 0.0, rng)
+
+
+def make_xor(n: int = 100, noise: float = 0.1, seed: int | None = None) -> tuple[Points, Labels]:
+    """Points in the four quadrants of [-1, 1]²: class 1 where x1·x2 < 0 (exclusive or of the signs).
+
+    Each point is drawn uniformly away from the axes (|x| ≥ 0.1), then moved by
+    Gaussian noise of standard deviation ``noise``; its class is decided before
+    the noise, so noise can carry a point over an axis.
+
+    Example:
+        >>> X, y = make_xor(n=8, noise=0.0, seed=0)
+        >>> all((a * b < 0) == (label == 1) for (a, b), label in zip(X, y))
+        True
+    """
+    n = _count(n, "n", 1)
+    noise = _nonnegative(noise, "noise")
+    rng = random.Random(seed)
+    X: Points = []
+    y: Labels = []
+    for k in range(n):
+        sx, sy = (1 if k % 2 else -1), (1 if (k // 2) % 2 else -1)
+        X.append([sx * rng.uniform(0.1, 1.0), sy * rng.uniform(0.1, 1.0)])
+        y.append(1 if sx * sy < 0 else 0)
+    return _shuffled_with_noise(X, y, noise, rng)
 
 
 def train_test_split(X: Sequence[Any], y: Sequence[Any], test_fraction: float = 0.25,

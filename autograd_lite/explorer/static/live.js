@@ -9,7 +9,8 @@
  * button walks through evaluations:
  *   #e=<expression>&v=<values>&o=<order>&c=<collapse>&x=<opened scope>...&s=<step>&m=present
  * each part percent-encoded; o, c, x, s and m may be left out (m=present: presentation mode,
- * the one part the static page reads too). A fragment is data:
+ * the one part the static page reads too). A fragment that starts with "train" is the
+ * training view's (train.js reads it). A fragment is data:
  * it only fills the form, and what it holds is shown with textContent.
  */
 (function () {
@@ -153,6 +154,7 @@
   // Fill the form from the fragment and evaluate; false when there is none or it is bad.
   function openFragment() {
     if (location.hash.length <= 1) return false;
+    if (/^#train(&|$)/.test(location.hash)) return false;   // the training view's link: train.js reads it
     var view = readFragment(location.hash);
     if (view.error) { linkError = view.error + ". The page shows its example instead."; return false; }
     $("expression").value = view.expression;
@@ -168,7 +170,7 @@
 
   // The view into the address: a new history entry for an evaluation, or the same entry updated.
   function remember(push) {
-    if (!history.replaceState) return;
+    if (!history.replaceState || document.body.classList.contains("training")) return;   // the training view owns the link
     var hash = fragment();
     if (hash === location.hash) return;
     try {

@@ -1,0 +1,405 @@
+/* autograd_lite's training view, in `serve`'s page and the browser-only site: it only draws and asks.
+ *
+ * Python (autograd_lite.explorer.training) holds the run and computes every
+ * number: the losses, the held-out loss, the boundary's scores on a grid, the
+ * weights, the names the tiny GPT samples, and a clicked weight's sub-graph.
+ * This file sends requests (serve's /api/train, or in the site the Web Worker
+ * through window.autogradTransport) and draws the answers on a canvas and an SVG.
+ * While it plays, one request trains for about 50 ms and brings back a frame (the next
+ * one is asked for before the frame is drawn);
+ * Pause stops asking at once (a request already out still draws when it returns).
+ *
+ * The view lives in the URL fragment, so a link opens it again:
+ *   #train&d=<data>&l=<hidden layers>&w=<width>&a=<activation>&f=<loss>&o=<optimizer>&r=<lr>&s=<seed>&n=<points>
+ * every part but "train" may be left out. A fragment is data: each part must
+ * match its pattern, and the engine checks its range; nothing of it becomes markup.
+ */
+(function () {
+  "use strict";
+  var api = window.autogradExplorer;
+  var $ = function (id) { return document.getElementById(id); };
+  var el = api.el;
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var token = new URLSearchParams(location.search).get("token") || "";
+  var CHOICES = { data: ["moons", "circles", "spiral", "xor", "names"], activation: ["tanh", "relu", "sigmoid", "leaky_relu"],
+    loss: ["bce", "hinge", "mse"], optimizer: ["adam", "sgd"] };
+  // fragment key -> [setting, pattern]
+  var PARTS = { d: ["data", /^[a-z_]{1,12}$/], l: ["layers", /^[0-9]{1,2}$/], w: ["width", /^[0-9]{1,3}$/],
+    a: ["activation", /^[a-z_]{1,12}$/], f: ["loss", /^[a-z_]{1,12}$/], o: ["optimizer", /^[a-z]{1,8}$/],
+    r: ["lr", /^[0-9.eE+-]{1,12}$/], s: ["seed", /^[0-9]{1,10}$/], n: ["points", /^[0-9]{1,4}$/] };
+  var DEFAULTS = { data: "moons", layers: 2, width: 16, activation: "tanh", loss: "bce", optimizer: "adam",
+    lr: 0.05, seed: 0, points: 100 };
+  var BUDGET = 0.05;   // seconds of training per frame while playing
+
+  function ask(request) {
+    if (window.autogradTransport) return window.autogradTransport(JSON.stringify(request));
+    return fetch("api/train?token=" + encodeURIComponent(token), {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request)
+    }).then(function (response) {
+      return response.json().catch(function () { return { ok: false, error: "the server answered " + response.status }; });
+    }, function () {
+      return { ok: false, error: "cannot reach the explorer's server: is autograd-lite serve still running?" };
+    });
+  }
+
+  // --- the view's elements ---------------------------------------------------------------
+  function select(id, label, options) {
+    var s = el("select");
+    s.id = "train-setting-" + id; s.setAttribute("data-testid", "train-setting-" + id);
+    options.forEach(function (o) { var opt = el("option", o); opt.value = o; s.appendChild(opt); });
+    var l = el("label", label + " "); l.appendChild(s);
+    return l;
+  }
+  function number(id, label, min, max, step) {
+    var i = el("input");
+    i.type = "number"; i.id = "train-setting-" + id; i.setAttribute("data-testid", "train-setting-" + id);
+    i.min = min; i.max = max; i.step = step;
+    var l = el("label", label + " "); l.appendChild(i);
+    return l;
+  }
+  function button(id, text, title) {
+    var b = el("button", text);
+    b.type = "button"; b.id = "train-" + id; b.setAttribute("data-testid", "train-" + id); b.title = title;
+    return b;
+  }
+
+  var view = el("section"); view.id = "train-view"; view.hidden = true;
+  var settings = el("div", undefined, "train-settings");
+  [select("data", "data", CHOICES.data), number("layers", "hidden layers", 1, 4, 1), number("width", "width", 1, 32, 1),
+    select("activation", "activation", CHOICES.activation), select("loss", "loss", CHOICES.loss),
+    select("optimizer", "optimiser", CHOICES.optimizer), number("lr", "lr", 0.00001, 10, "any"),
+    number("seed", "seed", 0, 2147483647, 1), number("points", "points", 10, 400, 1)
+  ].forEach(function (x) { settings.appendChild(x); });
+  var reset = button("reset", "Reset", "start again from this seed with these settings");
+  settings.appendChild(reset);
+  var bar = el("div", undefined, "train-bar");
+  var play = button("play", "▶ Play", "train, a frame about ten times a second");
+  var pause = button("pause", "❚❚ Pause", "stop training");
+  var stepOne = button("step", "Step", "train one batch");
+  var stepsOut = el("output", "0"); stepsOut.setAttribute("data-testid", "train-steps");
+  var lossOut = el("output", "—"); lossOut.setAttribute("data-testid", "train-loss");
+  var back = el("a", "← explorer"); back.href = "#"; back.setAttribute("data-testid", "train-back");
+  [play, pause, stepOne, el("span", "step"), stepsOut, el("span", "loss"), lossOut].forEach(function (x) { bar.appendChild(x); });
+  var message = el("span", "", "train-message"); message.setAttribute("role", "status");
+  bar.appendChild(message);
+  bar.appendChild(back);
+  var panels = el("div", undefined, "train-panels");
+  var boundary = el("canvas"); boundary.width = 360; boundary.height = 360;
+  boundary.setAttribute("data-testid", "train-boundary"); boundary.setAttribute("aria-label", "decision boundary");
+  var net = document.createElementNS(SVGNS, "svg");
+  net.setAttribute("data-testid", "train-network"); net.setAttribute("width", "460"); net.setAttribute("height", "360");
+  var curve = el("canvas"); curve.width = 420; curve.height = 220; curve.setAttribute("data-testid", "train-curve");
+  var samples = el("pre", "", "train-samples"); samples.setAttribute("data-testid", "train-samples");
+  var side = el("div", undefined, "train-side");
+  side.appendChild(curve);
+  side.appendChild(el("p", "Loss: training (dark) and held out (orange), log scale. Click a weight or a neuron (its bias) " +
+    "to open it in the explorer with its gradient's chain-rule sum.", "hint"));
+  side.appendChild(samples);
+  [boundary, net, side].forEach(function (x) { panels.appendChild(x); });
+  [settings, bar, panels].forEach(function (x) { view.appendChild(x); });
+  document.querySelector("header").insertAdjacentElement("afterend", view);
+
+  var link = el("a", "train", "train-link"); link.href = "#train"; link.setAttribute("data-testid", "train-link");
+  link.title = "the training view: watch a network learn";
+  $("form").appendChild(link);
+
+  // the note over the explorer when it shows a weight from training
+  var note = el("div"); note.id = "train-note"; note.setAttribute("data-testid", "train-note"); note.hidden = true;
+  $("error").insertAdjacentElement("afterend", note);
+
+  // --- the state: settings <-> fragment ------------------------------------------------
+  var session = null, playing = false, inflight = false, lastState = null, shape = "", generation = 0;
+
+  function settingsNow() {
+    var c = {};
+    Object.keys(DEFAULTS).forEach(function (k) {
+      var v = $("train-setting-" + k).value;
+      c[k] = typeof DEFAULTS[k] === "number" ? Number(v) : v;
+    });
+    return c;
+  }
+  function fill(c) { Object.keys(DEFAULTS).forEach(function (k) { $("train-setting-" + k).value = String(c[k]); }); }
+
+  function fragment(c) {
+    var parts = ["train"];
+    Object.keys(PARTS).forEach(function (key) {
+      var name = PARTS[key][0];
+      if (String(c[name]) !== String(DEFAULTS[name])) parts.push(key + "=" + encodeURIComponent(String(c[name])));
+    });
+    return "#" + parts.join("&");
+  }
+
+  // The settings a "#train..." fragment asks for, or {error}. Never throws.
+  function readFragment(text) {
+    var pieces = text.replace(/^#/, "").split("&");
+    var c = {};
+    Object.keys(DEFAULTS).forEach(function (k) { c[k] = DEFAULTS[k]; });
+    if (text.length > 400) return { error: "this training link is too long (" + text.length + " characters; the limit is 400)" };
+    for (var i = 1; i < pieces.length; i++) {
+      if (!pieces[i]) continue;
+      var eq = pieces[i].indexOf("="), key = eq < 0 ? pieces[i] : pieces[i].slice(0, eq), value;
+      try { value = decodeURIComponent(eq < 0 ? "" : pieces[i].slice(eq + 1)); }
+      catch (err) { return { error: "this training link is malformed (a broken %-escape)" }; }
+      if (!Object.prototype.hasOwnProperty.call(PARTS, key)) {
+        return { error: "this training link has a part named " + JSON.stringify(key.slice(0, 12)) +
+          "; it holds d (data), l (layers), w (width), a (activation), f (loss), o (optimiser), r (lr), s (seed), n (points)" };
+      }
+      var name = PARTS[key][0];
+      if (!PARTS[key][1].test(value)) return { error: "this training link's " + name + " is malformed" };
+      c[name] = typeof DEFAULTS[name] === "number" ? Number(value) : value;
+    }
+    return c;
+  }
+
+  function isTrainHash() { return /^#train(&|$)/.test(location.hash); }
+
+  function say(text) { message.textContent = text || ""; message.classList.toggle("bad", !!text); }
+
+  // --- asking -------------------------------------------------------------------------
+  function start(c, remember, why) {
+    stop();
+    generation += 1;
+    var mine = generation;
+    fill(c);
+    if (remember && history.replaceState) {
+      try { history.replaceState(null, "", fragment(c)); } catch (err) { /* no history in a sandbox */ }
+    }
+    session = null;
+    say(why || (c.data === "names" ? "" : "the first step records the graph and compiles it…"));
+    inflight = true;
+    ask({ train: "new", config: c }).then(function (r) {
+      inflight = false;
+      if (mine !== generation) return;
+      if (!r.ok) { say(r.error); return; }
+      session = r.session;
+      say(why || "");
+      draw(r.state);
+    });
+  }
+
+  function tick() {
+    if (!playing || inflight || !session) return;
+    inflight = true;
+    var mine = generation;
+    ask({ train: "step", session: session, steps: 1000, budget: BUDGET }).then(function (r) {
+      inflight = false;
+      if (mine !== generation) return;
+      if (!r.ok) { say(r.error); stop(); return; }
+      if (r.state.diverged) { say("the loss is no longer a number: the learning rate is too high"); stop(); }
+      tick();          // the next chunk trains while this frame is drawn
+      draw(r.state);
+    });
+  }
+
+  function go() { if (!session) return; playing = true; buttons(); say(""); tick(); }
+  function stop() { playing = false; buttons(); }
+  function buttons() { play.disabled = playing; pause.disabled = !playing; stepOne.disabled = playing; }
+
+  play.addEventListener("click", go);
+  pause.addEventListener("click", stop);
+  stepOne.addEventListener("click", function () {
+    if (!session || inflight) return;
+    inflight = true;
+    var mine = generation;
+    ask({ train: "step", session: session, steps: 1, budget: 0 }).then(function (r) {
+      inflight = false;
+      if (mine !== generation) return;
+      if (!r.ok) { say(r.error); return; }
+      draw(r.state);
+    });
+  });
+  reset.addEventListener("click", function () { start(settingsNow(), true); });
+  back.addEventListener("click", function (e) { e.preventDefault(); leave(); history.back(); });
+
+  // --- drawing ------------------------------------------------------------------------
+  var BLUE = [37, 99, 235], ORANGE = [234, 88, 12];
+  function mix(a, b, t) { return [0, 1, 2].map(function (i) { return Math.round(a[i] + (b[i] - a[i]) * t); }); }
+  function rgb(c) { return "rgb(" + c.join(",") + ")"; }
+
+  function draw(s) {
+    lastState = s;
+    stepsOut.textContent = String(s.steps);
+    lossOut.textContent = s.loss === null ? (s.diverged ? "not a number" : "—") : Number(s.loss).toPrecision(4);
+    var gpt = s.config.data === "names";
+    boundary.hidden = gpt; net.style.display = gpt ? "none" : "";
+    samples.hidden = !gpt;
+    if (!gpt) { drawBoundary(s); drawNetwork(s); }
+    else {
+      samples.textContent = s.samples.length ? s.samples.map(function (p) { return "step " + p[0] + ": " + p[1].join(", "); }).join("\n")
+        : "names sampled every 25 steps appear here";
+    }
+    drawCurve(s);
+    document.body.setAttribute("data-train-frames", String(Number(document.body.getAttribute("data-train-frames") || 0) + 1));
+  }
+
+  var grid = document.createElement("canvas");
+  function drawBoundary(s) {
+    var g = s.boundary, n = g.length, ctx = boundary.getContext("2d"), W = boundary.width, H = boundary.height;
+    var mid = s.config.loss === "mse" ? 0.5 : 0;
+    grid.width = n; grid.height = n;
+    var gctx = grid.getContext("2d"), image = gctx.createImageData(n, n);
+    for (var j = 0; j < n; j++) {
+      for (var i = 0; i < n; i++) {
+        var v = g[j][i] === null ? 0 : Math.tanh(2 * (g[j][i] - mid));
+        var c = v > 0 ? mix([255, 255, 255], ORANGE, 0.65 * v) : mix([255, 255, 255], BLUE, -0.65 * v);
+        var k = 4 * (j * n + i);
+        image.data[k] = c[0]; image.data[k + 1] = c[1]; image.data[k + 2] = c[2]; image.data[k + 3] = 255;
+      }
+    }
+    gctx.putImageData(image, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(grid, 0, 0, W, H);
+    var e = s.extent;
+    for (var p = 0; p < s.points.length; p++) {
+      var x = (s.points[p][0] - e[0]) / (e[1] - e[0]) * W, y = (e[3] - s.points[p][1]) / (e[3] - e[2]) * H;
+      ctx.beginPath(); ctx.arc(x, y, 4, 0, 2 * Math.PI);
+      ctx.fillStyle = rgb(s.labels[p] === 1 ? ORANGE : BLUE); ctx.fill();
+      ctx.lineWidth = 1.2; ctx.strokeStyle = "#fff"; ctx.stroke();
+    }
+  }
+
+  function svg(tag, attrs) {
+    var x = document.createElementNS(SVGNS, tag);
+    Object.keys(attrs).forEach(function (k) { x.setAttribute(k, attrs[k]); });
+    return x;
+  }
+
+  var edges = [], nodes = [];
+  function drawNetwork(s) {
+    var sizes = [2].concat(s.weights.map(function (l) { return l.b.length; }));
+    var key = sizes.join("-") + s.activation;
+    var W = 460, H = 360;
+    var pos = function (layer, k) {
+      return [30 + layer * (W - 60) / (sizes.length - 1), (k + 0.5) * (H - 20) / sizes[layer] + 10];
+    };
+    if (key !== shape) {   // a new architecture: build the picture once, then only restyle it
+      shape = key; edges = []; nodes = [];
+      net.textContent = "";
+      s.weights.forEach(function (layer, l) {
+        layer.w.forEach(function (row, j) {
+          row.forEach(function (w, i) {
+            var a = pos(l, i), b = pos(l + 1, j);
+            var line = svg("line", { x1: a[0], y1: a[1], x2: b[0], y2: b[1], "data-testid": "train-weight-" + l + "-" + j + "-" + i });
+            line.appendChild(svg("title", {})).textContent = "L" + l + ".N" + j + ".w" + i;
+            line.addEventListener("click", function () { inspect(l, j, i); });
+            net.appendChild(line);
+            edges.push([line, l, j, i]);
+          });
+        });
+      });
+      for (var i = 0; i < 2; i++) {
+        var p = pos(0, i);
+        net.appendChild(svg("circle", { cx: p[0], cy: p[1], r: 7, "class": "input" }));
+        net.appendChild(svg("text", { x: p[0] - 22, y: p[1] + 4 })).textContent = "x" + (i + 1);
+      }
+      s.weights.forEach(function (layer, l) {
+        layer.b.forEach(function (b, j) {
+          var p = pos(l + 1, j);
+          var c = svg("circle", { cx: p[0], cy: p[1], r: 6, "data-testid": "train-neuron-" + l + "-" + j });
+          c.appendChild(svg("title", {})).textContent = "L" + l + ".N" + j + " (click: its bias)";
+          c.addEventListener("click", function () { inspect(l, j, null); });
+          net.appendChild(c);
+          nodes.push([c, l, j]);
+        });
+      });
+    }
+    var most = 1e-9;
+    s.weights.forEach(function (layer) { layer.w.forEach(function (row) { row.forEach(function (w) { most = Math.max(most, Math.abs(w)); }); }); });
+    edges.forEach(function (e) {
+      var w = s.weights[e[1]].w[e[2]][e[3]], t = Math.abs(w) / most;
+      e[0].setAttribute("stroke", rgb(w >= 0 ? BLUE : ORANGE));
+      e[0].setAttribute("stroke-width", (0.4 + 5 * t).toFixed(2));
+      e[0].setAttribute("stroke-opacity", (0.25 + 0.75 * t).toFixed(2));
+    });
+    nodes.forEach(function (n) {
+      var b = s.weights[n[1]].b[n[2]];
+      n[0].setAttribute("fill", rgb(mix([255, 255, 255], b >= 0 ? BLUE : ORANGE, Math.min(1, Math.abs(b)))));
+    });
+  }
+
+  function drawCurve(s) {
+    var ctx = curve.getContext("2d"), W = curve.width, H = curve.height, pad = 34;
+    ctx.clearRect(0, 0, W, H);
+    var train = s.losses, held = s.held_out, n = s.steps;
+    var all = train.concat(held.map(function (p) { return p[1]; })).filter(function (v) { return v !== null && v > 0; });
+    ctx.strokeStyle = "#d1d5db"; ctx.strokeRect(pad, 6, W - pad - 6, H - pad);
+    ctx.fillStyle = "#374151"; ctx.font = "12px system-ui, sans-serif";
+    ctx.fillText("step " + n, W - 80, H - 8);
+    if (!all.length) return;
+    var lo = Math.log10(Math.min.apply(null, all)), hi = Math.log10(Math.max.apply(null, all));
+    if (hi - lo < 1) lo = hi - 1;
+    var first = s.first;
+    var X = function (k) { return pad + (W - pad - 6) * (n <= 1 ? 1 : (k - 1) / (n - 1)); };
+    var Y = function (v) { return 6 + (H - pad) * (hi - Math.log10(v)) / (hi - lo); };
+    ctx.fillText(Number(Math.pow(10, hi)).toPrecision(2), 2, 16);
+    ctx.fillText(Number(Math.pow(10, lo)).toPrecision(2), 2, H - pad + 4);
+    function line(points, colour) {
+      ctx.beginPath(); ctx.strokeStyle = colour; ctx.lineWidth = 1.6;
+      var started = false;
+      points.forEach(function (p) {
+        if (p[1] === null || !(p[1] > 0)) { started = false; return; }
+        if (!started) { ctx.moveTo(X(p[0]), Y(p[1])); started = true; } else ctx.lineTo(X(p[0]), Y(p[1]));
+      });
+      ctx.stroke();
+    }
+    var every = train.length > 1 ? (n - first) / (train.length - 1) : 1;
+    line(train.map(function (v, k) { return [first + k * every, v]; }), "#111827");
+    line(held, "#ea580c");
+  }
+
+  // --- a weight into the explorer -----------------------------------------------------
+  function inspect(layer, neuron, weight) {
+    if (!session) return;
+    stop();
+    ask({ train: "inspect", session: session, layer: layer, neuron: neuron, weight: weight }).then(function (r) {
+      if (!r.ok) { say(r.error); return; }
+      note.textContent = "";
+      var short = function (x) { return Number(x).toPrecision(4); };
+      note.appendChild(el("strong", "∂L/∂" + r.name + " = " + short(r.grad) + " at step " + (lastState ? lastState.steps : 0)));
+      note.appendChild(el("p", "The chain rule sums one term per training sample: ∂L/∂a · a′(z) · h, " +
+        "with a the neuron's output, z its sum and h this " + (weight === null ? "bias's input (1)" : "weight's input") +
+        ". The " + r.terms.length + " largest of the " + r.samples + " terms are drawn as g·act(w·h + r), the rest of the " +
+        "network folded into the numbers g (∂L/∂a) and r (the rest of the sum); the other " + (r.samples - r.terms.length) +
+        " terms add up to " + short(r.rest) + ", drawn as that times w. So ∂f/∂w below is the whole sum: " + short(r.sum) + "."));
+      var terms = el("p", "terms: " + r.terms.map(function (t) { return "sample " + t.sample + ": " + short(t.upstream) + " · a′ · " + short(t.input) + " = " + short(t.term); }).join("; "));
+      terms.className = "hint";
+      note.appendChild(terms);
+      var again = el("a", "← back to training"); again.href = "#"; again.setAttribute("data-testid", "train-return");
+      again.addEventListener("click", function (e) { e.preventDefault(); history.back(); });
+      note.appendChild(again);
+      note.hidden = false;
+      leave();
+      $("expression").value = r.expression;
+      $("values").value = r.values;
+      $("order").value = "1";
+      $("collapse").value = "";
+      api.hooks.request(false);   // the explorer's own request: its answer pushes the explorer's link
+    });
+  }
+  $("form").addEventListener("submit", function () { note.hidden = true; });
+
+  // --- in and out of the view -----------------------------------------------------------
+  function enter() {
+    document.body.classList.add("training");
+    view.hidden = false;
+    var c = readFragment(location.hash);
+    var why = "";
+    if (c.error) { why = c.error + "; the view starts with its defaults"; c = readFragment("#train"); }
+    var same = lastState && JSON.stringify(settingsNow()) === JSON.stringify(c);
+    if (!same || !session) start(c, false, why);
+    else if (why) say(why);
+    else buttons();
+  }
+  function leave() {
+    stop();
+    document.body.classList.remove("training");
+    view.hidden = true;
+    try { api.fit(); } catch (err) { /* no graph yet: its first answer fits it */ }   // drawn while hidden, it had no size
+  }
+  function route() { if (isTrainHash()) enter(); else if (document.body.classList.contains("training")) leave(); }
+  window.addEventListener("hashchange", route);
+  window.addEventListener("popstate", route);
+  buttons();
+  fill(DEFAULTS);
+  route();
+})();
