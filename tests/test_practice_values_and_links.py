@@ -37,7 +37,7 @@ def value_strings(trace, nodes) -> set[str]:
 
 
 def open_neuron(browser, tmp_path, fragment: str = ""):  # noqa: F811
-    o, leaves = neuron()
+    o, _ = neuron()
     trace = trace_backward(o)
     browser.get("about:blank")
     browser.get(trace.save_html(tmp_path / "neuron.html").as_uri() + fragment)
@@ -119,7 +119,7 @@ def test_the_hint_for_a_grad_teaches_the_rule_without_the_product(browser, tmp_p
 
 
 def test_a_link_opens_practice_at_its_step_and_the_page_keeps_the_link(browser, tmp_path):  # noqa: F811
-    trace, _ = open_neuron(browser, tmp_path, "#m=practice&d=values&s=2")
+    open_neuron(browser, tmp_path, "#m=practice&d=values&s=2")
     assert by_testid(browser, "practice").get_attribute("aria-pressed") == "true"
     assert by_testid(browser, "difficulty").get_attribute("value") == "values"
     assert counter(browser)[0] == 2
