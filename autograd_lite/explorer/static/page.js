@@ -389,6 +389,7 @@
     });
     $("step").textContent = "Step " + current + " of " + last;
     $("step-title").textContent = step.title;
+    $("step-title").title = step.title;   // the whole title where the bar cuts it
     $("step-text").textContent = step.text;
     if (practice) practiceShow(step);
     $("prev").disabled = $("home").disabled = current === 0;
@@ -892,10 +893,10 @@
     practice.score.hints += 1;
     var text;
     if (a.kind === "value") {
-      text = "The op's forward formula, with the values of its inputs:\n" + q.definition + "\n  with " +
-        q.parents.map(function (id) {
-          return byId[id].name + " = " + (valueKnown(id) ? byId[id].dataText : "? (answer its step first)");
-        }).join(", ");
+      text = "The op's forward formula, with the values of its inputs:\n" + q.definition + "\nwith " +
+        q.parents.map(function (id) {   // one input a line; one not answered yet stays unknown
+          return byId[id].name + " = " + (valueKnown(id) ? byId[id].dataText : "? (its step is not answered yet)");
+        }).join("\n     ");
     } else if (a.kind === "local") {
       text = "The op's rule, with the forward values:\n" + q.rule;
     } else {
