@@ -125,7 +125,9 @@ def test_practice_hides_every_grad_until_answered_grades_hints_and_keeps_score(b
     assert answer(browser, "0.5") == "Right: ∂o/∂n = 0.5."
     assert question(browser) == "What is n.grad after this step?"
     by_testid(browser, "hint").click()
-    assert by_testid(browser, "hint-text").text.endswith("n.grad = 1 × 0.5")
+    taught = by_testid(browser, "hint-text").text  # the rule in symbols and the known upstream, not the sum done
+    assert "n.grad = ∂o/∂o · ∂o/∂n" in taught and "with ∂o/∂o = 1" in taught
+    assert "×" not in taught and "0.5" not in taught
     assert answer(browser, "0.50002") == "Right: n.grad = 0.5."  # within a relative 1e-3
     assert "grad 0.5" in svg_texts(browser, "n")
     hidden = grad_strings(trace, [x1, w1, x2, w2, b]) - grad_strings(trace, [n for n in trace.order if n.label == "n"])
@@ -138,7 +140,9 @@ def test_practice_hides_every_grad_until_answered_grades_hints_and_keeps_score(b
     by_testid(browser, "reveal").click()
     assert by_testid(browser, "feedback").text.startswith("Shown: ∂n/∂")
     by_testid(browser, "hint").click()
-    assert "= 0.5 × 1" in by_testid(browser, "hint-text").text  # the upstream grad the learner found
+    taught = by_testid(browser, "hint-text").text
+    assert "with ∂o/∂n = 0.5" in taught  # the upstream grad the learner found, as a given
+    assert "0.5 × 1" not in taught and "0.5 · 1" not in taught
     assert "1 shown" in by_testid(browser, "score").text
     assert not leaks(browser, grad_strings(trace, [x1, w1]))
     assert answer(browser, "0.05").startswith("Not ")  # a wrong answer at this step too

@@ -78,6 +78,10 @@ def trace_model(trace: Trace) -> dict[str, Any]:
             "data": {ids[node]: format_number(node.data)}, "grad": {},
             "text": f"{step_of[node].definition} = {format_number(node.data)}\n"
                     f"  with {inputs}",
+            # practice mode's question of this step: the node's value, from its parents' values
+            "practice": [{"node": ids[node], "name": names[node], "definition": step_of[node].definition,
+                          "parents": [ids[p] for p in _distinct(node.parents)],
+                          "value": json_number(node.data), "valueText": format_number(node.data)}],
         })
     seed_grads = {ids[n]: format_number(g) for n, g in trace.grads_at(-1).items()}
     loss = trace.loss

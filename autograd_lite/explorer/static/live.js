@@ -7,9 +7,12 @@
  *
  * The URL fragment holds the view, so a link opens it again and the back
  * button walks through evaluations:
- *   #e=<expression>&v=<values>&o=<order>&c=<collapse>&x=<opened scope>...&s=<step>&m=present
- * each part percent-encoded; o, c, x, s and m may be left out (m=present: presentation mode,
- * the one part the static page reads too). A fragment that starts with "train" is the
+ *   #e=<expression>&v=<values>&o=<order>&c=<collapse>&x=<opened scope>...&s=<step>&m=<modes>&d=<difficulty>
+ * each part percent-encoded; o, c, x, s, m and d may be left out. m lists the modes, comma-separated:
+ * m=present (presentation mode), m=practice (practice mode, asking for what d says: both (the
+ * default: local derivatives and grads), local, grad, values (the forward values) or all), or
+ * m=present,practice. The static page reads and writes m, d and s in the same format (no e or v:
+ * its expression is built in). A link with m=practice opens practice at its step s. A fragment that starts with "train" is the
  * training view's (train.js reads it). A fragment is data:
  * it only fills the form, and what it holds is shown with textContent.
  */
@@ -21,7 +24,9 @@
   var token = new URLSearchParams(location.search).get("token") || "";
   var busy = false, again = null, variables = [];
   var MAX_FRAGMENT = 12000;   // characters: an expression and its values are at most 10,000 each, as text
-  var KEYS = { e: "expression", v: "values", o: "order", c: "collapse", x: "opened scope", s: "step", m: "mode" };
+  var KEYS = { e: "expression", v: "values", o: "order", c: "collapse", x: "opened scope", s: "step", m: "mode",
+    d: "difficulty" };
+  var LEVELS = ["both", "local", "grad", "values", "all"];
 
   function showError(message, pointer) {
     $("error").hidden = !message;
@@ -102,6 +107,7 @@
   var stepWanted = null;     // the step a link asks for, shown once its evaluation arrives
   var remembering = false;   // an evaluation from the back button is not pushed again
   var linkError = null;      // why the link could not be opened: shown over the example's first answer
+  var practiceWanted = null; // the link's practice mode and difficulty, set once its evaluation arrives
 
   function fragment() {
     var parts = ["e=" + encodeURIComponent($("expression").value), "v=" + encodeURIComponent($("values").value)];
@@ -110,7 +116,11 @@
     if (depth) parts.push("c=" + encodeURIComponent(depth));
     shownExpand.forEach(function (p) { parts.push("x=" + encodeURIComponent(p)); });
     parts.push("s=" + api.step());
-    if (api.presenting()) parts.push("m=present");
+    var modes = [], level = api.practising();
+    if (api.presenting()) modes.push("present");
+    if (level) modes.push("practice");
+    if (modes.length) parts.push("m=" + modes.join(","));
+    if (level && level !== "both") parts.push("d=" + level);
     return "#" + parts.join("&");
   }
 
@@ -120,7 +130,8 @@
     if (h.length > MAX_FRAGMENT) {
       return { error: "this link's view is " + h.length + " characters long; the limit is " + MAX_FRAGMENT };
     }
-    var view = { expression: null, values: "", order: "1", collapse: "", expand: [], step: null, present: false };
+    var view = { expression: null, values: "", order: "1", collapse: "", expand: [], step: null, present: false,
+      practice: false, difficulty: "both" };
     var pieces = h.split("&");
     for (var i = 0; i < pieces.length; i++) {
       if (!pieces[i]) continue;
@@ -136,10 +147,17 @@
       if ((key === "o" || key === "c" || key === "s") && value !== "" && !/^[0-9]{1,4}$/.test(value)) {
         return { error: "this link's view is malformed: its " + KEYS[key] + " must be a whole number" };
       }
-      if (key === "m" && value !== "present" && value !== "") {
-        return { error: "this link's view is malformed: its mode must be m=present or left out" };
+      if (key === "m" && !value.split(",").every(function (m) { return m === "present" || m === "practice" || m === ""; })) {
+        return { error: "this link's view is malformed: its mode must be m=present, m=practice, m=present,practice " +
+          "or left out" };
       }
-      if (key === "m") view.present = value === "present";
+      if (key === "d" && LEVELS.indexOf(value) < 0) {
+        return { error: "this link's view is malformed: its difficulty must be d=" + LEVELS.join(", d=") + " or left out" };
+      }
+      if (key === "m") {
+        view.present = value.split(",").indexOf("present") >= 0;
+        view.practice = value.split(",").indexOf("practice") >= 0;
+      } else if (key === "d") view.difficulty = value;
       else if (key === "e") view.expression = value;
       else if (key === "v") view.values = value;
       else if (key === "o") view.order = value || "1";
@@ -162,6 +180,7 @@
     $("order").value = view.order;
     $("collapse").value = view.collapse;
     stepWanted = view.step;
+    practiceWanted = view;
     api.present(view.present);
     remembering = true;
     request(false, view.expand);
@@ -207,6 +226,11 @@
       results(r, !fromSlider && expand === undefined || fromLink);
       api.load(r.svg, r.model, fromSlider && !reshaped);
       api.scopeButton();
+      if (practiceWanted) {
+        var p = practiceWanted;
+        practiceWanted = null;
+        api.setPractice(p.practice, p.difficulty, stepWanted !== null ? stepWanted : undefined);
+      }
       if (stepWanted !== null) { var k = stepWanted; stepWanted = null; api.show(k); }
       if (!fromLink) remember(!fromSlider);
       shown();

@@ -244,11 +244,8 @@
     document.body.classList.toggle("presenting", presenting);
     $("present").setAttribute("aria-pressed", String(presenting));
     $("present").textContent = presenting ? "Leave presentation" : "Present";
-    if (!live && history.replaceState) {
-      try { history.replaceState(null, "", presenting ? "#m=present" : location.pathname + location.search); }
-      catch (err) { /* a sandboxed page (Jupyter's iframe) keeps no history */ }
-    }
     if (svg && model) { firstView(); show(current); }
+    staticLink();
   }
 
   // Keep the step's node in sight: move the camera only as far as needed, and not at all when it is.
@@ -310,7 +307,8 @@
       if (outputs.length <= 3) {
         outputs.forEach(function (o) {
           var n = byId[o.id];
-          rows.push((o.named ? n.name + ": " : "") + "data " + (o.id in known.data ? known.data[o.id] : "—") +
+          rows.push((o.named ? n.name + ": " : "") + "data " + (!(o.id in known.data) ? "—" :
+            practice && !valueKnown(o.id) ? "?" : known.data[o.id]) +
             " · grad " + (!(o.id in known.grad) ? "—" : gradsAsked ? "?" : known.grad[o.id]));
         });
       } else {
@@ -327,7 +325,7 @@
         var computed = ids.filter(function (id) { return id in known.data; });
         var sent = ids.filter(function (id) { return id in known.grad; });
         rows.push(outputs.length.toLocaleString("en-US") + " outputs: data " +
-          range(computed, function (id) { return Number(byId[id].data); }, function (id) { return known.data[id]; }));
+          (practice && computed.some(function (id) { return !valueKnown(id); }) ? "?" : range(computed, function (id) { return Number(byId[id].data); }, function (id) { return known.data[id]; })));
         rows.push("grad " + (gradsAsked && sent.length ? "?" : range(sent, function (id) { return known.gradValues[id]; },
           function (id) { return known.grad[id]; })));
       }
@@ -355,7 +353,7 @@
       var g = groups[id], t = texts[id];
       var hasData = id in state.data;
       if (t.data) {
-        t.data.textContent = "data " + (hasData ? state.data[id] : "—");
+        t.data.textContent = "data " + (!hasData ? "—" : practice && !valueKnown(id) ? "?" : state.data[id]);
         t.data.classList.toggle("al-changed", id in step.data);
       }
       if (t.grad) {
@@ -391,6 +389,7 @@
     });
     $("step").textContent = "Step " + current + " of " + last;
     $("step-title").textContent = step.title;
+    $("step-title").title = step.title;   // the whole title where the bar cuts it
     $("step-text").textContent = step.text;
     if (practice) practiceShow(step);
     $("prev").disabled = $("home").disabled = current === 0;
@@ -399,6 +398,7 @@
     if (presenting) frame(focusOf(current), PRESENT_FLOOR, PRESENT_MOST);
     else if (step.node) follow(groups[step.node] ? step.node : activeBox);
     if (selected) explain(selected);
+    staticLink();
     if (hooks.shown) hooks.shown(current);
   }
 
@@ -457,7 +457,9 @@
     box.setAttribute("data-node", node.name);
     box.appendChild(el("h2", node.name + "  (" + node.kind + (node.op ? ", op " + node.op : "") + ")"));
     box.appendChild(el("h3", "data"));
-    if (id in known.data) {
+    if (id in known.data && practice && !valueKnown(id)) {
+      box.appendChild(el("pre", (node.forward ? node.forward + " = " : node.name + " = ") + "?", "pending"));
+    } else if (id in known.data) {
       box.appendChild(el("pre", (node.forward ? node.forward + " = " : node.name + " = ") + known.data[id]));
       inFull(box, "data-full", node.dataText, node.dataFull);
     } else {
@@ -571,7 +573,7 @@
     var key = [["forward", "Forward pass"], ["backward", "Backward pass"]].map(function (pair) {
       var t = model.tables[pair[0]];
       return t.rows.filter(function (row, i) { return !t.steps || t.steps[i] <= current; }).length;
-    }).join(",") + (practice && !allDone() ? ",practice" : "");
+    }).join(",") + (practice && !allDone() ? ",practice" + valuesKey() : "");
     if (tablesShown && tablesShown.model === model && tablesShown.key === key) return;
     tablesShown = { model: model, key: key };
     body.textContent = "";
@@ -589,8 +591,8 @@
       table.appendChild(tr);
       t.rows.forEach(function (row, i) {
         if (t.steps && t.steps[i] > current) return;
-        var r = el("tr");
-        row.forEach(function (c) { r.appendChild(el("td", c)); });
+        var r = el("tr"), hide = pair[0] === "forward" && practice && t.steps && !forwardKnown(t.steps[i]);
+        row.forEach(function (c, j) { r.appendChild(el("td", hide && j === row.length - 1 ? "?" : c)); });
         table.appendChild(r);
       });
       body.appendChild(table);
@@ -619,7 +621,7 @@
     document.title = model.title;
     if (svg) { if (sameShape && oldView) setView(oldView); else firstView(); }
     if (!sameShape) selected = null;
-    show(practice ? seedStep() : sameShape ? oldStep : (live ? model.steps.length - 1 : 0));
+    show(practice ? startStep() : sameShape ? oldStep : (live ? model.steps.length - 1 : 0));
     if (!selected) {
       $("explain").textContent = "";
       $("explain").appendChild(el("p", "Click a node to see where its numbers come from. Drag to pan, " +
@@ -652,20 +654,53 @@
     return k;
   }
 
+  // What the difficulty asks: "both" (local and grad), "local", "grad", "values" (the forward
+  // pass's values) or "all" (values, then local and grad).
+  function level() { return $("difficulty").value; }
+  function asksValues() { return level() === "values" || level() === "all"; }
+  function asksBackward() { return level() !== "values"; }
+  function backwardLevel() { return level() === "all" ? "both" : level(); }
+  function startStep() { return asksValues() ? 0 : seedStep(); }
+
+  // Is the value computed at step k known to the learner (answered, shown, or not asked)?
+  function forwardKnown(k) {
+    var s = model.steps[k];
+    if (!practice || !asksValues() || !s || s.phase !== "forward") return true;
+    return !!practice.done["v" + k];
+  }
+  function valueKnown(id) {
+    var node = nodeIndex()[id];
+    return !node || forwardKnown(node.setBy);
+  }
+  function valuesDone() {
+    for (var k = 0; k < model.steps.length; k++) if (!forwardKnown(k)) return false;
+    return true;
+  }
+  function valuesKey() {   // changes whenever a value becomes known (the tables are redrawn then)
+    var n = 0;
+    for (var k = 0; k < model.steps.length; k++) if (model.steps[k].phase === "forward" && forwardKnown(k)) n += 1;
+    return ":" + n;
+  }
+
   function key(k, i) { return k + ":" + i; }
   function record(k, i) { return practice.done[key(k, i)] || (practice.done[key(k, i)] = { local: false, grad: false }); }
   function stepDone(k) {
+    if (model.steps[k].phase === "forward") return forwardKnown(k);
+    if (!asksBackward()) return true;
     var qs = model.steps[k].practice || [];
     for (var i = 0; i < qs.length; i++) if (!record(k, i).grad) return false;
     return true;
   }
   function allDone() {
+    if (!valuesDone()) return false;
     for (var k = 0; k < model.steps.length; k++) if (model.steps[k].phase === "backward" && !stepDone(k)) return false;
     return true;
   }
 
   // Is node id's grad, as it stands after step k, known to the learner?
   function gradKnown(id, k) {
+    if (!valuesDone()) return false;   // the backward pass's numbers are made of the forward values
+    if (!asksBackward()) return true;
     for (var j = Math.min(k, model.steps.length - 1); j >= 0; j--) {
       var s = model.steps[j];
       if (!(id in s.grad)) continue;
@@ -686,6 +721,8 @@
   }
 
   function localKnown(title) {   // the edge "p->n_op": the local derivatives of n's step with respect to p
+    if (!valuesDone()) return false;
+    if (!asksBackward()) return true;
     for (var k = 0; k < model.steps.length; k++) {
       var qs = model.steps[k].practice || [], found = false, known = true;
       qs.forEach(function (q, i) { if (q.edge === title) { found = true; if (!record(k, i).local) known = false; } });
@@ -701,8 +738,8 @@
   var resultTexts = new Map();   // the live app's gradients while practising: element -> its text
   function maskResults() {
     if (!live) return;
-    document.querySelectorAll("#grads output, #derivatives > div").forEach(function (e) {
-      if (practice && !allDone()) {
+    document.querySelectorAll("#value, #grads output, #derivatives > div").forEach(function (e) {
+      if (practice && !allDone() && (e.id !== "value" || !valuesDone())) {
         if (e.textContent !== "?" && e.textContent !== "") resultTexts.set(e, e.textContent);
         e.textContent = e.tagName === "OUTPUT" ? "?" : "";
       } else if (resultTexts.has(e)) {
@@ -717,9 +754,11 @@
     return st && st.boxOf ? st.boxOf[id] : undefined;
   }
 
-  // The next question of step k, or null: {i, kind: "local" | "grad"}.
+  // The next question of step k, or null: {i, kind: "value" | "local" | "grad"}.
   function nextQuestion(k) {
-    var qs = model.steps[k].practice || [], level = $("difficulty").value;
+    if (model.steps[k].phase === "forward") return forwardKnown(k) ? null : { i: 0, kind: "value" };
+    if (model.steps[k].phase !== "backward" || !asksBackward()) return null;
+    var qs = model.steps[k].practice || [], level = backwardLevel();
     for (var i = 0; i < qs.length; i++) {
       var r = record(k, i);
       if (r.grad) continue;
@@ -735,28 +774,42 @@
     return name;
   }
 
+  function boxOutput(id) {   // is node id an output of a collapsed box (drawn as one of its rows)?
+    var st = currentState(), b = inBox(id);
+    return b !== undefined && ((st.boxes[b] || {}).outputs || []).some(function (o) { return o.id === id; });
+  }
+
   function practiceShow(step) {
     var k = current;
     if (step.phase === "backward" && inBox(step.node) !== undefined) {
       // inside a collapsed scope: nothing of it is drawn, so nothing is asked (the box asks for its output's grad)
       (step.practice || []).forEach(function (q, i) { var r = record(k, i); r.local = r.grad = true; });
     }
+    if (step.phase === "forward" && inBox(step.node) !== undefined && !boxOutput(step.node)) {
+      practice.done["v" + k] = true;   // a value inside a collapsed box: the box shows only its outputs
+    }
     mask();
-    var panel = $("practice-panel"), asking = step.phase === "backward" ? nextQuestion(k) : null;
+    var panel = $("practice-panel"), asking = nextQuestion(k);
     practice.asking = asking ? { k: k, i: asking.i, kind: asking.kind } : null;
     panel.hidden = false;
     $("answer").disabled = $("check").disabled = $("hint").disabled = $("reveal").disabled = !asking;
-    if (step.phase === "backward" && !stepDone(k)) {
+    if (step.phase === "forward" && !forwardKnown(k)) {
+      $("step-text").textContent = "Practice: this step's value shows once you have answered it (or pressed Show me).";
+    } else if (step.phase === "forward" && !(step.practice || []).every(function (q) { return q.parents.every(valueKnown); })) {
+      $("step-text").textContent = "Practice: this step's text shows once the values it is computed from are answered.";
+    } else if (step.phase === "backward" && !valuesDone()) {
+      $("step-text").textContent = "Practice: the backward pass shows once every forward value is answered (or shown).";
+    } else if (step.phase === "backward" && !stepDone(k)) {
       $("step-text").textContent = "Practice: " + (step.practice.length === 1 ? "this step's numbers show" :
         "the numbers of this step show") + " once you have answered them (or pressed Show me).";
     } else if (step.phase === "done" && !allDone()) {
       $("step-text").textContent = "Practice: the summary shows once every step is answered or revealed.";
     }
     if (asking) {
-      var q = step.practice[asking.i], box = inBox(q.parent);
+      var q = step.practice[asking.i], box = inBox(asking.kind === "value" ? q.node : q.parent);
       var where = box !== undefined ? " (the output of the box " + ((currentState().boxes[box] || {}).path || box) + ")" : "";
-      $("question").textContent = asking.kind === "local" ?
-        "What is the local derivative " + q.localLabel + where + "?" :
+      $("question").textContent = asking.kind === "value" ? "What is the value of " + q.definition + where + "?" :
+        asking.kind === "local" ? "What is the local derivative " + q.localLabel + where + "?" :
         "What is " + q.gradLabel + where + " after this step?";
       if (practice.focusedStep !== k) {   // a new step: the keyboard goes to the answer box
         practice.focusedStep = k;
@@ -769,10 +822,14 @@
         $("hint-text").textContent = "";
       }
     } else {
-      $("question").textContent = step.phase === "backward" ? "This step is done: → (or Next) for the next one." :
+      var asks = { both: "the local derivatives and the grads", local: "the local derivatives", grad: "the grads",
+        all: "the local derivatives and the grads" }[level()];
+      $("question").textContent = (step.phase === "backward" || step.phase === "forward" && asksValues()) ?
+        "This step is done: → (or Next) for the next one." :
         step.phase === "done" ? (allDone() ? "Every step answered." : "Some steps are still unanswered: step back to them.") :
-        "Step to the backward pass (→ or Next): each of its steps asks for " +
-        { both: "the local derivatives and the grads", local: "the local derivatives", grad: "the grads" }[$("difficulty").value] + ".";
+        asksValues() && !valuesDone() ? "Step through the forward pass (→ or Next): each of its steps asks for the value it computes." :
+        asksBackward() ? "Step to the backward pass (→ or Next): each of its steps asks for " + asks + "." :
+        "Every value answered: the backward pass is shown as usual.";
       $("answer").value = "";
       $("hint-text").textContent = "";
     }
@@ -786,8 +843,9 @@
       (s.shown ? ", " + s.shown + " shown" : "") + (s.hints ? ", " + s.hints + (s.hints === 1 ? " hint" : " hints") : "");
   }
 
-  function finish(r, kind) {   // a question answered right or shown
-    var level = $("difficulty").value;
+  function finish(a) {   // a question answered right or shown
+    if (a.kind === "value") { practice.done["v" + a.k] = true; return; }
+    var r = record(a.k, a.i), kind = a.kind, level = backwardLevel();
     if (kind === "local") { r.local = true; if (level === "local") r.grad = true; }
     else { r.grad = true; r.local = true; }
   }
@@ -804,7 +862,7 @@
     if (!a) return;
     var q = model.steps[a.k].practice[a.i], text = $("answer").value.trim().replace(/\u2212/g, "-");
     var fb = $("feedback");
-    var label = a.kind === "local" ? q.localLabel : q.gradLabel;
+    var label = a.kind === "value" ? q.name : a.kind === "local" ? q.localLabel : q.gradLabel;
     if (text === "") { fb.textContent = "Type a number first (such as 0.25 or -2e-3)."; fb.className = "wrong"; return; }
     var x = Number(text);
     if (!isFinite(x)) {
@@ -812,10 +870,10 @@
       fb.className = "wrong";
       return;
     }
-    if (isRight(x, a.kind === "local" ? q.local : q.grad)) {
+    if (isRight(x, a.kind === "value" ? q.value : a.kind === "local" ? q.local : q.grad)) {
       practice.score.right += 1;
-      finish(record(a.k, a.i), a.kind);
-      fb.textContent = "Right: " + label + " = " + (a.kind === "local" ? q.localText : q.gradText) + ".";
+      finish(a);
+      fb.textContent = "Right: " + label + " = " + (a.kind === "value" ? q.valueText : a.kind === "local" ? q.localText : q.gradText) + ".";
       fb.className = "right";
       after();
     } else {
@@ -827,27 +885,35 @@
     }
   }
 
+  // A hint teaches the rule and gives what is known; it never does the answer's arithmetic.
   function hint() {
     var a = practice && practice.asking;
     if (!a) return;
-    var q = model.steps[a.k].practice[a.i], r = record(a.k, a.i);
+    var q = model.steps[a.k].practice[a.i], r = record(a.k, a.i), byId = nodeIndex();
     practice.score.hints += 1;
     var text;
-    if (a.kind === "local") {
+    if (a.kind === "value") {
+      text = "The op's forward formula, with the values of its inputs:\n" + q.definition + "\nwith " +
+        q.parents.map(function (id) {   // one input a line; one not answered yet stays unknown
+          return byId[id].name + " = " + (valueKnown(id) ? byId[id].dataText : "? (its step is not answered yet)");
+        }).join("\n     ");
+    } else if (a.kind === "local") {
       text = "The op's rule, with the forward values:\n" + q.rule;
     } else {
-      var up = gradKnown(q.node, a.k - 1) ? q.upstreamText : "∂" + model.loss + "/∂" + nameOf(q.node);
-      var local = r.local ? q.localText : "(" + q.localNumbers + ")";
+      var out = byId[q.node], up = "∂" + (model.lossSymbol || model.loss) + "/∂" + (out.symbol || out.name);
       var before = null;   // the parent's grad before this step, if it had one
       for (var j = a.k; j >= 0 && before === null; j--) {
         var qs = model.steps[j].practice || [];
         for (var i = (j === a.k ? a.i : qs.length) - 1; i >= 0; i--) {
-          if (qs[i].parent === q.parent) { before = record(j, i).grad ? qs[i].gradText : q.gradLabel + " so far"; break; }
+          if (qs[i].parent === q.parent) { before = record(j, i).grad ? qs[i].gradText : "its grad so far"; break; }
         }
       }
       if (before === null && Number(q.before) !== 0) before = q.beforeText;
-      text = "The chain rule: " + q.gradLabel + " += upstream × local\n" + q.gradLabel + " = " +
-        (before !== null ? before + " + " : "") + up + " × " + local;
+      text = "The chain rule: " + q.gradLabel + " += upstream · local, that is\n" + q.gradLabel + " = " +
+        (before !== null ? "(" + before + ") + " : "") + up + " · " + q.localLabel + "\nwith " + up + " = " +
+        (gradKnown(q.node, a.k - 1) ? q.upstreamText : "the grad of " + out.name + " (answer its step first)") +
+        (r.local ? ", and " + q.localLabel + " the local derivative you found." :
+          ", and " + q.localLabel + " from the op's rule: " + q.rule + ".");
     }
     $("hint-text").textContent = text;
     score();
@@ -859,9 +925,9 @@
     if (!a) return;
     var q = model.steps[a.k].practice[a.i];
     practice.score.shown += 1;
-    finish(record(a.k, a.i), a.kind);
+    finish(a);
     var fb = $("feedback");
-    fb.textContent = "Shown: " + (a.kind === "local" ? q.localLabel + " = " + q.localText : q.gradLabel + " = " + q.gradText) + ".";
+    fb.textContent = "Shown: " + (a.kind === "value" ? q.name + " = " + q.valueText : a.kind === "local" ? q.localLabel + " = " + q.localText : q.gradLabel + " = " + q.gradText) + ".";
     fb.className = "";
     after();
   }
@@ -886,7 +952,7 @@
     $("difficulty-label").hidden = false;
     $("feedback").textContent = "";
     $("feedback").className = "";
-    show(seedStep());
+    show(startStep());
     tables();
     if (selected) explain(selected);
   }
@@ -936,7 +1002,50 @@
   $("check").onclick = checkAnswer;
   $("hint").onclick = hint;
   $("reveal").onclick = reveal;
-  $("difficulty").onchange = function () { if (practice) { show(current); } };
+  $("difficulty").onchange = function () {
+    if (!practice) return;
+    // the forward values asked for now, and the page past them: back to their start
+    show(asksValues() && !valuesDone() && model.steps[current].phase !== "forward" ? 0 : current);
+  };
+
+  // Practice on or off from a link or live.js: the difficulty, then the step to start at.
+  var LEVELS = ["both", "local", "grad", "values", "all"];
+  function setPractice(on, difficulty, step) {
+    if (on && LEVELS.indexOf(difficulty) >= 0) $("difficulty").value = difficulty;
+    if (!!practice !== !!on) togglePractice();
+    if (on && step !== undefined && step !== null) show(step);
+  }
+  function practising() { return practice ? level() : null; }
+
+  // The static page's link: m=present and/or m=practice (one part, comma-separated), d=<difficulty>
+  // when it is not "both", s=<step> when it is not the first; the live page's link (live.js) adds
+  // the expression and its values. A link is data: only these words and whole numbers are read.
+  function readModes(hash) {
+    var out = { present: false, practice: false, difficulty: "both", step: null };
+    hash.replace(/^#/, "").split("&").forEach(function (part) {
+      var eq = part.indexOf("="), k = part.slice(0, eq), v = part.slice(eq + 1);
+      if (eq < 0) return;
+      if (k === "m") v.split(",").forEach(function (m) { if (m === "present" || m === "practice") out[m] = true; });
+      else if (k === "d" && LEVELS.indexOf(v) >= 0) out.difficulty = v;
+      else if (k === "s" && /^[0-9]{1,4}$/.test(v)) out.step = Number(v);
+    });
+    return out;
+  }
+  function staticLink() {
+    if (live || !history.replaceState || !model) return;
+    var modes = [], parts = [];
+    if (presenting) modes.push("present");
+    if (practice) modes.push("practice");
+    if (modes.length) {
+      parts.push("m=" + modes.join(","));
+      if (practice && level() !== "both") parts.push("d=" + level());
+      if (current) parts.push("s=" + current);
+    }
+    var hash = parts.length ? "#" + parts.join("&") : "";
+    if (hash === location.hash) return;
+    try { history.replaceState(null, "", hash || location.pathname + location.search); }
+    catch (err) { /* a sandboxed page (Jupyter's iframe) keeps no history */ }
+  }
   $("answer").addEventListener("keydown", function (e) {
     if (e.key === "Enter") { e.preventDefault(); checkAnswer(); }
     else if (e.key === "Escape") { e.preventDefault(); $("answer").blur(); }
@@ -963,18 +1072,21 @@
   });
 
   if (!live) {
+    var wanted = readModes(location.hash);   // before the first step shown rewrites the link
     var first = JSON.parse($("model").textContent);
     $("model").textContent = "";   // held by the script from here: no number waits in the page before its step
     states = first.states || [{ expand: [], svg: null, boxOf: {}, boxes: {} }];
     load(null, first, false);
     scopeButton();
-    if (/(^#|&)m=present(&|$)/.test(location.hash)) present(true);
+    if (wanted.present) present(true);
+    setPractice(wanted.practice, wanted.difficulty, wanted.step);
+    if (!wanted.practice && wanted.step !== null) show(wanted.step);
   }
   window.autogradExplorer = { show: show, explain: explain, fit: fit, zoom: zoom, present: present,
     presenting: function () { return presenting; },
     view: function () { return view; }, step: function () { return current; },
     // for live.js
     load: load, pause: pause, scopeButton: scopeButton, el: el, formatNumber: formatNumber, hooks: hooks,
-    maskResults: maskResults,
+    maskResults: maskResults, setPractice: setPractice, practising: practising, readModes: readModes,
     liveState: function () { return liveState; }, setLiveState: function (s) { liveState = s; } };
 })();
