@@ -68,7 +68,7 @@ from ..views.render import (
     RenderTimeout,
     write_file,
 )
-from ..views.steps import MAX_STEPS, Trace, trace_backward
+from ..views.steps import MAX_STEPS, BackwardSteps, backward_steps
 
 __all__ = ["DEMO", "main"]
 
@@ -301,7 +301,7 @@ def _run(args: list[str], out: TextIO) -> int:
         root, leaves = expression.build(values, scopes=ns.collapse is not None)
     except ExpressionError as error:
         raise UsageError(error.message, error.pointer()) from None
-    trace = trace_backward(root)
+    trace = backward_steps(root)
     derivatives = _derivatives(expression, values, ns.order) if ns.order > 1 else None
     report = _Report(expression, values, root, leaves, trace, derivatives)
     status = 0
@@ -459,7 +459,7 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
     return 0
 
 
-def _write_html(trace: Trace, path: str, files: list[str], problems: list[str], rankdir: str = "auto") -> int:
+def _write_html(trace: BackwardSteps, path: str, files: list[str], problems: list[str], rankdir: str = "auto") -> int:
     if len(trace) > MAX_STEPS:  # a bigger page is slow to build and to step through
         raise UsageError(f"--html {path}: the backward pass has {len(trace):,} steps and the page "
                          f"stops at {MAX_STEPS:,}; --steps prints them all")
@@ -491,7 +491,7 @@ def _animation_options(ns: argparse.Namespace) -> dict[str, Any]:
     return {"size": size, "frame_ms": ns.frame_ms, "hold_ms": ns.hold_ms, "rankdir": ns.rankdir or "LR"}
 
 
-def _write_animation(trace: Trace, path: str, files: list[str], problems: list[str],
+def _write_animation(trace: BackwardSteps, path: str, files: list[str], problems: list[str],
                      options: dict[str, Any]) -> int:
     if len(trace) > MAX_ANIMATION_STEPS:
         raise UsageError(f"--animate {path}: the backward pass has {len(trace):,} steps and animations "
@@ -527,7 +527,7 @@ class _Report:
     """The results of one run, as text for people or JSON for scripts."""
 
     def __init__(self, expression: Expression, values: dict[str, float], root: Value,
-                 leaves: dict[str, Value], trace: Trace, derivatives: list[float] | None) -> None:
+                 leaves: dict[str, Value], trace: BackwardSteps, derivatives: list[float] | None) -> None:
         self.expression = expression
         self.values = values
         self.root = root

@@ -9,9 +9,9 @@ is clicked. ``autograd-lite serve`` (:mod:`autograd_lite.explorer.server`)
 serves the same page with a form and sliders, recomputing on the server.
 
 Example:
-    >>> from autograd_lite import Value, trace_backward
+    >>> from autograd_lite import Value, backward_steps
     >>> x = Value(3.0, label="x"); y = (x * x).tanh(); y.label = "y"
-    >>> page = trace_page(trace_backward(y))
+    >>> page = trace_page(backward_steps(y))
     >>> page.count("<svg") <= 1 and 'data-testid="step"' in page
     True
 """

@@ -28,7 +28,7 @@ from ..core.ops import DomainError
 from ..transforms.autodiff import derivatives
 from ..views.notation import format_number, given_text, json_number
 from ..views.render import RenderTimeout
-from ..views.steps import MAX_STEPS, trace_backward
+from ..views.steps import MAX_STEPS, backward_steps
 from .model import trace_model
 from .pictures import opening, picture_state
 
@@ -132,7 +132,7 @@ def _explore(text: str, values_text: str, order: Any, collapse: Any, expand: Any
         root, leaves = expression.build(values, scopes=True) if collapse is not None else expression.build(values)
     except ExpressionError as error:
         raise _BadInput(error.message, error.pointer()) from None
-    trace = trace_backward(root)
+    trace = backward_steps(root)
     if len(trace) > max_steps:
         raise _BadInput(f"the backward pass has {len(trace):,} steps and the explorer stops at "
                         f"{max_steps:,}: try a smaller expression")

@@ -8,9 +8,9 @@ when it is clicked (the step that set it, its local rule with numbers, its
 gradient as the chain rule's sum over its consumers, a finite-difference check).
 
 Example:
-    >>> from autograd_lite import Value, trace_backward
+    >>> from autograd_lite import Value, backward_steps
     >>> x = Value(2.0, label="x"); y = x * x; y.label = "y"
-    >>> model = trace_model(trace_backward(y))
+    >>> model = trace_model(backward_steps(y))
     >>> [s["title"] for s in model["steps"]]
     ['Start: the inputs', 'Forward: y = x · x', 'Backward: the seed', 'Backward step 0: y sends its gradient to x', 'After the pass']
     >>> model["nodes"][0]["name"], model["nodes"][0]["grad"]
@@ -25,7 +25,7 @@ from typing import Any
 from ..core.ops import DomainError
 from ..core.value import Value
 from ..views.notation import format_number, grad_of, json_number, symbol
-from ..views.steps import Trace, replay_forward
+from ..views.steps import BackwardSteps, replay_forward
 
 __all__ = ["FD_ALL_NODES", "json_number", "node_ids", "trace_model"]
 
@@ -38,7 +38,7 @@ def node_ids(order: list[Value]) -> dict[Value, str]:
     return {node: f"n{k}" for k, node in enumerate(order)}
 
 
-def _kind(node: Value, trace: Trace, parameter_ids: set[int]) -> str:
+def _kind(node: Value, trace: BackwardSteps, parameter_ids: set[int]) -> str:
     if node is trace.root:
         return "output"
     if node.is_constant:
@@ -48,7 +48,7 @@ def _kind(node: Value, trace: Trace, parameter_ids: set[int]) -> str:
     return "input" if node.is_leaf else "intermediate"
 
 
-def trace_model(trace: Trace) -> dict[str, Any]:
+def trace_model(trace: BackwardSteps) -> dict[str, Any]:
     """Everything the page needs to replay ``trace``, forward then backward, as plain JSON data."""
     order, names, root = trace.order, trace.names, trace.root
     ids = node_ids(order)
@@ -194,7 +194,7 @@ def _edges_into(node: Value, ids: dict[Value, str]) -> list[str]:
     return [f"{ids[p]}->{ids[node]}_op" for p in _distinct(node.parents)] + [f"{ids[node]}_op->{ids[node]}"]
 
 
-def _check(node: Value, trace: Trace, grad: Any, estimate: float | None) -> dict[str, Any] | None:
+def _check(node: Value, trace: BackwardSteps, grad: Any, estimate: float | None) -> dict[str, Any] | None:
     if node.is_constant or grad is None or estimate is None:
         return None
     # a leaf may hold gradient from an earlier pass; the check is about this one
@@ -227,7 +227,7 @@ def _finite_differences(order: list[Value]) -> dict[Value, float]:
     return estimates
 
 
-def _tables(trace: Trace) -> dict[str, Any]:
+def _tables(trace: BackwardSteps) -> dict[str, Any]:
     """The evaluation trace as two tables: the forward pass, then the backward pass.
 
     Each row's ``steps`` entry is the page step from which it is known: the

@@ -16,7 +16,7 @@ from typing import Any
 from ..views.pictures import draw_dot
 from ..views.render import GraphvizNotFound
 from ..views.scope_boxes import scope_boxes
-from ..views.steps import MAX_STEPS, Trace
+from ..views.steps import MAX_STEPS, BackwardSteps
 from .model import node_ids, trace_model
 from .page import render_page
 
@@ -39,10 +39,10 @@ def use_renderer(render: Callable[[str], str] | None) -> None:
     to ``dot``.
 
     Example:
-        >>> from autograd_lite import Value, trace_backward
+        >>> from autograd_lite import Value, backward_steps
         >>> x = Value(2.0, label="x")
         >>> use_renderer(lambda dot: "<svg>laid out from a " + dot.split()[0] + "</svg>")
-        >>> graph_svg(trace_backward(x * x), "LR")
+        >>> graph_svg(backward_steps(x * x), "LR")
         '<svg>laid out from a digraph</svg>'
         >>> use_renderer(None)
     """
@@ -50,7 +50,7 @@ def use_renderer(render: Callable[[str], str] | None) -> None:
     _renderer = render
 
 
-def _render(trace: Trace, rankdir: str, collapse: int | None, expand: tuple[str, ...]) -> str | None:
+def _render(trace: BackwardSteps, rankdir: str, collapse: int | None, expand: tuple[str, ...]) -> str | None:
     scopes: dict[str, Any] = {} if collapse is None else {"collapse": collapse, "expand": expand}
     picture = draw_dot(trace.root, rankdir=rankdir, parameters=trace.parameters, edge_derivatives=True,
                        max_nodes=None, **scopes)
@@ -63,7 +63,7 @@ def _render(trace: Trace, rankdir: str, collapse: int | None, expand: tuple[str,
     return svg
 
 
-def _direction(trace: Trace, rankdir: str, collapse: int | None,
+def _direction(trace: BackwardSteps, rankdir: str, collapse: int | None,
                expand: tuple[str, ...]) -> tuple[str, str | None]:
     """``rankdir``, or for "auto" the direction whose whole picture is larger on a laptop screen."""
     if rankdir != "auto":
@@ -81,7 +81,7 @@ def _direction(trace: Trace, rankdir: str, collapse: int | None,
     return best
 
 
-def graph_svg(trace: Trace, rankdir: str = "auto", *, collapse: int | None = None,
+def graph_svg(trace: BackwardSteps, rankdir: str = "auto", *, collapse: int | None = None,
               expand: Iterable[str] = ()) -> str | None:
     """The graph as SVG text, drawn with every value and final gradient so each label has room.
 
@@ -93,7 +93,7 @@ def graph_svg(trace: Trace, rankdir: str = "auto", *, collapse: int | None = Non
     return _direction(trace, rankdir, collapse, tuple(expand))[1]
 
 
-def _boxes(trace: Trace, collapse: int | None, expand: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+def _boxes(trace: BackwardSteps, collapse: int | None, expand: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
     """Which box stands for each hidden node, and each box's path, by the ids the picture gives them.
 
     draw_dot numbers the boxes ``box0, box1, …`` in the order their first node
@@ -108,7 +108,7 @@ def _boxes(trace: Trace, collapse: int | None, expand: tuple[str, ...]) -> tuple
     return {ids[n]: box_ids[p] for n, p in boxes.items()}, {b: p for p, b in box_ids.items()}
 
 
-def picture_state(trace: Trace, rankdir: str, collapse: int | None, expand: Iterable[str],
+def picture_state(trace: BackwardSteps, rankdir: str, collapse: int | None, expand: Iterable[str],
                   svg: str | None = None) -> dict[str, Any]:
     """One picture and what the page needs to know about its boxes."""
     opened = tuple(expand)
@@ -123,7 +123,7 @@ def picture_state(trace: Trace, rankdir: str, collapse: int | None, expand: Iter
                       for box, path in paths.items()}}
 
 
-def _box_outputs(trace: Trace, collapse: int | None,
+def _box_outputs(trace: BackwardSteps, collapse: int | None,
                  expand: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
     """Per box path, the values that leave it, in the order its label lists them.
 
@@ -148,7 +148,7 @@ def _box_outputs(trace: Trace, collapse: int | None,
     return {path: [{"id": ids[n], "named": bool(n.label)} for n in nodes] for path, nodes in found.items()}
 
 
-def picture_states(trace: Trace, rankdir: str = "auto", *, collapse: int | None = None,
+def picture_states(trace: BackwardSteps, rankdir: str = "auto", *, collapse: int | None = None,
                    expand: Iterable[str] = (), max_states: int = MAX_STATES) -> list[dict[str, Any]]:
     """The page's pictures: the first, then (with ``collapse``) each box opened, breadth first.
 
@@ -202,7 +202,7 @@ def opening(scopes: Iterable[str], expand: Iterable[str], box: str) -> tuple[str
     return None if set(opened) == set(expand) else opened
 
 
-def trace_page(trace: Trace, rankdir: str = "auto", *, max_steps: int | None = MAX_STEPS,
+def trace_page(trace: BackwardSteps, rankdir: str = "auto", *, max_steps: int | None = MAX_STEPS,
                collapse: int | None = None, expand: Iterable[str] = ()) -> str:
     """The self-contained page stepping through ``trace``: forward, then backward.
 
