@@ -30,18 +30,8 @@ from typing import Any
 
 from ..core.value import Number, Value, as_float, local_derivatives, topological_order
 
-__all__ = [
-    "GradcheckError",
-    "derivatives",
-    "grad",
-    "gradcheck",
-    "gradgradcheck",
-    "hessian",
-    "hvp",
-    "jacobian",
-    "jvp",
-    "tangents",
-]
+__all__ = ["GradcheckError", "derivatives", "grad", "gradcheck", "gradgradcheck", "hessian", "hvp", "jacobian",
+           "jvp", "tangents"]
 
 Argnums = int | Sequence[int]
 
@@ -334,14 +324,8 @@ def _outputs(f: Callable[..., Any], values: Sequence[Any]) -> tuple[list[Value],
     return outs, leaves
 
 
-def gradcheck(
-    f: Callable[..., Any],
-    inputs: Sequence[Number],
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
-    raise_exception: bool = True,
-) -> bool:
+def gradcheck(f: Callable[..., Any], inputs: Sequence[Number], eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """Compare backward's gradients with central differences, for every input.
 
     ``f`` takes the inputs as separate arguments and returns a Value (or a list
@@ -381,14 +365,8 @@ def gradcheck(
     return False
 
 
-def gradgradcheck(
-    f: Callable[..., Any],
-    inputs: Sequence[Number],
-    eps: float = 1e-6,
-    atol: float = 1e-5,
-    rtol: float = 1e-3,
-    raise_exception: bool = True,
-) -> bool:
+def gradgradcheck(f: Callable[..., Any], inputs: Sequence[Number], eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """gradcheck one order up: the gradient of ``f`` checked against differences.
 
     Example:
