@@ -764,8 +764,8 @@
       if (!RESULT_MASKS[e.textContent]) resultTexts.set(e, e.textContent);   // a fresh answer
       var known = resultTexts.has(e) ? resultTexts.get(e) : e.textContent;
       var mask = null;
-      if (!resultDue(e)) mask = e.tagName === "OUTPUT" || e.id === "value" ? "—" : "";
-      else if (practice && !allDone() && (e.id !== "value" || !valuesDone())) mask = e.tagName === "OUTPUT" ? "?" : "";
+      if (practice && !allDone() && (e.id !== "value" || !valuesDone())) mask = e.tagName === "OUTPUT" ? "?" : "";
+      else if (!resultDue(e)) mask = e.tagName === "OUTPUT" ? "—" : "";
       if (mask !== null) e.textContent = mask;
       else if (resultTexts.has(e)) {
         e.textContent = known;
