@@ -903,7 +903,9 @@
       after();
     } else {
       practice.score.wrong += 1;
-      fb.textContent = "Not " + label + " (within a relative 1e-3): try again, ask for a hint, or Show me.";
+      var typed = text.length > 24 ? text.slice(0, 23) + "…" : text;
+      fb.textContent = "Not right yet: " + label + " is not " + typed + " (within a relative 1e-3). " +
+        "Try again, or ask for a hint.";
       fb.className = "wrong";
       score();
       $("answer").select();
