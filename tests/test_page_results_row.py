@@ -51,7 +51,7 @@ def test_the_results_row_shows_each_number_from_its_step_on(browser, server):  #
     evaluate(browser, "a*exp(b) + b", "a=0.5 b=3")
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, '[data-testid="grad-b"]')
              and by_testid(browser, "value").text == "13.04", "the answer")
-    root, leaves = parse("a*exp(b) + b").build({"a": 0.5, "b": 3.0})
+    root, _ = parse("a*exp(b) + b").build({"a": 0.5, "b": 3.0})
     steps = trace_model(trace_backward(root))["steps"]
     last = len(steps) - 1
     assert row(browser) == {"f": "13.04", "a": "20.09", "b": "11.04"}  # the last step: all of it

@@ -115,7 +115,7 @@ def test_the_red_labels_of_one_op_do_not_overlap_when_presenting(browser, server
     body.send_keys("p")
     go_to(browser, 9)  # x1*w1 + x2*w2 sends its gradient to x1*w1 and x2*w2
     assert "x1*w1 + x2*w2 sends" in browser.find_element(By.ID, "step-title").get_attribute("title")
-    labelled, overlapping, crossing = browser.execute_script(OVERLAPS)
+    labelled, overlapping, _crossing = browser.execute_script(OVERLAPS)
     assert labelled == 2 and overlapping == 0
     # (crossing: how many sampled points of the red edges lie under a label; Graphviz still puts
     # a long label's first character on its own edge: 10 points on main, 6 with the labels split)
