@@ -120,22 +120,3 @@ def test_the_red_labels_of_one_op_do_not_overlap_when_presenting(browser, server
     # (crossing: how many sampled points of the red edges lie under a label; Graphviz still puts
     # a long label's first character on its own edge: 10 points on main, 6 with the labels split)
 
-
-INPUTS_IN_VIEW = """
-var pane = document.getElementById('graph').getBoundingClientRect(), out = [];
-['x1', 'x2', 'w1', 'w2', 'b'].forEach(function (n) {
-  var r = document.querySelector('[data-testid="node-' + n + '"]').getBoundingClientRect();
-  if (r.left < pane.left - 1 || r.right > pane.right + 1 || r.top < pane.top - 1 || r.bottom > pane.bottom + 1) out.push(n);
-});
-return out;
-"""
-
-
-def test_presenting_the_start_frames_every_input(browser, neuron_page):  # noqa: F811
-    body = browser.find_element(By.TAG_NAME, "body")
-    go_to(browser, 0)
-    body.send_keys("p")
-    assert browser.execute_script(INPUTS_IN_VIEW) == []
-    body.send_keys(Keys.ARROW_RIGHT)  # the next step: the camera on t1 = x1*w1 and its inputs
-    go_to(browser, 0)
-    assert browser.execute_script(INPUTS_IN_VIEW) == []

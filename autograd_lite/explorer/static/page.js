@@ -164,7 +164,7 @@
   }
 
   function firstView() {
-    if (presenting) presentFrame(current);
+    if (presenting) frame(focusOf(current), PRESENT_FLOOR, PRESENT_MOST);
     else fit();
   }
 
@@ -180,17 +180,6 @@
     var ids = [id];
     model.edges.forEach(function (e) { if (e.to === id && ids.indexOf(e.from) < 0) ids.push(e.from); });
     return ids;
-  }
-
-  // The camera while presenting: the start step frames every input, however small that
-  // makes them; any other step its node and the nodes its gradient goes to, kept readable.
-  function presentFrame(k) {
-    if (model.steps[k].phase === "start") {
-      var inputs = model.nodes.filter(function (n) { return n.kind === "input" || n.kind === "parameter"; })
-        .map(function (n) { return n.id; });
-      if (inputs.length) { frame(inputs, 0, PRESENT_MOST); return; }
-    }
-    frame(focusOf(k), PRESENT_FLOOR, PRESENT_MOST);
   }
 
   function groupOf(id) {
@@ -407,7 +396,7 @@
     $("prev").disabled = $("home").disabled = current === 0;
     $("next").disabled = $("end").disabled = current === last;
     if (current === last) pause();
-    if (presenting) presentFrame(current);
+    if (presenting) frame(focusOf(current), PRESENT_FLOOR, PRESENT_MOST);
     else if (step.node) follow(groups[step.node] ? step.node : activeBox);
     if (selected) explain(selected);
     staticLink();
