@@ -120,7 +120,7 @@ def test_practice_hides_every_grad_until_answered_grades_hints_and_keeps_score(b
     by_testid(browser, "next").click()  # o = tanh(n): ∂o/∂n, then n.grad
     assert question(browser) == "What is the local derivative ∂o/∂n?"
     assert not leaks(browser, everything)
-    assert answer(browser, "0.6").startswith("Not ∂o/∂n")
+    assert answer(browser, "0.6").startswith("Not right yet: ∂o/∂n is not 0.6")
     assert "1 wrong try" in by_testid(browser, "score").text
     assert answer(browser, "0.5") == "Right: ∂o/∂n = 0.5."
     assert question(browser) == "What is n.grad after this step?"

@@ -417,8 +417,10 @@ def draw_graph(
                 continue
             attrs: dict[str, str] = {}
             if edge_derivatives:
-                attrs["label"] = graphviz.nohtml(dot_text(
-                    f"∂{symbol(names[node])}/∂{symbol(names[parent])}\n= {format_number(derivatives[k])}"))
+                top, bottom = f"∂{symbol(names[node])}", f"∂{symbol(names[parent])}"
+                # long names: the fraction on two lines, so an op's labels stay narrow and apart
+                fraction = f"{top}/{bottom}" if len(top) + len(bottom) <= 16 else f"{top}\n/{bottom}"
+                attrs["label"] = graphviz.nohtml(dot_text(f"{fraction}\n= {format_number(derivatives[k])}"))
             elif inputs:  # operand order matters: say which side each edge is
                 attrs["label"] = inputs[k]
             if hot:

@@ -392,6 +392,7 @@
     $("step-title").title = step.title;   // the whole title where the bar cuts it
     $("step-text").textContent = step.text;
     if (practice) practiceShow(step);
+    maskResults();
     $("prev").disabled = $("home").disabled = current === 0;
     $("next").disabled = $("end").disabled = current === last;
     if (current === last) pause();
@@ -735,15 +736,39 @@
     maskResults();
   }
 
-  var resultTexts = new Map();   // the live app's gradients while practising: element -> its text
+  // The live app's results row (f, each ∂f/∂x, the derivatives) follows the step shown: f once the
+  // forward pass has computed it, a variable's gradient once the backward pass is done with it,
+  // everything at the last step. Before then the number is not in the document at all ("—");
+  // practice mode hides what the learner has not answered yet ("?").
+  var resultTexts = new WeakMap();   // a results element masked -> its number
+  var RESULT_MASKS = { "?": true, "—": true, "": true };
+  function resultDue(e) {   // is the number of results element e computed by the step shown?
+    if (!model || !model.steps.length || current >= model.steps.length - 1) return true;
+    var byName = {};
+    model.nodes.forEach(function (n) { byName[n.name] = n.id; });
+    if (e.id === "value") {
+      var root = model.steps[seedStep()].node;
+      return root === null || root in stateAt(current).data;
+    }
+    if (e.tagName === "OUTPUT") {
+      var id = byName[(e.getAttribute("data-testid") || "").replace(/^grad-/, "")], lastSent = null;
+      if (id === undefined) return false;
+      model.steps.forEach(function (s, k) { if (s.phase === "backward" && id in s.grad) lastSent = k; });
+      return lastSent !== null && current >= lastSent;
+    }
+    return false;   // a higher derivative: at the last step
+  }
   function maskResults() {
     if (!live) return;
     document.querySelectorAll("#value, #grads output, #derivatives > div").forEach(function (e) {
-      if (practice && !allDone() && (e.id !== "value" || !valuesDone())) {
-        if (e.textContent !== "?" && e.textContent !== "") resultTexts.set(e, e.textContent);
-        e.textContent = e.tagName === "OUTPUT" ? "?" : "";
-      } else if (resultTexts.has(e)) {
-        e.textContent = resultTexts.get(e);
+      if (!RESULT_MASKS[e.textContent]) resultTexts.set(e, e.textContent);   // a fresh answer
+      var known = resultTexts.has(e) ? resultTexts.get(e) : e.textContent;
+      var mask = null;
+      if (practice && !allDone() && (e.id !== "value" || !valuesDone())) mask = e.tagName === "OUTPUT" ? "?" : "";
+      else if (!resultDue(e)) mask = e.tagName === "OUTPUT" ? "—" : "";
+      if (mask !== null) e.textContent = mask;
+      else if (resultTexts.has(e)) {
+        e.textContent = known;
         resultTexts.delete(e);
       }
     });
@@ -878,7 +903,9 @@
       after();
     } else {
       practice.score.wrong += 1;
-      fb.textContent = "Not " + label + " (within a relative 1e-3): try again, ask for a hint, or Show me.";
+      var typed = text.length > 24 ? text.slice(0, 23) + "…" : text;
+      fb.textContent = "Not right yet: " + label + " is not " + typed + " (within a relative 1e-3). " +
+        "Try again, or ask for a hint.";
       fb.className = "wrong";
       score();
       $("answer").select();

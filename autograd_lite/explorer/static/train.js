@@ -79,7 +79,18 @@
   var stepsOut = el("output", "0"); stepsOut.setAttribute("data-testid", "train-steps");
   var lossOut = el("output", "—"); lossOut.setAttribute("data-testid", "train-loss");
   var back = el("a", "← explorer"); back.href = "#"; back.setAttribute("data-testid", "train-back");
-  [play, pause, stepOne, el("span", "step"), stepsOut, el("span", "loss"), lossOut].forEach(function (x) { bar.appendChild(x); });
+  // how fast Play trains: a class watches the early learning at a few steps a second; max trains
+  // as fast as the engine can (about 50 ms a frame)
+  var speedLabel = el("label", "speed ");
+  var speed = el("select");
+  speed.id = "train-speed"; speed.setAttribute("data-testid", "train-speed");
+  speed.title = "training steps per second while playing";
+  [["1", "1 step/s"], ["5", "5 steps/s"], ["20", "20 steps/s"], ["100", "100 steps/s"], ["max", "max"]].forEach(function (o) {
+    var opt = el("option", o[1]); opt.value = o[0]; speed.appendChild(opt);
+  });
+  speed.value = "20";
+  speedLabel.appendChild(speed);
+  [play, pause, stepOne, speedLabel, el("span", "step"), stepsOut, el("span", "loss"), lossOut].forEach(function (x) { bar.appendChild(x); });
   var message = el("span", "", "train-message"); message.setAttribute("role", "status");
   bar.appendChild(message);
   bar.appendChild(back);
@@ -177,22 +188,42 @@
     });
   }
 
+  // At a set speed, each frame trains the steps owed since the last one (at most 10 frames a second);
+  // at max, each frame trains for BUDGET seconds.
+  var owed = 0, lastTick = 0, waiting = null;
   function tick() {
+    waiting = null;
     if (!playing || inflight || !session) return;
+    var rate = speed.value === "max" ? null : Number(speed.value), count = 1000, budget = BUDGET;
+    if (rate !== null) {
+      var now = performance.now();
+      owed = Math.min(owed + rate * (now - lastTick) / 1000, Math.max(1, rate));   // never a backlog over 1 s
+      lastTick = now;
+      count = Math.floor(owed);
+      if (count < 1) { waiting = setTimeout(tick, Math.max(20, (1 - owed) / rate * 1000)); return; }
+      owed -= count;
+      budget = 0.5;   // the most a frame may take (training.MAX_BUDGET)
+    }
     inflight = true;
     var mine = generation;
-    ask({ train: "step", session: session, steps: 1000, budget: BUDGET }).then(function (r) {
+    ask({ train: "step", session: session, steps: count, budget: budget }).then(function (r) {
       inflight = false;
       if (mine !== generation) return;
       if (!r.ok) { say(r.error); stop(); return; }
       if (r.state.diverged) { say("the loss is no longer a number: the learning rate is too high"); stop(); }
-      tick();          // the next chunk trains while this frame is drawn
+      if (rate === null) tick();          // the next chunk trains while this frame is drawn
+      else waiting = setTimeout(tick, 100);
       draw(r.state);
     });
   }
 
-  function go() { if (!session) return; playing = true; buttons(); say(""); tick(); }
-  function stop() { playing = false; buttons(); }
+  function go() {
+    if (!session) return;
+    playing = true; buttons(); say("");
+    owed = 1; lastTick = performance.now();   // the first step at once
+    tick();
+  }
+  function stop() { playing = false; if (waiting !== null) clearTimeout(waiting); waiting = null; buttons(); }
   function buttons() { play.disabled = playing; pause.disabled = !playing; stepOne.disabled = playing; }
 
   play.addEventListener("click", go);
