@@ -124,7 +124,9 @@ def draw_dot(
             legible wins; if none is, the closest is drawn and a warning says
             what to do. A ``rankdir`` or ``collapse`` you give is kept.
         collapse: ``"auto"`` (the default): no boxes, or with ``size`` the
-            depth that keeps the text legible; ``None``: no boxes, whatever
+            scope depth that keeps the text legible (a graph without scopes
+            is drawn whole, with a warning when its text cannot be legible:
+            its bands of depth only with ``collapse=N``); ``None``: no boxes, whatever
             the size; a number: draw every scope (see :func:`autograd_lite.scope`) at this
             depth as one box: its name, its op count, the data and grad of
             its outputs (their range when there are many), and edges, marked
@@ -204,8 +206,11 @@ def draw_dot(
         _refuse_if_too_big(count(fixed), max_nodes)
         return build(directions[0], fixed)
     width, height = (float(v) for v in size_attrs["size"].split(","))
-    depths: list[int | None] = [None, *_collapse_choices(order, scoped)] if auto_collapse else [fixed]
-    chosen = fitting.choose(count, build, (width, height), repr(size), directions, depths)
+    # size= collapses only scopes (a model's layers, its loss); a graph without scopes is
+    # drawn whole, with a warning when it cannot be legible: depth bands only with collapse=N
+    depths: list[int | None] = [None, *_collapse_choices(order)] if auto_collapse and scoped else [fixed]
+    chosen = fitting.choose(count, build, (width, height), repr(size), directions, depths,
+                            can_collapse=scoped or fixed is not None)
     _refuse_if_too_big(chosen.nodes, max_nodes)
     return chosen.graph
 
@@ -220,12 +225,10 @@ def _boxes(order: Sequence[Value], depth: int | None, opened: tuple[str, ...], p
     return boxes
 
 
-def _collapse_choices(order: Sequence[Value], scoped: bool) -> list[int]:
-    # the collapse depths size= tries, from the most detail to the least
-    if scoped:
-        deepest = max((n.scope.count("/") + 1 for n in order if n.scope is not None), default=1)
-        return list(range(deepest, 0, -1))
-    return [1, 2, 3, 4, 6, 8, 16, 32]
+def _collapse_choices(order: Sequence[Value]) -> list[int]:
+    # the scope depths size= tries, from the most detail to the least
+    deepest = max((n.scope.count("/") + 1 for n in order if n.scope is not None), default=1)
+    return list(range(deepest, 0, -1))
 
 
 def drawn_nodes(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool = True, legend: bool = True) -> int:
