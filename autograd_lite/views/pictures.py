@@ -344,6 +344,7 @@ def draw_graph(
     clusters: bool = True,
     boxes: Mapping[Value, str] | None = None,
     data_known: Collection[Value] | None = None,
+    derivatives_shown: Collection[Value] | None = None,
 ) -> Graph:
     """The picture of the nodes ``order`` (topological, output last) with the given grads.
 
@@ -353,6 +354,10 @@ def draw_graph(
     maps nodes to the scope whose box stands for them (see ``collapse``).
     ``data_known``, when given, holds the nodes the forward pass has computed
     so far: the others show ``data —`` (the animation's forward frames).
+    ``derivatives_shown``, when given, holds the nodes whose backward step
+    has run: only the edges into them carry their local derivative, and the
+    ``active`` node's edges turn red only once it is among them (the
+    animation's seed and backward frames).
     """
     if constants not in _CONSTANT_CHOICES:
         raise ValueError(f"constants must be 'fold' (into the op's label) or 'nodes', got {constants!r}")
@@ -399,15 +404,18 @@ def draw_graph(
                    color=_ACTIVE if hot else "#374151", penwidth="2.5" if hot else "1")
         if node.is_leaf:
             continue
+        stepped = derivatives_shown is None or node in derivatives_shown
+        labelled = edge_derivatives and stepped
+        hot_edges = hot and stepped  # its op and edges: red at its own step
         op_id = ids[node] + "_op"
         op_text = op_label(node, fold)
         place.node(op_id, graphviz.nohtml(dot_text(op_text)),
                    shape="circle" if len(op_text) <= 2 else "ellipse",
-                   style="filled", fillcolor="#fecaca" if hot else _OP_FILL, fixedsize="false",
+                   style="filled", fillcolor="#fecaca" if hot_edges else _OP_FILL, fixedsize="false",
                    width="0.3", height="0.3", margin="0.02", fontsize="10",
-                   color=_ACTIVE if hot else "#6b7280")
-        dot.edge(op_id, ids[node], color=_ACTIVE if hot else None)
-        derivatives = local_derivatives(node) if edge_derivatives else ()
+                   color=_ACTIVE if hot_edges else "#6b7280")
+        dot.edge(op_id, ids[node], color=_ACTIVE if hot_edges else None)
+        derivatives = local_derivatives(node) if labelled else ()
         parents = node.parents
         inputs = _input_names(node) if not (fold and any(p.is_constant for p in parents)) else ()
         from_boxes: dict[str, int] = {}
@@ -419,12 +427,12 @@ def draw_graph(
                 from_boxes[path] = from_boxes.get(path, 0) + 1
                 continue
             attrs: dict[str, str] = {}
-            if edge_derivatives:
+            if labelled:
                 attrs["label"] = graphviz.nohtml(dot_text(
                     f"∂{symbol(names[node])}/∂{symbol(names[parent])}\n= {format_number(derivatives[k])}"))
             elif inputs:  # operand order matters: say which side each edge is
                 attrs["label"] = inputs[k]
-            if hot:
+            if hot_edges:
                 attrs.update(color=_ACTIVE, penwidth="2", fontcolor=_ACTIVE)
             tail = ids[parent]
             if node in far.get(parent, ()):  # a far use: the value drawn again beside it
@@ -447,6 +455,11 @@ def draw_graph(
             tail = box_ids[source] if isinstance(source, str) else ids[source]
             dot.edge(tail, box_ids[path], **_count_label(count))
     _numbered_boxes_side_by_side(summaries, box_ids, places, dot)
+    if sum(1 if n.is_leaf else 2 for n in shown) + len(summaries) > FAST_PLACEMENT_NODES:
+        # Graphviz's placement of nodes across the ranks (a network simplex) is what takes
+        # minutes when a few values feed hundreds of ops (150 terms of tanh(x*k+y*k)*sin(y+i):
+        # over 120 s); one pass per node settles it in seconds, and small pictures keep the full search
+        dot.attr(nslimit="1")
     for cluster in reversed(list(clusters_of(places))):
         cluster.close()
     if legend:
@@ -457,6 +470,8 @@ def draw_graph(
     return dot
 
 
+#: pictures of more Graphviz nodes than this limit Graphviz's placement search (``nslimit=1``)
+FAST_PLACEMENT_NODES = 1000
 #: a value whose far uses would stretch its edges over more ranks than this in all is
 #: drawn again, dashed and with its name, beside each far use (see :func:`_far_uses`)
 SHARED_SPAN = 60
