@@ -8,6 +8,8 @@ draws, and speaks its own spelling (``--collapse 1``) in notes and errors.
 from __future__ import annotations
 
 import importlib
+import io
+import json
 import re
 import warnings
 
@@ -98,3 +100,60 @@ def test_a_render_timeout_on_the_command_line_speaks_its_options(tmp_path, capsy
     code, out, err = run(*NEURON, "--graph", str(tmp_path / "g.svg"), capsys=capsys)
     assert code == 1 and "∂f/∂b" in out
     assert "took more than" in err and "--collapse 1" in err and "collapse=1" not in err
+
+
+# --- finding 9: messages for people -------------------------------------------------------
+
+
+def test_values_may_be_arithmetic_on_numbers_and_constants(capsys):
+    code, out, err = run("x*y + z", "x=2/3", "y=pi", "z=-e", "--json", capsys=capsys)
+    assert code == 0 and err == ""
+    values = json.loads(out)["values"]
+    assert values == {"x": 2 / 3, "y": 3.141592653589793, "z": -2.718281828459045}
+    for value, message in [("y", "'y' is not a number"), ("2*y", "not on variables (y)"), ("1/0", "cannot divide"), ("", "has no value"),
+                           ("2*", "the value is not a number"), ("exp(1000)", "overflows")]:
+        code, out, err = run("x", f"x={value}", capsys=capsys)
+        assert code == 2 and out == "" and message in err and "Traceback" not in err, err
+
+
+def test_a_number_run_into_a_name_asks_did_you_mean(capsys):
+    code, _, err = run("3 + 2x", "x=1", capsys=capsys)
+    lines = err.splitlines()
+    assert code == 2 and "did you mean 2*x?" in lines[0] and "decimal literal" not in err
+    assert lines[1:] == ["  3 + 2x", "      ^"]  # the caret under the number
+
+
+def test_a_caret_for_a_power_is_explained_once(capsys):
+    code, _, err = run("x^2", "x=1", capsys=capsys)
+    first = err.splitlines()[0]
+    assert code == 2 and "use ** for powers, as in x**2" in first and first.count("**") == 2
+
+
+def test_a_mistyped_option_gets_one_line_with_a_suggestion(capsys):
+    code, out, err = run("x", "x=1", "--stpes", capsys=capsys)
+    assert code == 2 and out == ""
+    assert err.splitlines() == ["autograd-lite: error: unrecognized arguments: --stpes; did you mean --steps?"]
+    code, _, err = run("x", "x=1", "--zzz", capsys=capsys)
+    assert len(err.splitlines()) == 1 and "--help lists the options" in err and "usage:" not in err
+
+
+def test_one_task_passes_in_the_singular(tmp_path):
+    from autograd_lite.cli.exercises import main as exercises
+
+    out = io.StringIO()
+    assert exercises(["new", str(tmp_path / "pack")], stdout=out) == 0
+    out = io.StringIO()
+    exercises(["check", str(tmp_path / "pack"), "--task", "topo"], stdout=out)
+    assert out.getvalue().rstrip().endswith("0 of 1 task passes.")
+
+
+def test_the_site_while_serving_does_not_say_how_to_preview_it(tmp_path, capsys, monkeypatch):
+    from autograd_lite.explorer import server, site
+
+    monkeypatch.setattr(site, "build_site", lambda out, runtime: site.SiteReport(tmp_path, 10**6, "CDN"))
+    monkeypatch.setattr(server, "serve_until_stopped", lambda srv, announce: (announce(), srv.server_close()))
+    assert site.main([str(tmp_path), "--serve", "--port", "0", "--no-browser"]) == 0
+    out = capsys.readouterr().out
+    assert "wrote the site" in out and "serving" in out and "or preview it" not in out
+    site.main([str(tmp_path)])
+    assert "or preview it" in capsys.readouterr().out

@@ -32,6 +32,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -174,6 +175,18 @@ class _Parser(argparse.ArgumentParser):
             file.write(message)
         else:
             super()._print_message(message, file)
+
+    def error(self, message: str) -> Any:
+        """One line, with a did-you-mean for a mistyped option, instead of the whole usage."""
+        unknown = [a for a in message.partition("unrecognized arguments: ")[2].split() if a.startswith("--")]
+        options = [o for o in self._option_string_actions if o.startswith("--")]
+        hints = []
+        for arg in unknown:
+            close = difflib.get_close_matches(arg.split("=", 1)[0], options, n=1, cutoff=0.6)
+            if close:
+                hints.append(f"did you mean {close[0]} (for {arg})?" if len(unknown) > 1 else f"did you mean {close[0]}?")
+        hint = "; " + "; ".join(hints) if hints else f" ({self.prog} --help lists the options)"
+        self.exit(2, f"{self.prog}: error: {message}{hint}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
