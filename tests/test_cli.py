@@ -100,7 +100,7 @@ def test_picture_options_reach_the_picture(tmp_path, capsys):
     code, _, _ = run("x*2", "x=1", "--graph", str(path), "--size", "7.5", capsys=capsys)
     assert code == 0 and 'size="7.5,100"' in path.read_text(encoding="utf-8")
     for bad, message in [(["--size", "poster"], "the presets are slide"), (["--rankdir", "up"], "invalid choice"),
-                         (["--collapse", "0"], "--collapse takes a depth of 1 or more")]:
+                         (["--collapse", "-1"], "--collapse: takes a depth of 1 or more")]:
         code, _, err = run("x", "x=1", "--graph", str(path), *bad, capsys=capsys)
         assert code == 2 and message in err, err
 

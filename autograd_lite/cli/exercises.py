@@ -139,5 +139,5 @@ def _check(folder: Path, tasks: list[str], time_limit: float, as_json: bool, out
         for r in results:
             file, what = TASKS[r["task"]]
             out.write(f"{'PASS' if r['passed'] else 'FAIL'}  {file}  ({what})\n      {r['message']}\n")
-        out.write(f"{passed} of {len(results)} tasks pass.\n")
+        out.write(f"{passed} of {len(results)} {'task passes' if len(results) == 1 else 'tasks pass'}.\n")
     return 0 if passed == len(results) else 1

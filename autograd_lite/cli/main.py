@@ -32,6 +32,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -175,6 +176,18 @@ class _Parser(argparse.ArgumentParser):
         else:
             super()._print_message(message, file)
 
+    def error(self, message: str) -> Any:
+        """One line, with a did-you-mean for a mistyped option, instead of the whole usage."""
+        unknown = [a for a in message.partition("unrecognized arguments: ")[2].split() if a.startswith("--")]
+        options = [o for o in self._option_string_actions if o.startswith("--")]
+        hints = []
+        for arg in unknown:
+            close = difflib.get_close_matches(arg.split("=", 1)[0], options, n=1, cutoff=0.6)
+            if close:
+                hints.append(f"did you mean {close[0]} (for {arg})?" if len(unknown) > 1 else f"did you mean {close[0]}?")
+        hint = "; " + "; ".join(hints) if hints else f" ({self.prog} --help lists the options)"
+        self.exit(2, f"{self.prog}: error: {message}{hint}\n")
+
 
 def _parser() -> argparse.ArgumentParser:
     # wrapped between signatures, never inside one (no-break spaces hold each together)
@@ -228,8 +241,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="label each edge with its local derivative ∂out/∂in and its number")
     pictures.add_argument("--grad-sums", action="store_true",
                           help="write each gradient as the chain rule's sum over the nodes that use it")
-    pictures.add_argument("--collapse", type=int, metavar="DEPTH",
-                          help="draw each scope at this depth as one box (each function call is a scope)")
+    pictures.add_argument("--collapse", type=_collapse_depth, metavar="DEPTH",
+                          help="draw each scope at this depth as one box (each function call is a scope); "
+                          "0 or none: no boxes, even where --size would collapse")
     pictures.add_argument("--size", metavar="SIZE",
                           help="fit the picture: " + ", ".join(SIZES) + ", or a width in inches")
     animation = parser.add_argument_group("animation options (for --animate; --size takes a preset there, "
@@ -298,7 +312,7 @@ def _run(args: list[str], out: TextIO) -> int:
         raise UsageError(error.message, error.pointer()) from None
     _check_values(expression, values)
     try:
-        root, leaves = expression.build(values, scopes=ns.collapse is not None)
+        root, leaves = expression.build(values, scopes=bool(ns.collapse))
     except ExpressionError as error:
         raise UsageError(error.message, error.pointer()) from None
     trace = backward_steps(root)
@@ -307,25 +321,38 @@ def _run(args: list[str], out: TextIO) -> int:
     status = 0
     files: list[str] = []
     problems: list[str] = []
-    if ns.graph:
-        status = max(status, _write_graph(root, ns.graph, files, problems, picture_options))
-    if ns.html:
-        status = max(status, _write_html(trace, ns.html, files, problems, ns.rankdir or "auto"))
-    if ns.animate:
-        status = max(status, _write_animation(trace, ns.animate, files, problems, animation_options))
     tables = _traces(root, leaves, ns.trace) if ns.trace else []
-    if ns.json:
+    if ns.graph:  # pictures too big to draw are refused before anything is printed
+        _refuse_big_graph(root, ns.graph, picture_options)
+    if ns.html:
+        _refuse_big_html(trace, ns.html)
+    if ns.animate:
+        _refuse_big_animation(trace, ns.animate)
+
+    def draw() -> None:  # the pictures, after the results are on screen: a slow one hides nothing
+        nonlocal status
+        if ns.graph:
+            status = max(status, _write_graph(root, ns.graph, files, problems, picture_options))
+        if ns.html:
+            status = max(status, _write_html(trace, ns.html, files, problems, ns.rankdir or "auto"))
+        if ns.animate:
+            status = max(status, _write_animation(trace, ns.animate, files, problems, animation_options))
+
+    if ns.json:  # one JSON document that lists the files written: drawn first
+        draw()
         result = report.as_json(ns.steps or demo, files)
         if tables:
             result["trace"] = _trace_json(tables)
         out.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    elif ns.format in ("markdown", "latex"):
-        out.write("\n\n".join(trace.format(ns.format, which) for trace, which in tables) + "\n")
-        out.writelines(f"wrote {path}\n" for path in files)
     else:
-        if tables:
-            report.extra = "\n\n".join(trace.text(which) for trace, which in tables)
-        out.write(report.text(steps=ns.steps or demo, demo=demo) + "\n")
+        if ns.format in ("markdown", "latex"):
+            out.write("\n\n".join(trace.format(ns.format, which) for trace, which in tables) + "\n")
+        else:
+            if tables:
+                report.extra = "\n\n".join(trace.text(which) for trace, which in tables)
+            out.write(report.text(steps=ns.steps or demo, demo=demo) + "\n")
+        out.flush()
+        draw()
         out.writelines(f"wrote {path}\n" for path in files)
     for problem in problems:
         _complain(problem)
@@ -411,9 +438,9 @@ def _picture_options(ns: argparse.Namespace) -> dict[str, Any]:
     # rankdir None: LR, or with --size the direction that fits it best
     options: dict[str, Any] = {"rankdir": ns.rankdir, "edge_derivatives": ns.edge_derivatives,
                                "grad_sums": ns.grad_sums}
-    if ns.collapse is not None:
-        if ns.collapse < 1:
-            raise UsageError(f"--collapse takes a depth of 1 or more, got {ns.collapse}")
+    if ns.collapse == 0:  # no boxes, whatever the size
+        options["collapse"] = None
+    elif ns.collapse is not None:
         options["collapse"] = ns.collapse
     if ns.size is not None:
         try:
@@ -428,23 +455,40 @@ def _picture_options(ns: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
-                 options: dict[str, Any]) -> int:
+def _refuse_big_graph(root: Value, path: str, options: dict[str, Any]) -> None:
     fmt = _graph_format(path)
     nodes = len(topological_order(root))
-    if fmt != "dot" and nodes > MAX_GRAPH_NODES and "collapse" not in options:  # DOT text costs nothing; a layout would take minutes
+    if fmt != "dot" and nodes > MAX_GRAPH_NODES and options.get("collapse") is None:  # DOT text costs nothing; a layout would take minutes
         raise UsageError(f"--graph {path}: the graph has {nodes:,} nodes and pictures stop at "
                          f"{MAX_GRAPH_NODES:,}, where Graphviz already takes seconds; "
                          f"--graph {Path(path).with_suffix('.dot')} writes the DOT text at any size")
+
+
+def _refuse_big_html(trace: BackwardSteps, path: str) -> None:
+    if len(trace) > MAX_STEPS:  # a bigger page is slow to build and to step through
+        raise UsageError(f"--html {path}: the backward pass has {len(trace):,} steps and the page "
+                         f"stops at {MAX_STEPS:,}; --steps prints them all")
+
+
+def _refuse_big_animation(trace: BackwardSteps, path: str) -> None:
+    if len(trace) > MAX_ANIMATION_STEPS:
+        raise UsageError(f"--animate {path}: the backward pass has {len(trace):,} steps and animations "
+                         f"stop at {MAX_ANIMATION_STEPS:,}; --html steps through up to {MAX_STEPS:,}")
+
+
+def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
+                 options: dict[str, Any]) -> int:
+    fmt = _graph_format(path)
+    _refuse_big_graph(root, path, options)
     try:  # a collapsed picture is refused when what it draws (boxes, values, ops) is too many
         with warnings.catch_warnings(record=True) as notes:
             warnings.simplefilter("always")
             limit = MAX_GRAPH_NODES if fmt != "dot" and "collapse" in options else None
             picture = draw_dot(root, max_nodes=limit, **options)
     except ValueError as error:
-        raise UsageError(f"--graph {path}: {error}") from None
+        raise UsageError(f"--graph {path}: {_cli_spelling(str(error), path)}") from None
     for note in notes:  # text too small for --size: said once, without Python's warning dress
-        print(f"{PROG}: note: --graph {path}: {note.message}", file=sys.stderr)
+        print(f"{PROG}: note: --graph {path}: {_cli_spelling(str(note.message), path)}", file=sys.stderr)
     try:
         data = picture.source.encode() if fmt == "dot" else picture.pipe(format=fmt)
     except GraphvizNotFound:
@@ -452,21 +496,52 @@ def _write_graph(root: Value, path: str, files: list[str], problems: list[str],
                         f"'--graph {Path(path).with_suffix('.dot')}' writes the DOT text without it.")
         return 1
     except RenderTimeout as error:
-        problems.append(f"cannot draw {path}: {error}")
+        problems.append(f"cannot draw {path}: {_cli_spelling(str(error), path)}")
         return 1
     _write(path, data)
     files.append(path)
     return 0
 
 
+def _collapse_depth(text: str) -> int:
+    """--collapse's argument: a depth of 1 or more, or 0 / none for no boxes at all."""
+    if text.strip().lower() in ("none", "0"):
+        return 0
+    try:
+        depth = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"takes a depth of 1 or more, or 0 or none for no boxes; got {text!r}") from None
+    if depth < 0:
+        raise argparse.ArgumentTypeError(f"takes a depth of 1 or more, or 0 or none for no boxes; got {text}")
+    return depth
+
+
+_PYTHON_SPELLINGS = (  # draw_dot's and Graphviz's advice, as a command line user types it
+    (re.compile(r"^draw_dot: "), ""),
+    (re.compile(r"size='([\w-]+)'"), r"--size \1"),
+    (re.compile(r"\(size=\((\d+), \d+\) inches holds it\)"), r"(--size \1, in inches, holds it)"),
+    (re.compile(r"rankdir='(\w+)'"), r"--rankdir \1"),
+    (re.compile(r"collapse=None"), "no --collapse"),
+    (re.compile(r"collapse=(\d+)"), r"--collapse \1"),
+    (re.compile(r"leave collapse out"), "leave --collapse out"),
+    (re.compile(r"\(collapse\b"), "(--collapse"),
+)
+
+
+def _cli_spelling(message: str, path: str) -> str:
+    """A message written for Python callers (``collapse=1``) in the command line's words (``--collapse 1``)."""
+    for pattern, words in _PYTHON_SPELLINGS:
+        message = pattern.sub(words, message)
+    return message.replace("pass max_nodes=None to draw it anyway",
+                           f"write the DOT text at any size with --graph {Path(path).with_suffix('.dot')}")
+
+
 def _write_html(trace: BackwardSteps, path: str, files: list[str], problems: list[str], rankdir: str = "auto") -> int:
-    if len(trace) > MAX_STEPS:  # a bigger page is slow to build and to step through
-        raise UsageError(f"--html {path}: the backward pass has {len(trace):,} steps and the page "
-                         f"stops at {MAX_STEPS:,}; --steps prints them all")
+    _refuse_big_html(trace, path)
     try:
         page = trace.html(rankdir)
     except RenderTimeout as error:
-        problems.append(f"cannot write {path}: {error}")
+        problems.append(f"cannot write {path}: {_cli_spelling(str(error), path)}")
         return 1
     _write(path, page.encode())
     files.append(path)
@@ -493,9 +568,7 @@ def _animation_options(ns: argparse.Namespace) -> dict[str, Any]:
 
 def _write_animation(trace: BackwardSteps, path: str, files: list[str], problems: list[str],
                      options: dict[str, Any]) -> int:
-    if len(trace) > MAX_ANIMATION_STEPS:
-        raise UsageError(f"--animate {path}: the backward pass has {len(trace):,} steps and animations "
-                         f"stop at {MAX_ANIMATION_STEPS:,}; --html steps through up to {MAX_STEPS:,}")
+    _refuse_big_animation(trace, path)
     try:
         trace.save_animation(path, **options)
     except AnimationNeedsExtra as error:

@@ -267,6 +267,12 @@ def parse(text: str) -> Expression:
         reason = (error.msg or "invalid syntax").replace("Perhaps you forgot a comma?", "").strip()
         if "Exceeds the limit" in reason:  # Python's cap on integer literals
             reason = "a number has too many digits"
+        if "decimal literal" in reason:  # 2x: a number run into a name, as written on paper
+            juxtaposed = _juxtaposed(text, offset)
+            if juxtaposed is not None:
+                number, name, at = juxtaposed
+                raise ExpressionError(f"{number}{name} is not a number: did you mean {number}*{name}? "
+                                      "(write each product with *)", text, at) from None
         raise ExpressionError(f"syntax error: {reason}", text, offset) from None
     except (RecursionError, MemoryError):  # Python's parser recurses per operator
         raise ExpressionError("the expression is too deeply nested for Python's parser "
@@ -288,12 +294,15 @@ def read_assignments(items: Iterable[str]) -> dict[str, float]:
     """``["x=2", "y=3"]`` as ``{"x": 2.0, "y": 3.0}``: the values of an expression's variables.
 
     Names are read as Python reads them in the expression (NFKC: ``ﬁ`` is
-    ``fi``); a name given twice, a value that is not a finite number or an
-    item that is not ``name=value`` is a ValueError with a message for people.
+    ``fi``). A value is a number or arithmetic on numbers and the constants,
+    read by the same safe parser as expressions (``2/3``, ``pi``, ``-e``,
+    ``sqrt(2)``); a name given twice, a value that is not a finite number
+    (or uses a variable) or an item that is not ``name=value`` is a
+    ValueError with a message for people.
 
     Example:
-        >>> read_assignments(["x1=2", "w1=-3"])
-        {'x1': 2.0, 'w1': -3.0}
+        >>> read_assignments(["x1=2", "w1=-3", "a=1/4", "t=pi"])
+        {'x1': 2.0, 'w1': -3.0, 'a': 0.25, 't': 3.141592653589793}
     """
     values: dict[str, float] = {}
     for item in items:
@@ -311,11 +320,44 @@ def read_assignments(items: Iterable[str]) -> dict[str, float]:
         try:
             value = float(number)
         except ValueError:
-            raise ValueError(f"{typed}={printable(number)}: {number!r} is not a number") from None
+            value = _constant_value(typed, number)
         if not math.isfinite(value):
             raise ValueError(f"{typed}={number}: give a finite number")
         values[name] = value
     return values
+
+
+_JUXTAPOSED = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?|\.\d+)([A-Za-z_]\w*)")
+
+
+def _juxtaposed(text: str, offset: int | None) -> tuple[str, str, int] | None:
+    # the number and name run together (2x, 0.5y) nearest the column Python complains at
+    found = [(m.group(1), m.group(2), m.start()) for m in _JUXTAPOSED.finditer(text)]
+    if not found:
+        return None
+    return min(found, key=lambda f: abs(f[2] - (offset or 0)))
+
+
+def _constant_value(name: str, text: str) -> float:
+    # a value given as arithmetic on numbers and constants: the expression parser, no variables
+    shown = printable(text if len(text) <= 40 else text[:39] + "…")
+    if not text:
+        raise ValueError(f"{name}= has no value: give a number, as in {name}=2")
+    try:
+        expression = parse(text)
+    except ExpressionError as error:
+        raise ValueError(f"{name}={shown}: the value is not a number ({error.message})") from None
+    if expression.variables == (text,):  # x=abc
+        raise ValueError(f"{name}={shown}: {text!r} is not a number; give a number, or arithmetic on "
+                         f"numbers and the constants {' and '.join(CONSTANTS)}")
+    if expression.variables:
+        used = ", ".join(expression.variables)
+        raise ValueError(f"{name}={shown}: a value is a number or arithmetic on numbers and the constants "
+                         f"{' and '.join(CONSTANTS)}, not on variables ({used})")
+    try:
+        return float(expression.build({})[0].data)
+    except ExpressionError as error:
+        raise ValueError(f"{name}={shown}: {error.message}") from None
 
 
 def _check_characters(text: str) -> None:
@@ -381,7 +423,9 @@ def _check_node(node: ast.AST, text: str, variables: list[str]) -> None:
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
             symbol = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
-                      ast.BitXor: "^ (use ** for powers)", ast.LShift: "<<", ast.RShift: ">>"}
+                      ast.LShift: "<<", ast.RShift: ">>"}
+            if isinstance(node.op, ast.BitXor):
+                raise ExpressionError("^ is not an operator here: use ** for powers, as in x**2", text, where)
             raise ExpressionError(f"the operator {symbol.get(type(node.op), '?')} is not supported; "
                                   "use + - * / **", text, where)
     elif isinstance(node, ast.UnaryOp):

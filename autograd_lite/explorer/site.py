@@ -70,12 +70,15 @@ class SiteReport:
     size: int
     runtime: str  # "CDN" or "local"
 
-    def text(self) -> str:
+    def text(self, serving: bool = False) -> str:
+        """What was written, and (unless ``serving``: it is being previewed already) how to preview it."""
         where = (f"the runtimes from their CDN (Pyodide {PYODIDE_VERSION}, @viz-js/viz {VIZ_VERSION}): "
                  "the page needs the network" if self.runtime == "CDN" else
                  f"the runtimes copied in (Pyodide {PYODIDE_VERSION}, @viz-js/viz {VIZ_VERSION}): it works offline")
-        return (f"wrote the site to {self.folder} ({self.size / 1e6:.1f} MB), with {where}.\n"
-                f"Put the folder on any static web server, or preview it: autograd-lite site {self.folder} --serve")
+        wrote = f"wrote the site to {self.folder} ({self.size / 1e6:.1f} MB), with {where}."
+        if serving:
+            return wrote
+        return f"{wrote}\nPut the folder on any static web server, or preview it: autograd-lite site {self.folder} --serve"
 
 
 class SiteError(Exception):
@@ -220,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SiteError, OSError) as error:
         print(f"autograd-lite site: error: {error}", file=sys.stderr)
         return 2
-    print(report.text(), flush=True)
+    print(report.text(serving=ns.serve), flush=True)
     if not ns.serve:
         return 0
     try:

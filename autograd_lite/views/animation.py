@@ -243,7 +243,8 @@ class _Caption:
     counter: str = ""
 
 
-_CAPTION_LINES = 3  # detail lines under the title; the band is the same height on every frame
+_CAPTION_LINES = 5  # detail lines under the title (upstream, then a local and a chain line per input of a
+# two-input op); the band is the same height on every frame
 
 
 def _caption_metrics(width: int, height: int) -> tuple[int, int, int]:
@@ -341,6 +342,7 @@ class _GraphFrame:
     known: Collection[Value]
     active: Value | None
     caption: _Caption
+    stepped: Collection[Value] | None = None  # the nodes whose backward step has run (None: forward)
 
 
 def _pass_frames(steps: BackwardSteps) -> list[_GraphFrame]:
@@ -364,18 +366,20 @@ def _pass_frames(steps: BackwardSteps) -> list[_GraphFrame]:
     frames.append(_GraphFrame(steps.grads_at(-1), frozenset(known), steps.root, _Caption(
         "Backward: the seed", (f"Backward starts at the output: ∂{loss}/∂{loss} = 1.",
                                "It visits the nodes in reverse topological order, so each node's",
-                               "gradient is complete before its turn comes."))))
+                               "gradient is complete before its turn comes.")), frozenset()))
+    stepped: set[Value] = set()
     for s in steps:
+        stepped.add(s.node)  # its local derivatives are computed at this step, and shown from now on
         receivers = ", ".join(dict.fromkeys(c.name for c in s.contributions))
-        text = str(s).splitlines()
-        lines = [text[1].strip()] + [line.strip() for line in text[3::2]]  # upstream, then each chain line
+        # as --steps prints it: upstream, then for each input its local rule and its chain line
+        lines = [line.strip() for line in str(s).splitlines()[1:]]
         if len(lines) > _CAPTION_LINES:
             lines = [*lines[:_CAPTION_LINES - 1], f"… and {len(lines) - _CAPTION_LINES + 1} more"]
         frames.append(_GraphFrame(steps.grads_at(s.index), frozenset(known), s.node, _Caption(
-            f"Backward: {s.name} sends its gradient to {receivers}", tuple(lines))))
+            f"Backward: {s.name} sends its gradient to {receivers}", tuple(lines)), frozenset(stepped)))
     total = len(frames)
     return [_GraphFrame(f.grads, f.known, f.active,
-                        _Caption(f.caption.title, f.caption.lines, f"{k + 1} / {total}"))
+                        _Caption(f.caption.title, f.caption.lines, f"{k + 1} / {total}"), f.stepped)
             for k, f in enumerate(frames)]
 
 
@@ -407,12 +411,12 @@ def animation_frames(steps: BackwardSteps, *, size: str = "slide", rankdir: str 
     order, names, parameters = steps.order, steps.names, steps.parameters
 
     def picture(grads: Mapping[Value, Any] | None, known: Collection[Value] | None,
-                active: Value | None) -> Graph:
-        # local derivatives label the edges once the backward pass starts (the forward
-        # frames would give away values not yet computed); the layout has room for them
+                active: Value | None, stepped: Collection[Value] | None = None) -> Graph:
+        # a local derivative labels its edge from the backward step that computes it on
+        # (earlier frames would give away what is not computed yet); the layout has room for them
         return draw_graph(order, names, rankdir=rankdir, parameters=parameters, grads=grads,
                           edge_derivatives=edge_derivatives and grads is not None, active=active,
-                          data_known=known)
+                          data_known=known, derivatives_shown=stepped)
 
     layout = _Layout.of(picture(_widest_grads(steps), None, None))
     canvas, box = _canvas(size)
@@ -422,7 +426,7 @@ def animation_frames(steps: BackwardSteps, *, size: str = "slide", rankdir: str 
     frames = []
     for frame in _pass_frames(steps):
         image = canvas.copy()
-        png = _render(layout.pin(picture(frame.grads, frame.known, frame.active)), dpi)
+        png = _render(layout.pin(picture(frame.grads, frame.known, frame.active, frame.stepped)), dpi)
         _paste_centred(image, Image.open(io.BytesIO(png)).convert("RGB"), box)
         _draw_caption(image, frame.caption)
         frames.append(image)

@@ -85,7 +85,7 @@ def layout_inches(graph: Graph) -> tuple[float, float]:
 
 def choose(count: Callable[[int | None], int], build: Callable[[str, int | None], Graph],
            box: tuple[float, float], size_name: str, rankdirs: Sequence[str],
-           collapses: Sequence[int | None], stacklevel: int = 3) -> Candidate:
+           collapses: Sequence[int | None], stacklevel: int = 3, can_collapse: bool = True) -> Candidate:
     """The way to draw with the most detail (the first of ``collapses``) whose text is legible in ``box``.
 
     ``count(collapse)`` is the number of Graphviz nodes drawn at that depth
@@ -93,7 +93,8 @@ def choose(count: Callable[[int | None], int], build: Callable[[str, int | None]
     draws it. Among ``rankdirs``, the one that fills ``box`` best wins. Without
     Graphviz's ``dot``, the first choice is returned as it is. When no choice is
     legible, the one with the largest text (or, when none could be laid out,
-    the fewest nodes) is returned and a warning says what to do.
+    the fewest nodes) is returned and a warning says what to do (``can_collapse``
+    False: without advising collapse, for a graph that has no scopes to collapse).
     """
     can_measure = shutil.which("dot") is not None
     best: Candidate | None = None
@@ -124,18 +125,19 @@ def choose(count: Callable[[int | None], int], build: Callable[[str, int | None]
     if best is None:
         assert smallest is not None  # collapses is never empty
         best = Candidate(rankdirs[0], smallest[1], build(rankdirs[0], smallest[1]), smallest[0])
-    _warn(best, box, size_name, fixed_collapse=len(collapses) == 1, stacklevel=stacklevel + 1)
+    _warn(best, box, size_name, fixed_collapse=len(collapses) == 1, stacklevel=stacklevel + 1,
+          can_collapse=can_collapse)
     return best
 
 
 def _warn(chosen: Candidate, box: tuple[float, float], size_name: str, fixed_collapse: bool,
-          stacklevel: int) -> None:
+          stacklevel: int, can_collapse: bool = True) -> None:
     if chosen.inches is None:
         how = f"the picture has {chosen.nodes:,} nodes and its text cannot reach {LEGIBLE_PT:g} pt"
     else:
         how = f"its text would be {chosen.text_pt(box):.1f} pt, under {LEGIBLE_PT:g} pt"
     advice = []
-    if chosen.collapse is None or chosen.collapse > 1:
+    if can_collapse and (chosen.collapse is None or chosen.collapse > 1):
         advice.append("collapse it more (collapse=1 or 2)" if not fixed_collapse
                       else "leave collapse out so that it is chosen, or collapse it more (collapse=1 or 2)")
     if chosen.inches is not None:

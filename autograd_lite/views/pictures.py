@@ -124,7 +124,9 @@ def draw_dot(
             legible wins; if none is, the closest is drawn and a warning says
             what to do. A ``rankdir`` or ``collapse`` you give is kept.
         collapse: ``"auto"`` (the default): no boxes, or with ``size`` the
-            depth that keeps the text legible; ``None``: no boxes, whatever
+            scope depth that keeps the text legible (a graph without scopes
+            is drawn whole, with a warning when its text cannot be legible:
+            its bands of depth only with ``collapse=N``); ``None``: no boxes, whatever
             the size; a number: draw every scope (see :func:`autograd_lite.scope`) at this
             depth as one box: its name, its op count, the data and grad of
             its outputs (their range when there are many), and edges, marked
@@ -204,8 +206,11 @@ def draw_dot(
         _refuse_if_too_big(count(fixed), max_nodes)
         return build(directions[0], fixed)
     width, height = (float(v) for v in size_attrs["size"].split(","))
-    depths: list[int | None] = [None, *_collapse_choices(order, scoped)] if auto_collapse else [fixed]
-    chosen = fitting.choose(count, build, (width, height), repr(size), directions, depths)
+    # size= collapses only scopes (a model's layers, its loss); a graph without scopes is
+    # drawn whole, with a warning when it cannot be legible: depth bands only with collapse=N
+    depths: list[int | None] = [None, *_collapse_choices(order)] if auto_collapse and scoped else [fixed]
+    chosen = fitting.choose(count, build, (width, height), repr(size), directions, depths,
+                            can_collapse=scoped or fixed is not None)
     _refuse_if_too_big(chosen.nodes, max_nodes)
     return chosen.graph
 
@@ -220,12 +225,10 @@ def _boxes(order: Sequence[Value], depth: int | None, opened: tuple[str, ...], p
     return boxes
 
 
-def _collapse_choices(order: Sequence[Value], scoped: bool) -> list[int]:
-    # the collapse depths size= tries, from the most detail to the least
-    if scoped:
-        deepest = max((n.scope.count("/") + 1 for n in order if n.scope is not None), default=1)
-        return list(range(deepest, 0, -1))
-    return [1, 2, 3, 4, 6, 8, 16, 32]
+def _collapse_choices(order: Sequence[Value]) -> list[int]:
+    # the scope depths size= tries, from the most detail to the least
+    deepest = max((n.scope.count("/") + 1 for n in order if n.scope is not None), default=1)
+    return list(range(deepest, 0, -1))
 
 
 def drawn_nodes(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool = True, legend: bool = True) -> int:
@@ -341,6 +344,7 @@ def draw_graph(
     clusters: bool = True,
     boxes: Mapping[Value, str] | None = None,
     data_known: Collection[Value] | None = None,
+    derivatives_shown: Collection[Value] | None = None,
 ) -> Graph:
     """The picture of the nodes ``order`` (topological, output last) with the given grads.
 
@@ -350,6 +354,10 @@ def draw_graph(
     maps nodes to the scope whose box stands for them (see ``collapse``).
     ``data_known``, when given, holds the nodes the forward pass has computed
     so far: the others show ``data —`` (the animation's forward frames).
+    ``derivatives_shown``, when given, holds the nodes whose backward step
+    has run: only the edges into them carry their local derivative, and the
+    ``active`` node's edges turn red only once it is among them (the
+    animation's seed and backward frames).
     """
     if constants not in _CONSTANT_CHOICES:
         raise ValueError(f"constants must be 'fold' (into the op's label) or 'nodes', got {constants!r}")
@@ -396,15 +404,18 @@ def draw_graph(
                    color=_ACTIVE if hot else "#374151", penwidth="2.5" if hot else "1")
         if node.is_leaf:
             continue
+        stepped = derivatives_shown is None or node in derivatives_shown
+        labelled = edge_derivatives and stepped
+        hot_edges = hot and stepped  # its op and edges: red at its own step
         op_id = ids[node] + "_op"
         op_text = op_label(node, fold)
         place.node(op_id, graphviz.nohtml(dot_text(op_text)),
                    shape="circle" if len(op_text) <= 2 else "ellipse",
-                   style="filled", fillcolor="#fecaca" if hot else _OP_FILL, fixedsize="false",
+                   style="filled", fillcolor="#fecaca" if hot_edges else _OP_FILL, fixedsize="false",
                    width="0.3", height="0.3", margin="0.02", fontsize="10",
-                   color=_ACTIVE if hot else "#6b7280")
-        dot.edge(op_id, ids[node], color=_ACTIVE if hot else None)
-        derivatives = local_derivatives(node) if edge_derivatives else ()
+                   color=_ACTIVE if hot_edges else "#6b7280")
+        dot.edge(op_id, ids[node], color=_ACTIVE if hot_edges else None)
+        derivatives = local_derivatives(node) if labelled else ()
         parents = node.parents
         inputs = _input_names(node) if not (fold and any(p.is_constant for p in parents)) else ()
         from_boxes: dict[str, int] = {}
@@ -416,14 +427,14 @@ def draw_graph(
                 from_boxes[path] = from_boxes.get(path, 0) + 1
                 continue
             attrs: dict[str, str] = {}
-            if edge_derivatives:
+            if labelled:
                 top, bottom = f"∂{symbol(names[node])}", f"∂{symbol(names[parent])}"
                 # long names: the fraction on two lines, so an op's labels stay narrow and apart
                 fraction = f"{top}/{bottom}" if len(top) + len(bottom) <= 16 else f"{top}\n/{bottom}"
                 attrs["label"] = graphviz.nohtml(dot_text(f"{fraction}\n= {format_number(derivatives[k])}"))
             elif inputs:  # operand order matters: say which side each edge is
                 attrs["label"] = inputs[k]
-            if hot:
+            if hot_edges:
                 attrs.update(color=_ACTIVE, penwidth="2", fontcolor=_ACTIVE)
             tail = ids[parent]
             if node in far.get(parent, ()):  # a far use: the value drawn again beside it
@@ -446,6 +457,11 @@ def draw_graph(
             tail = box_ids[source] if isinstance(source, str) else ids[source]
             dot.edge(tail, box_ids[path], **_count_label(count))
     _numbered_boxes_side_by_side(summaries, box_ids, places, dot)
+    if sum(1 if n.is_leaf else 2 for n in shown) + len(summaries) > FAST_PLACEMENT_NODES:
+        # Graphviz's placement of nodes across the ranks (a network simplex) is what takes
+        # minutes when a few values feed hundreds of ops (150 terms of tanh(x*k+y*k)*sin(y+i):
+        # over 120 s); one pass per node settles it in seconds, and small pictures keep the full search
+        dot.attr(nslimit="1")
     for cluster in reversed(list(clusters_of(places))):
         cluster.close()
     if legend:
@@ -456,6 +472,8 @@ def draw_graph(
     return dot
 
 
+#: pictures of more Graphviz nodes than this limit Graphviz's placement search (``nslimit=1``)
+FAST_PLACEMENT_NODES = 1000
 #: a value whose far uses would stretch its edges over more ranks than this in all is
 #: drawn again, dashed and with its name, beside each far use (see :func:`_far_uses`)
 SHARED_SPAN = 60

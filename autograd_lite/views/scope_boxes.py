@@ -196,7 +196,7 @@ class BoxSummary:
 
     def __init__(self) -> None:
         self.ops = 0
-        self.leaves = 0  # parameters (every leaf, when the parameters are not known)
+        self.leaves = 0  # parameters (every leaf made in a scope, when the parameters are not known)
         self.inputs = 0  # leaves that are not parameters, when the parameters are known
         self.leaf_values: list[Value] = []  # the leaves themselves, for a box of leaves only
         self.outputs: dict[Value, None] = {}  # ordered set
@@ -205,7 +205,10 @@ class BoxSummary:
 
 def box_summaries(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool,
                   parameter_ids: set[int] | None = None) -> dict[str, BoxSummary]:
-    """What each box stands for; with ``parameter_ids``, leaves not among them are counted as inputs."""
+    """What each box stands for; with ``parameter_ids``, leaves not among them are counted as inputs.
+
+    Without ``parameter_ids``, the leaves made in a scope count as parameters, the others as inputs.
+    """
     summaries: dict[str, BoxSummary] = {}
     for node in order:
         box = boxes.get(node)
@@ -216,10 +219,12 @@ def box_summaries(order: Sequence[Value], boxes: Mapping[Value, str], fold: bool
                 summary = summaries[box] = BoxSummary()
             if node.is_leaf:
                 if not node.is_constant:
-                    if parameter_ids and id(node) not in parameter_ids:
-                        summary.inputs += 1
-                    else:
+                    # without parameters given, a leaf made in a scope (a layer's weight) is
+                    # a parameter and one made outside every scope is an input
+                    if id(node) in parameter_ids if parameter_ids else node.scope is not None:
                         summary.leaves += 1
+                    else:
+                        summary.inputs += 1
                     summary.leaf_values.append(node)
                 continue
             summary.ops += 1
