@@ -277,6 +277,13 @@
   // The plot's rectangle in the boundary canvas: room on the left and below for the axes.
   var PLOT = { x: 56, y: 8, w: 556, h: 556 };
   var AXIS_FONT = "15px system-ui, sans-serif";
+  // the heat map's colours by score - threshold, from -4 to 4 in steps of 1/LUT_STEPS (tanh(8) is 1)
+  var LUT_STEPS = 128, LUT_MID = 4 * LUT_STEPS, LUT = new Uint8Array(3 * (2 * LUT_MID + 1));
+  for (var q = 0; q <= 2 * LUT_MID; q++) {
+    var t = Math.tanh(2 * (q - LUT_MID) / LUT_STEPS);
+    var rgbq = t > 0 ? mix([255, 255, 255], ORANGE, 0.65 * t) : mix([255, 255, 255], BLUE, -0.65 * t);
+    LUT[3 * q] = rgbq[0]; LUT[3 * q + 1] = rgbq[1]; LUT[3 * q + 2] = rgbq[2];
+  }
   function ticks(lo, hi) {   // about five round numbers between lo and hi
     var step = Math.pow(10, Math.floor(Math.log10((hi - lo) / 4))), out = [];
     if ((hi - lo) / step > 10) step *= 2;
@@ -290,16 +297,25 @@
     ctx.clearRect(0, 0, W, H);
     // each pixel's score interpolated (bilinear) between the grid's scores, then coloured: a smooth
     // map whose white is a thin line at the threshold, not a spot per grid cell
-    var image = ctx.createImageData(PLOT.w, PLOT.h), score = function (j, i) { var v = g[j][i]; return v === null ? mid : v; };
-    for (var py = 0; py < PLOT.h; py++) {
+    var image = ctx.createImageData(PLOT.w, PLOT.h), data = image.data;
+    var cols = [], col, px, py;
+    for (px = 0; px < PLOT.w; px++) {
+      var gx = Math.min(Math.max((px + 0.5) / PLOT.w * n - 0.5, 0), n - 1), i0 = Math.min(Math.floor(gx), n - 2);
+      cols.push([i0, gx - i0]);
+    }
+    for (py = 0; py < PLOT.h; py++) {
       var gy = Math.min(Math.max((py + 0.5) / PLOT.h * n - 0.5, 0), n - 1), j0 = Math.min(Math.floor(gy), n - 2), fy = gy - j0;
-      for (var px = 0; px < PLOT.w; px++) {
-        var gx = Math.min(Math.max((px + 0.5) / PLOT.w * n - 0.5, 0), n - 1), i0 = Math.min(Math.floor(gx), n - 2), fx = gx - i0;
-        var sc = (score(j0, i0) * (1 - fx) + score(j0, i0 + 1) * fx) * (1 - fy) + (score(j0 + 1, i0) * (1 - fx) + score(j0 + 1, i0 + 1) * fx) * fy;
-        var v = Math.tanh(2 * (sc - mid));
-        var c = v > 0 ? mix([255, 255, 255], ORANGE, 0.65 * v) : mix([255, 255, 255], BLUE, -0.65 * v);
-        var k = 4 * (py * PLOT.w + px);
-        image.data[k] = c[0]; image.data[k + 1] = c[1]; image.data[k + 2] = c[2]; image.data[k + 3] = 255;
+      var top = g[j0], bottom = g[j0 + 1];
+      for (px = 0; px < PLOT.w; px++) {
+        col = cols[px];
+        var i = col[0], fx = col[1];
+        var a = top[i] === null ? mid : top[i], b = top[i + 1] === null ? mid : top[i + 1];
+        var c = bottom[i] === null ? mid : bottom[i], d = bottom[i + 1] === null ? mid : bottom[i + 1];
+        var sc = (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy;
+        var k = Math.round((sc - mid) * LUT_STEPS) + LUT_MID;
+        k = 3 * (k < 0 ? 0 : k > 2 * LUT_MID ? 2 * LUT_MID : k);
+        var o = 4 * (py * PLOT.w + px);
+        data[o] = LUT[k]; data[o + 1] = LUT[k + 1]; data[o + 2] = LUT[k + 2]; data[o + 3] = 255;
       }
     }
     ctx.putImageData(image, PLOT.x, PLOT.y);
