@@ -34,6 +34,7 @@ import http.server
 import importlib
 import importlib.metadata
 import json
+import re
 import shutil
 import sys
 import threading
@@ -246,11 +247,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # --- inside the browser: what worker.js calls ---------------------------------------------
+#: the font the site's pictures are laid out for. Graphviz for WebAssembly has no fonts: it
+#: estimates text widths from tables, and its table for Helvetica is Arial's, narrower than the
+#: DejaVu Sans a browser without Helvetica or Arial draws (text then overflows its boxes). Its
+#: table for DejaVu Sans is as wide as that font, and a browser without it draws a narrower
+#: sans-serif, so the text stays inside its boxes either way.
+SITE_FONT = "DejaVu Sans"
+_FONTNAME = re.compile(r'fontname=(?:"Helvetica"|Helvetica)(?=[\s,\];])')
+
+
+def site_dot(dot: str) -> str:
+    """``dot`` with its pictures' font named as the site lays it out (see :data:`SITE_FONT`).
+
+    Example:
+        >>> site_dot('digraph { node [fontname=Helvetica fontsize=11] }')
+        'digraph { node [fontname="DejaVu Sans" fontsize=11] }'
+    """
+    return _FONTNAME.sub(f'fontname="{SITE_FONT}"', dot)
+
+
 def use_layout(render: Any) -> None:
     """Lay graphs out with ``render`` (the worker's Graphviz for WebAssembly: DOT in, SVG out)."""
     from .pictures import use_renderer
 
-    use_renderer(lambda dot: str(render(dot)))
+    use_renderer(lambda dot: str(render(site_dot(dot))))
 
 
 def worker_answer(body: str) -> str:

@@ -65,7 +65,7 @@ CHOICES: dict[str, Any] = {
     "noise": (0.0, 1.0),
 }
 DEFAULTS: dict[str, Any] = {"data": "moons", "layers": 2, "width": 16, "activation": "tanh", "loss": "bce",
-                            "optimizer": "adam", "lr": 0.05, "seed": 0, "points": 100, "noise": 0.1}
+                            "optimizer": "adam", "lr": 0.003, "seed": 0, "points": 100, "noise": 0.1}
 #: the side of the boundary's grid (side x side scores; the page smooths it)
 GRID_SIDE = 30
 #: the most steps one request may ask for, and the longest it may train (seconds)
@@ -301,7 +301,8 @@ class TrainingSession:
         if self.gpt:
             state.update(points=[], labels=[], boundary=[], weights=[], samples=self.samples[-6:])
         else:
-            state.update(points=self.X, labels=self.y, boundary=self.boundary(), samples=[],
+            state.update(points=self.X, labels=self.y, held_points=self.X_test, held_labels=self.y_test,
+                         boundary=self.boundary(), samples=[],
                          weights=[{"w": W, "b": B} for W, B, _ in self._layers()])
         return state
 

@@ -77,7 +77,7 @@
       }
       var owner = id.replace(/_op$/, "");
       var node = byName[owner];
-      if (!node) return;     // the legend
+      if (!node) { if (id === "legend") g.classList.add("al-legend"); return; }   // hidden while presenting
       if (id === owner) {
         groups[id] = g;
         g.setAttribute("data-testid", "node-" + node.name);
@@ -107,6 +107,19 @@
     svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
     var vb = svg.viewBox.baseVal;
     home = { x: vb.x, y: vb.y, w: vb.width, h: vb.height };
+    presentOpText();
+  }
+
+  // While presenting, an op's symbol is drawn at the size of the node text (11 pt, not 10),
+  // so it is as readable as the numbers beside it; leaving restores it.
+  function presentOpText() {
+    Object.keys(opGroups).forEach(function (id) {
+      opGroups[id].querySelectorAll("text").forEach(function (t) {
+        var own = t.getAttribute("data-al-size");
+        if (own === null) { own = t.getAttribute("font-size") || "10"; t.setAttribute("data-al-size", own); }
+        t.setAttribute("font-size", presenting ? String(Math.max(parseFloat(own), 11)) : own);
+      });
+    });
   }
 
   // --- zoom and pan: the viewBox is the camera ----------------------------------
@@ -164,8 +177,21 @@
   }
 
   function firstView() {
-    if (presenting) frame(focusOf(current), PRESENT_FLOOR, PRESENT_MOST);
+    if (presenting) presentFrame(current);
     else fit();
+  }
+
+  // The camera while presenting: the start step frames its node with every input and parameter
+  // as far as they fit readable (the classic neuron's five, at 20 px); any other step its node
+  // and the nodes its gradient goes to.
+  function presentFrame(k) {
+    var ids = focusOf(k);
+    if (model.steps[k].phase === "start") {
+      model.nodes.forEach(function (n) {
+        if ((n.kind === "input" || n.kind === "parameter") && ids.indexOf(n.id) < 0) ids.push(n.id);
+      });
+    }
+    frame(ids, PRESENT_FLOOR, PRESENT_MOST);
   }
 
   // What the camera frames at step k: the step's node, its op, and the nodes its gradient goes
@@ -244,7 +270,7 @@
     document.body.classList.toggle("presenting", presenting);
     $("present").setAttribute("aria-pressed", String(presenting));
     $("present").textContent = presenting ? "Leave presentation" : "Present";
-    if (svg && model) { firstView(); show(current); }
+    if (svg && model) { presentOpText(); firstView(); show(current); }
     staticLink();
   }
 
@@ -396,7 +422,7 @@
     $("prev").disabled = $("home").disabled = current === 0;
     $("next").disabled = $("end").disabled = current === last;
     if (current === last) pause();
-    if (presenting) frame(focusOf(current), PRESENT_FLOOR, PRESENT_MOST);
+    if (presenting) presentFrame(current);
     else if (step.node) follow(groups[step.node] ? step.node : activeBox);
     if (selected) explain(selected);
     staticLink();

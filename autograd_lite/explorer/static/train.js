@@ -20,6 +20,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var el = api.el;
   var SVGNS = "http://www.w3.org/2000/svg";
+  var NET_W = 700, NET_H = 330;   // the network's picture, px
   var token = new URLSearchParams(location.search).get("token") || "";
   var CHOICES = { data: ["moons", "circles", "spiral", "xor", "names"], activation: ["tanh", "relu", "sigmoid", "leaky_relu"],
     loss: ["bce", "hinge", "mse"], optimizer: ["adam", "sgd"] };
@@ -28,7 +29,7 @@
     a: ["activation", /^[a-z_]{1,12}$/], f: ["loss", /^[a-z_]{1,12}$/], o: ["optimizer", /^[a-z]{1,8}$/],
     r: ["lr", /^[0-9.eE+-]{1,12}$/], s: ["seed", /^[0-9]{1,10}$/], n: ["points", /^[0-9]{1,4}$/] };
   var DEFAULTS = { data: "moons", layers: 2, width: 16, activation: "tanh", loss: "bce", optimizer: "adam",
-    lr: 0.05, seed: 0, points: 100 };
+    lr: 0.003, seed: 0, points: 100 };
   var BUDGET = 0.05;   // seconds of training per frame while playing
 
   function ask(request) {
@@ -95,18 +96,28 @@
   bar.appendChild(message);
   bar.appendChild(back);
   var panels = el("div", undefined, "train-panels");
-  var boundary = el("canvas"); boundary.width = 360; boundary.height = 360;
+  // sized for a class at 1400 x 900: the boundary a 620 px square (its plot 560 px) with labelled
+  // axes, the network and the loss curve beside it; every axis and tick text 14 px or more
+  var boundary = el("canvas"); boundary.width = 620; boundary.height = 620;
   boundary.setAttribute("data-testid", "train-boundary"); boundary.setAttribute("aria-label", "decision boundary");
   var net = document.createElementNS(SVGNS, "svg");
-  net.setAttribute("data-testid", "train-network"); net.setAttribute("width", "460"); net.setAttribute("height", "360");
-  var curve = el("canvas"); curve.width = 420; curve.height = 220; curve.setAttribute("data-testid", "train-curve");
+  net.setAttribute("data-testid", "train-network"); net.setAttribute("width", String(NET_W)); net.setAttribute("height", String(NET_H));
+  var curve = el("canvas"); curve.width = NET_W; curve.height = 250; curve.setAttribute("data-testid", "train-curve");
   var samples = el("pre", "", "train-samples"); samples.setAttribute("data-testid", "train-samples");
   var side = el("div", undefined, "train-side");
+  var legend = el("div", undefined, "train-legend"); legend.setAttribute("data-testid", "train-legend");
+  [["dot c0", "class 0"], ["dot c1", "class 1"], ["dot", "filled: a training point"], ["dot ring", "ring: a held-out point"],
+    ["swatch", "background: the model's score, white at the threshold"]].forEach(function (x) {
+    var item = el("span", undefined, "item"); item.appendChild(el("span", "", x[0])); item.appendChild(document.createTextNode(" " + x[1]));
+    legend.appendChild(item);
+  });
+  side.appendChild(net);
   side.appendChild(curve);
+  side.appendChild(legend);
   side.appendChild(el("p", "Loss: training (dark) and held out (orange), log scale. Click a weight or a neuron (its bias) " +
     "to open it in the explorer with its gradient's chain-rule sum.", "hint"));
   side.appendChild(samples);
-  [boundary, net, side].forEach(function (x) { panels.appendChild(x); });
+  [boundary, side].forEach(function (x) { panels.appendChild(x); });
   [settings, bar, panels].forEach(function (x) { view.appendChild(x); });
   document.querySelector("header").insertAdjacentElement("afterend", view);
 
@@ -252,7 +263,7 @@
     stepsOut.textContent = String(s.steps);
     lossOut.textContent = s.loss === null ? (s.diverged ? "not a number" : "—") : Number(s.loss).toPrecision(4);
     var gpt = s.config.data === "names";
-    boundary.hidden = gpt; net.style.display = gpt ? "none" : "";
+    boundary.hidden = gpt; net.style.display = legend.style.display = gpt ? "none" : "";
     samples.hidden = !gpt;
     if (!gpt) { drawBoundary(s); drawNetwork(s); }
     else {
@@ -263,30 +274,82 @@
     document.body.setAttribute("data-train-frames", String(Number(document.body.getAttribute("data-train-frames") || 0) + 1));
   }
 
-  var grid = document.createElement("canvas");
+  // The plot's rectangle in the boundary canvas: room on the left and below for the axes.
+  var PLOT = { x: 56, y: 8, w: 556, h: 556 };
+  var AXIS_FONT = "15px system-ui, sans-serif";
+  // the heat map's colours by score - threshold, from -4 to 4 in steps of 1/LUT_STEPS (tanh(8) is 1)
+  var LUT_STEPS = 128, LUT_MID = 4 * LUT_STEPS, LUT = new Uint8Array(3 * (2 * LUT_MID + 1));
+  for (var q = 0; q <= 2 * LUT_MID; q++) {
+    var t = Math.tanh(2 * (q - LUT_MID) / LUT_STEPS);
+    var rgbq = t > 0 ? mix([255, 255, 255], ORANGE, 0.65 * t) : mix([255, 255, 255], BLUE, -0.65 * t);
+    LUT[3 * q] = rgbq[0]; LUT[3 * q + 1] = rgbq[1]; LUT[3 * q + 2] = rgbq[2];
+  }
+  function ticks(lo, hi) {   // about five round numbers between lo and hi
+    var step = Math.pow(10, Math.floor(Math.log10((hi - lo) / 4))), out = [];
+    if ((hi - lo) / step > 10) step *= 2;
+    if ((hi - lo) / step > 10) step *= 2.5;
+    for (var t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(Math.abs(t) < step / 1e6 ? 0 : t);
+    return out;
+  }
   function drawBoundary(s) {
     var g = s.boundary, n = g.length, ctx = boundary.getContext("2d"), W = boundary.width, H = boundary.height;
     var mid = s.config.loss === "mse" ? 0.5 : 0;
-    grid.width = n; grid.height = n;
-    var gctx = grid.getContext("2d"), image = gctx.createImageData(n, n);
-    for (var j = 0; j < n; j++) {
-      for (var i = 0; i < n; i++) {
-        var v = g[j][i] === null ? 0 : Math.tanh(2 * (g[j][i] - mid));
-        var c = v > 0 ? mix([255, 255, 255], ORANGE, 0.65 * v) : mix([255, 255, 255], BLUE, -0.65 * v);
-        var k = 4 * (j * n + i);
-        image.data[k] = c[0]; image.data[k + 1] = c[1]; image.data[k + 2] = c[2]; image.data[k + 3] = 255;
+    ctx.clearRect(0, 0, W, H);
+    // each pixel's score interpolated (bilinear) between the grid's scores, then coloured: a smooth
+    // map whose white is a thin line at the threshold, not a spot per grid cell
+    var image = ctx.createImageData(PLOT.w, PLOT.h), data = image.data;
+    var cols = [], col, px, py;
+    for (px = 0; px < PLOT.w; px++) {
+      var gx = Math.min(Math.max((px + 0.5) / PLOT.w * n - 0.5, 0), n - 1), i0 = Math.min(Math.floor(gx), n - 2);
+      cols.push([i0, gx - i0]);
+    }
+    for (py = 0; py < PLOT.h; py++) {
+      var gy = Math.min(Math.max((py + 0.5) / PLOT.h * n - 0.5, 0), n - 1), j0 = Math.min(Math.floor(gy), n - 2), fy = gy - j0;
+      var top = g[j0], bottom = g[j0 + 1];
+      for (px = 0; px < PLOT.w; px++) {
+        col = cols[px];
+        var i = col[0], fx = col[1];
+        var a = top[i] === null ? mid : top[i], b = top[i + 1] === null ? mid : top[i + 1];
+        var c = bottom[i] === null ? mid : bottom[i], d = bottom[i + 1] === null ? mid : bottom[i + 1];
+        var sc = (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy;
+        var k = Math.round((sc - mid) * LUT_STEPS) + LUT_MID;
+        k = 3 * (k < 0 ? 0 : k > 2 * LUT_MID ? 2 * LUT_MID : k);
+        var o = 4 * (py * PLOT.w + px);
+        data[o] = LUT[k]; data[o + 1] = LUT[k + 1]; data[o + 2] = LUT[k + 2]; data[o + 3] = 255;
       }
     }
-    gctx.putImageData(image, 0, 0);
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(grid, 0, 0, W, H);
+    ctx.putImageData(image, PLOT.x, PLOT.y);
     var e = s.extent;
-    for (var p = 0; p < s.points.length; p++) {
-      var x = (s.points[p][0] - e[0]) / (e[1] - e[0]) * W, y = (e[3] - s.points[p][1]) / (e[3] - e[2]) * H;
-      ctx.beginPath(); ctx.arc(x, y, 4, 0, 2 * Math.PI);
-      ctx.fillStyle = rgb(s.labels[p] === 1 ? ORANGE : BLUE); ctx.fill();
-      ctx.lineWidth = 1.2; ctx.strokeStyle = "#fff"; ctx.stroke();
-    }
+    var X = function (x) { return PLOT.x + (x - e[0]) / (e[1] - e[0]) * PLOT.w; };
+    var Y = function (y) { return PLOT.y + (e[3] - y) / (e[3] - e[2]) * PLOT.h; };
+    // the axes: ticks, their numbers and the names x1 and x2
+    ctx.strokeStyle = "#6b7280"; ctx.lineWidth = 1; ctx.strokeRect(PLOT.x - 0.5, PLOT.y - 0.5, PLOT.w + 1, PLOT.h + 1);
+    ctx.fillStyle = "#374151"; ctx.font = AXIS_FONT;
+    ctx.textAlign = "center"; ctx.textBaseline = "top";
+    ticks(e[0], e[1]).forEach(function (t) {
+      var x = X(t); ctx.beginPath(); ctx.moveTo(x, PLOT.y + PLOT.h); ctx.lineTo(x, PLOT.y + PLOT.h + 5); ctx.stroke();
+      ctx.fillText(String(Number(t.toPrecision(3))), x, PLOT.y + PLOT.h + 7);
+    });
+    ctx.fillText("x1", PLOT.x + PLOT.w / 2, PLOT.y + PLOT.h + 30);
+    ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    ticks(e[2], e[3]).forEach(function (t) {
+      var y = Y(t); ctx.beginPath(); ctx.moveTo(PLOT.x - 5, y); ctx.lineTo(PLOT.x, y); ctx.stroke();
+      ctx.fillText(String(Number(t.toPrecision(3))), PLOT.x - 7, y);
+    });
+    ctx.save(); ctx.translate(14, PLOT.y + PLOT.h / 2); ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = "center"; ctx.fillText("x2", 0, 0); ctx.restore();
+    ctx.textAlign = "start"; ctx.textBaseline = "alphabetic";
+    // the points: training ones filled, held-out ones as rings, in their class's colour
+    var dots = function (points, labels, held) {
+      for (var p = 0; p < points.length; p++) {
+        var x = X(points[p][0]), y = Y(points[p][1]), colour = rgb(labels[p] === 1 ? ORANGE : BLUE);
+        ctx.beginPath(); ctx.arc(x, y, 5.5, 0, 2 * Math.PI);
+        if (held) { ctx.lineWidth = 4; ctx.strokeStyle = "#fff"; ctx.stroke(); ctx.lineWidth = 2.2; ctx.strokeStyle = colour; ctx.stroke(); }
+        else { ctx.fillStyle = colour; ctx.fill(); ctx.lineWidth = 1.5; ctx.strokeStyle = "#fff"; ctx.stroke(); }
+      }
+    };
+    dots(s.points, s.labels, false);
+    dots(s.held_points || [], s.held_labels || [], true);
   }
 
   function svg(tag, attrs) {
@@ -299,9 +362,9 @@
   function drawNetwork(s) {
     var sizes = [2].concat(s.weights.map(function (l) { return l.b.length; }));
     var key = sizes.join("-") + s.activation;
-    var W = 460, H = 360;
+    var W = NET_W, H = NET_H;
     var pos = function (layer, k) {
-      return [30 + layer * (W - 60) / (sizes.length - 1), (k + 0.5) * (H - 20) / sizes[layer] + 10];
+      return [40 + layer * (W - 70) / (sizes.length - 1), (k + 0.5) * (H - 20) / sizes[layer] + 10];
     };
     if (key !== shape) {   // a new architecture: build the picture once, then only restyle it
       shape = key; edges = []; nodes = [];
@@ -321,7 +384,7 @@
       for (var i = 0; i < 2; i++) {
         var p = pos(0, i);
         net.appendChild(svg("circle", { cx: p[0], cy: p[1], r: 7, "class": "input" }));
-        net.appendChild(svg("text", { x: p[0] - 22, y: p[1] + 4 })).textContent = "x" + (i + 1);
+        net.appendChild(svg("text", { x: p[0] - 26, y: p[1] + 5 })).textContent = "x" + (i + 1);
       }
       s.weights.forEach(function (layer, l) {
         layer.b.forEach(function (b, j) {
@@ -349,23 +412,32 @@
   }
 
   function drawCurve(s) {
-    var ctx = curve.getContext("2d"), W = curve.width, H = curve.height, pad = 34;
+    // the plot inside the canvas: room on the left for the loss axis, below for the step axis
+    var ctx = curve.getContext("2d"), W = curve.width, H = curve.height, L = 76, T = 10, R = 14, B = 48;
+    var pw = W - L - R, ph = H - T - B;
     ctx.clearRect(0, 0, W, H);
     var train = s.losses, held = s.held_out, n = s.steps;
     var all = train.concat(held.map(function (p) { return p[1]; })).filter(function (v) { return v !== null && v > 0; });
-    ctx.strokeStyle = "#d1d5db"; ctx.strokeRect(pad, 6, W - pad - 6, H - pad);
-    ctx.fillStyle = "#374151"; ctx.font = "12px system-ui, sans-serif";
-    ctx.fillText("step " + n, W - 80, H - 8);
+    ctx.strokeStyle = "#9ca3af"; ctx.lineWidth = 1; ctx.strokeRect(L - 0.5, T - 0.5, pw + 1, ph + 1);
+    ctx.fillStyle = "#374151"; ctx.font = AXIS_FONT;
+    ctx.textAlign = "center"; ctx.textBaseline = "alphabetic";
+    ctx.fillText("step", L + pw / 2, H - 6);
+    ctx.save(); ctx.translate(16, T + ph / 2); ctx.rotate(-Math.PI / 2); ctx.fillText("loss (log scale)", 0, 0); ctx.restore();
+    var first = s.first, x0 = Math.min(first, n), x1 = Math.max(n, x0 + 1);
+    ctx.textBaseline = "top";
+    ctx.fillText(String(x0), L + 8, T + ph + 6);
+    ctx.fillText(String(n), L + pw - 12, T + ph + 6);
+    ctx.textAlign = "start"; ctx.textBaseline = "alphabetic";
     if (!all.length) return;
     var lo = Math.log10(Math.min.apply(null, all)), hi = Math.log10(Math.max.apply(null, all));
     if (hi - lo < 1) lo = hi - 1;
-    var first = s.first;
-    var X = function (k) { return pad + (W - pad - 6) * (n <= 1 ? 1 : (k - 1) / (n - 1)); };
-    var Y = function (v) { return 6 + (H - pad) * (hi - Math.log10(v)) / (hi - lo); };
-    ctx.fillText(Number(Math.pow(10, hi)).toPrecision(2), 2, 16);
-    ctx.fillText(Number(Math.pow(10, lo)).toPrecision(2), 2, H - pad + 4);
+    var X = function (k) { return L + pw * (k - x0) / (x1 - x0); };
+    var Y = function (v) { return T + ph * (hi - Math.log10(v)) / (hi - lo); };
+    ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    [hi, (hi + lo) / 2, lo].forEach(function (e) { ctx.fillText(Number(Math.pow(10, e)).toPrecision(2), L - 6, Y(Math.pow(10, e))); });
+    ctx.textAlign = "start"; ctx.textBaseline = "alphabetic";
     function line(points, colour) {
-      ctx.beginPath(); ctx.strokeStyle = colour; ctx.lineWidth = 1.6;
+      ctx.beginPath(); ctx.strokeStyle = colour; ctx.lineWidth = 2;
       var started = false;
       points.forEach(function (p) {
         if (p[1] === null || !(p[1] > 0)) { started = false; return; }
