@@ -48,3 +48,19 @@ def _graphviz_for_picture_tests(request):
     # Tests in the picture modules render with dot unless they hide it themselves.
     if request.module.__name__.endswith(("test_viz", "test_trace", "test_browser")):
         require_program("dot")
+
+
+@pytest.fixture(scope="module")
+def server():
+    """``autograd-lite serve``'s app on a free port of 127.0.0.1, in a thread (it draws with dot)."""
+    import threading
+
+    from autograd_lite.explorer.server import make_server
+
+    require_program("dot")
+    srv = make_server(port=0)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()

@@ -15,7 +15,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -26,7 +25,7 @@ import pytest
 
 from autograd_lite import Value, trace_backward
 from autograd_lite.core.expression import parse
-from autograd_lite.explorer.server import MAX_REQUEST_BYTES, make_server
+from autograd_lite.explorer.server import MAX_REQUEST_BYTES
 from autograd_lite.views.notation import format_number
 
 from .conftest import require_program
@@ -45,16 +44,24 @@ CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
                   "--no-first-run")
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def chromium(profile: Any, logs: bool = False) -> Any:
+    """Headless Chromium with a fresh profile and a 1400x900 page; ``logs``: keep its performance log."""
     options = Options()
     options.binary_location = require_program("chromium")
     for arg in CHROMIUM_FLAGS:
         options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.add_argument(f"--user-data-dir={profile}")
+    if logs:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(require_program("chromedriver")), options=options)
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
 
@@ -261,15 +268,6 @@ def test_a_sixty_node_graph_starts_readable_and_follows_the_step(browser, tmp_pa
 
 # --- the live app ------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def server():
-    require_program("dot")
-    srv = make_server(port=0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
 
 
 def post(url: str, body: bytes) -> tuple[int, bytes]:

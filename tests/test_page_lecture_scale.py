@@ -13,23 +13,20 @@ picture's scale on screen.
 
 from __future__ import annotations
 
-import threading
 import urllib.parse
 
 import pytest
 
 from autograd_lite import trace_backward
 from autograd_lite.explorer.model import trace_model
-from autograd_lite.explorer.server import make_server
 
-from .conftest import require_program
 from .test_viz import neuron
 
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .test_browser import browser, by_testid, counter, wait_for  # noqa: F401 (a fixture)
+from .test_browser import browser, by_testid, counter, wait_for  # noqa: F401 (fixtures)
 
 # [the smallest text height, the smallest font size × scale] over the node texts in view, in px
 TEXT_SIZES = """
@@ -152,15 +149,6 @@ def test_the_mlp_after_fit_is_8_px_and_the_tables_do_not_shrink_it(browser, tmp_
     assert min(text_sizes(browser)) >= 8
 
 
-@pytest.fixture(scope="module")
-def server():
-    require_program("dot")
-    srv = make_server(port=0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
 
 
 def test_the_live_page_keeps_presentation_mode_in_its_link(browser, server):  # noqa: F811

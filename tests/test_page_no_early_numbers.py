@@ -14,23 +14,20 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 
 import pytest
 
 from autograd_lite import trace_backward
 from autograd_lite.explorer.pictures import graph_svg
-from autograd_lite.explorer.server import make_server
 from autograd_lite.views.notation import format_number
 
-from .conftest import require_program
 from .test_viz import neuron
 
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .test_browser import browser, by_testid, counter, svg_texts, wait_for  # noqa: F401 (a fixture)
+from .test_browser import browser, by_testid, counter, svg_texts, wait_for  # noqa: F401 (fixtures)
 
 # Everything a page could leak a number through: every text node, and every attribute
 # that is not geometry (titles, data-*, aria-*, class, id ...), of the whole document.
@@ -210,15 +207,6 @@ def _steps(trace) -> list[dict]:
     return trace_model(trace)["steps"]
 
 
-@pytest.fixture(scope="module")
-def server():
-    require_program("dot")
-    srv = make_server(port=0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
 
 
 def test_the_live_page_hides_the_same_numbers_before_their_step(browser, server):  # noqa: F811

@@ -8,32 +8,17 @@ the last step everything. A number not yet due is nowhere in the document.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from autograd_lite.explorer.model import trace_model
-from autograd_lite.explorer.server import make_server
 
-from .conftest import require_program
 from .test_page_no_early_numbers import go_to, page_strings
 
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .test_browser import browser, by_testid, counter, evaluate, wait_for  # noqa: F401 (a fixture)
-
-
-@pytest.fixture(scope="module")
-def server():
-    require_program("dot")
-    srv = make_server(port=0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+from .test_browser import browser, by_testid, counter, evaluate, wait_for  # noqa: F401 (fixtures)
 
 
 def row(driver) -> dict[str, str]:

@@ -17,7 +17,7 @@ pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from .test_browser import browser, by_testid, counter, server, wait_for  # noqa: F401 (fixtures)
+from .test_browser import browser, by_testid, counter, wait_for  # noqa: F401 (fixtures)
 from .test_page_no_early_numbers import go_to
 
 ROWS = """

@@ -16,7 +16,6 @@ from .test_browser import (  # noqa: F401 - fixtures
     by_testid,
     counter,
     evaluate,
-    server,
     svg_texts,
     wait_for,
 )

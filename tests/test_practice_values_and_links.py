@@ -14,7 +14,6 @@ from .test_browser import (  # noqa: F401 - fixtures
     browser,
     by_testid,
     counter,
-    server,
     svg_texts,
     wait_for,
 )

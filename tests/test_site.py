@@ -31,10 +31,9 @@ from autograd_lite.explorer.site import (
     make_site_server,
 )
 
-from .conftest import require_program
 from .test_browser import (
-    CHROMIUM_FLAGS,
     by_testid,
+    chromium,
     grads_of,
     printed,
     shown_grads,
@@ -42,8 +41,6 @@ from .test_browser import (
 )
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.keys import Keys
 
 HERE = Path(__file__).parent
@@ -90,15 +87,8 @@ def served_site(node_modules, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    options = Options()
-    options.binary_location = require_program("chromium")
-    for arg in CHROMIUM_FLAGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(require_program("chromedriver")), options=options)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    # the performance log shows every request the page makes (none may leave 127.0.0.1)
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"), logs=True)
     yield driver
     driver.quit()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 import urllib.error
 import urllib.request
 
@@ -18,7 +17,6 @@ import pytest
 
 from autograd_lite.datasets import make_xor
 from autograd_lite.explorer.live import explore
-from autograd_lite.explorer.server import make_server
 from autograd_lite.explorer.training import (
     MAX_SESSIONS,
     Sessions,
@@ -123,14 +121,6 @@ def test_sessions_keep_only_the_newest():
 
 
 # --- serve's endpoint ------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def server():
-    srv = make_server(port=0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
 
 
 def post(server, path: str, data: object, token: bool = True) -> tuple[int, dict]:

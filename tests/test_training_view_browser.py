@@ -12,29 +12,12 @@ import time
 
 import pytest
 
-from .conftest import require_program
-from .test_training_view import STEP_BUDGET, server  # noqa: F401 - a fixture
+from .test_training_view import STEP_BUDGET
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 
-from .test_browser import CHROMIUM_FLAGS, by_testid, wait_for
+from .test_browser import browser, by_testid, wait_for  # noqa: F401 (browser: a fixture)
 from .test_site import node_modules, open_ready, served_site  # noqa: F401 - fixtures
-
-
-@pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
-    options = Options()
-    options.binary_location = require_program("chromium")
-    for arg in CHROMIUM_FLAGS:
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    driver = webdriver.Chrome(service=Service(require_program("chromedriver")), options=options)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False})
-    yield driver
-    driver.quit()
 
 
 def frames(driver) -> int:
@@ -86,27 +69,27 @@ def drive_the_view(driver, seconds: float) -> None:
     assert steps(driver) == held
 
 
-def test_the_training_view_under_serve(chromium, server):  # noqa: F811
-    chromium.get(server.url)
-    link = by_testid(chromium, "train-link")
+def test_the_training_view_under_serve(browser, server):  # noqa: F811
+    browser.get(server.url)
+    link = by_testid(browser, "train-link")
     assert link.get_attribute("href").endswith("#train")
     link.click()
-    drive_the_view(chromium, 60)
+    drive_the_view(browser, 60)
 
 
-def test_a_training_link_sets_the_view_and_is_data(chromium, server):  # noqa: F811
-    chromium.get(server.url + "#train&d=xor&w=4&a=relu")
-    wait_for(lambda: frames(chromium) >= 1, "the first frame", 30)
-    assert by_testid(chromium, "train-setting-data").get_attribute("value") == "xor"
-    assert by_testid(chromium, "train-setting-width").get_attribute("value") == "4"
-    assert len(chromium.find_elements("css selector", '[data-testid^="train-weight-0-"]')) == 2 * 4
-    chromium.get(server.url + "#train&d=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
-    wait_for(lambda: "malformed" in chromium.find_element("css selector", ".train-message").text, "the message", 30)
-    assert not chromium.find_elements("css selector", "#train-view img")
-    chromium.get(server.url + "#train&q=1")
-    wait_for(lambda: "part named" in chromium.find_element("css selector", ".train-message").text, "the message", 30)
+def test_a_training_link_sets_the_view_and_is_data(browser, server):  # noqa: F811
+    browser.get(server.url + "#train&d=xor&w=4&a=relu")
+    wait_for(lambda: frames(browser) >= 1, "the first frame", 30)
+    assert by_testid(browser, "train-setting-data").get_attribute("value") == "xor"
+    assert by_testid(browser, "train-setting-width").get_attribute("value") == "4"
+    assert len(browser.find_elements("css selector", '[data-testid^="train-weight-0-"]')) == 2 * 4
+    browser.get(server.url + "#train&d=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
+    wait_for(lambda: "malformed" in browser.find_element("css selector", ".train-message").text, "the message", 30)
+    assert not browser.find_elements("css selector", "#train-view img")
+    browser.get(server.url + "#train&q=1")
+    wait_for(lambda: "part named" in browser.find_element("css selector", ".train-message").text, "the message", 30)
 
 
-def test_the_training_view_in_the_browser_only_site(chromium, served_site):  # noqa: F811
-    open_ready(chromium, served_site + "#train")
-    drive_the_view(chromium, 120)
+def test_the_training_view_in_the_browser_only_site(browser, served_site):  # noqa: F811
+    open_ready(browser, served_site + "#train")
+    drive_the_view(browser, 120)

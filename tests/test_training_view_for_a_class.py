@@ -14,12 +14,14 @@ import pytest
 
 from autograd_lite.explorer.training import TrainingSession
 
-from .test_training_view import server  # noqa: F401 - a fixture
-
 pytest.importorskip("selenium.webdriver")
 
-from .test_browser import by_testid, wait_for
-from .test_training_view_browser import chromium, frames  # noqa: F401 - a fixture
+from .test_browser import (
+    browser,  # noqa: F401 - a fixture
+    by_testid,
+    wait_for,
+)
+from .test_training_view_browser import frames
 
 # every text drawn on a canvas, with the font it was drawn in (installed before the page's scripts run)
 RECORD_CANVAS_TEXT = """
@@ -41,16 +43,16 @@ def test_the_default_run_takes_a_class_some_seconds_to_learn_moons():
     assert len(state["held_points"]) == len(state["held_labels"]) == len(state["points"]) // 4
 
 
-def test_the_view_fills_the_screen_with_labelled_readable_pictures(chromium, server):  # noqa: F811
-    chromium.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_CANVAS_TEXT})
-    chromium.get(server.url + "#train")
-    wait_for(lambda: frames(chromium) >= 1, "the first frame", 60)
-    boundary = by_testid(chromium, "train-boundary").rect
+def test_the_view_fills_the_screen_with_labelled_readable_pictures(browser, server):  # noqa: F811
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_CANVAS_TEXT})
+    browser.get(server.url + "#train")
+    wait_for(lambda: frames(browser) >= 1, "the first frame", 60)
+    boundary = by_testid(browser, "train-boundary").rect
     assert boundary["width"] >= 500 and boundary["height"] >= 500, boundary
     assert abs(boundary["width"] - boundary["height"]) < 2
-    view = chromium.execute_script("return document.getElementById('train-view').getBoundingClientRect().toJSON()")
+    view = browser.execute_script("return document.getElementById('train-view').getBoundingClientRect().toJSON()")
     assert view["bottom"] > 700 and view["right"] <= 1400, view  # the screen, not its top half
-    texts = chromium.execute_script("return window.__canvasTexts")
+    texts = browser.execute_script("return window.__canvasTexts")
     drawn = {(canvas, text) for text, _, canvas in texts}
     for name in ("x1", "x2"):
         assert ("train-boundary", name) in drawn
@@ -58,11 +60,11 @@ def test_the_view_fills_the_screen_with_labelled_readable_pictures(chromium, ser
     assert any(canvas == "train-curve" and text.startswith("loss") for canvas, text in drawn)
     sizes = {font: float(font.split("px")[0].split()[-1]) for _, font, _ in texts}
     assert min(sizes.values()) >= 14, sizes
-    labels = chromium.execute_script(
+    labels = browser.execute_script(
         "return Array.from(arguments[0].querySelectorAll('text'), function (t) {"
-        " return parseFloat(getComputedStyle(t).fontSize); })", by_testid(chromium, "train-network"))
+        " return parseFloat(getComputedStyle(t).fontSize); })", by_testid(browser, "train-network"))
     assert labels and min(labels) >= 14
-    legend = by_testid(chromium, "train-legend")
+    legend = by_testid(browser, "train-legend")
     assert legend.is_displayed()
     for words in ("class 0", "class 1", "training point", "held-out point"):
         assert words in legend.text

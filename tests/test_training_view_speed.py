@@ -10,26 +10,24 @@ import time
 
 import pytest
 
-from .test_training_view import server  # noqa: F401 - a fixture
-
 pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.support.ui import Select
 
 from .test_browser import by_testid, wait_for
-from .test_training_view_browser import chromium, frames, steps  # noqa: F401 - a fixture
+from .test_training_view_browser import browser, frames, steps  # noqa: F401 - a fixture
 
 
-def test_play_trains_at_the_chosen_speed(chromium, server):  # noqa: F811
-    chromium.get(server.url + "#train")
-    wait_for(lambda: frames(chromium) >= 1, "the run's first frame", 60)
-    speed = Select(by_testid(chromium, "train-speed"))
+def test_play_trains_at_the_chosen_speed(browser, server):  # noqa: F811
+    browser.get(server.url + "#train")
+    wait_for(lambda: frames(browser) >= 1, "the run's first frame", 60)
+    speed = Select(by_testid(browser, "train-speed"))
     assert speed.first_selected_option.get_attribute("value") == "20"  # the default: moons learns in ~10-20 s
     assert [o.get_attribute("value") for o in speed.options] == ["1", "5", "20", "100", "max"]
     speed.select_by_value("5")
-    by_testid(chromium, "train-play").click()
-    wait_for(lambda: steps(chromium) >= 2, "the first steps", 30)
+    by_testid(browser, "train-play").click()
+    wait_for(lambda: steps(browser) >= 2, "the first steps", 30)
     time.sleep(2.0)
-    by_testid(chromium, "train-pause").click()
+    by_testid(browser, "train-pause").click()
     time.sleep(0.5)
     # 5 steps a second: about 12 in 2.5 s; never the thousands the engine could do meanwhile
-    assert 2 <= steps(chromium) <= 25
+    assert 2 <= steps(browser) <= 25
