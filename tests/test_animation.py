@@ -17,6 +17,7 @@ from autograd_lite.views.animation import (
 )
 
 from .conftest import require_program
+from .test_viz import neuron as classic_neuron
 
 Image = pytest.importorskip("PIL.Image", reason="the animation extra: pip install '.[animation]'")
 
@@ -27,12 +28,7 @@ def _dot():
 
 
 def neuron():
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    o = (x1 * w1 + x2 * w2 + b).tanh()
-    o.label = "o"
-    return o
+    return classic_neuron()[0]
 
 
 def small():
